@@ -1,0 +1,29 @@
+// tac — task-aware compression: decode, score, compress and inflate contest videos.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+
+#include "commands.hpp"
+#include "tac/core/error.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "tac — task-aware compression toolkit for the comma video compression challenge.\n"
+      "Decode videos exactly as the contest does, score submissions with the contest scorer,\n"
+      "compress and inflate archives. Run `tac <command> --help` for each command."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "tac 0.1.0");
+  tac::cli::register_all(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const tac::Error& e) {
+    std::fprintf(stderr, "tac: error: %s\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "tac: unexpected error: %s\n", e.what());
+    return 2;
+  }
+  return tac::cli::exit_status();
+}

@@ -1,0 +1,22 @@
+# Warnings, floating-point discipline and sanitizers for every target of the project.
+find_program(CCACHE_PROGRAM ccache)
+if(CCACHE_PROGRAM)
+  set(CMAKE_C_COMPILER_LAUNCHER ${CCACHE_PROGRAM})
+  set(CMAKE_CXX_COMPILER_LAUNCHER ${CCACHE_PROGRAM})
+endif()
+
+add_library(tac_options INTERFACE)
+target_compile_options(tac_options INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow=local -Wno-unused-parameter -Wno-missing-field-initializers
+  # Contest-exact float32 arithmetic: one rounding per operation, never fused
+  # (scorer_architecture.md §1.2). Applies to every translation unit.
+  -ffp-contract=off
+  -fno-math-errno)
+if(TAC_SANITIZE)
+  target_compile_options(tac_options INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  target_link_options(tac_options INTERFACE -fsanitize=address,undefined)
+endif()
+if(TAC_FUZZ)
+  target_compile_options(tac_options INTERFACE -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  target_link_options(tac_options INTERFACE -fsanitize=address,undefined)
+endif()

@@ -1,0 +1,21 @@
+# Every dependency comes from a Debian 12 package (scripts/install-deps.sh installs them).
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(fmt REQUIRED)
+find_package(nlohmann_json REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(OpenSSL REQUIRED COMPONENTS Crypto)
+find_package(ZLIB REQUIRED)
+pkg_check_modules(LIBAV REQUIRED IMPORTED_TARGET libavformat libavcodec libavutil)
+pkg_check_modules(BROTLI REQUIRED IMPORTED_TARGET libbrotlidec libbrotlienc)
+pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
+pkg_check_modules(LZMA REQUIRED IMPORTED_TARGET liblzma)
+pkg_check_modules(SQLITE REQUIRED IMPORTED_TARGET sqlite3)
+if(TAC_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(TAC_WITH_TORCH)
+  # Debian's libtorch-dev (CPU); a CUDA-enabled libtorch from a PyTorch install works too
+  # (point CMAKE_PREFIX_PATH at torch.utils.cmake_prefix_path).
+  find_package(Torch REQUIRED)
+endif()

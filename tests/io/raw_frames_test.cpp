@@ -1,0 +1,101 @@
+#include "tac/io/raw_frames.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <vector>
+
+#include "support/fixtures.hpp"
+#include "tac/core/error.hpp"
+
+namespace {
+using tac::contest::kFrameBytes;
+
+std::vector<std::uint8_t> pattern_frame(int seed) {
+  std::vector<std::uint8_t> f(kFrameBytes);
+  for (std::size_t i = 0; i < f.size(); ++i) f[i] = static_cast<std::uint8_t>((i * 31 + seed * 17) & 0xff);
+  return f;
+}
+
+void append_bytes(const std::filesystem::path& p, std::size_t n) {
+  std::ofstream out(p, std::ios::app | std::ios::binary);
+  std::vector<char> zeros(n, 0);
+  out.write(zeros.data(), static_cast<std::streamsize>(zeros.size()));
+}
+}  // namespace
+
+TEST(RawFrames, WriteThenReadRoundTrip) {
+  tac::test::TempDir dir("raw");
+  const auto path = dir.path / "0.raw";
+  {
+    tac::io::RawWriter w(path);
+    for (int i = 0; i < 5; ++i) w.write_frame(pattern_frame(i));
+    w.commit();
+  }
+  tac::io::RawFrames r(path);
+  EXPECT_EQ(r.frame_count(), 5);
+  EXPECT_EQ(r.sample_count(), 2);  // odd trailing frame dropped
+  for (int i = 0; i < 5; ++i) {
+    const auto expected = pattern_frame(i);
+    const auto got = r.frame(i);
+    ASSERT_TRUE(std::equal(got.begin(), got.end(), expected.begin())) << "frame " << i;
+  }
+  const auto [a, b] = r.pair(1);
+  EXPECT_EQ(a.data(), r.frame(2).data());
+  EXPECT_EQ(b.data(), r.frame(3).data());
+  EXPECT_THROW((void)r.frame(5), tac::Error);
+}
+
+TEST(RawFrames, WriterRejectsWrongFrameSize) {
+  tac::test::TempDir dir("raw");
+  tac::io::RawWriter w(dir.path / "bad.raw");
+  std::vector<std::uint8_t> small(100);
+  EXPECT_THROW(w.write_frame(small), tac::Error);
+}
+
+TEST(RawFrames, TrailingBytesRefusedUnlessLenient) {
+  tac::test::TempDir dir("raw");
+  const auto path = dir.path / "0.raw";
+  {
+    tac::io::RawWriter w(path);
+    w.write_frame(pattern_frame(0));
+    w.write_frame(pattern_frame(1));
+    w.commit();
+  }
+  append_bytes(path, 10);
+  try {
+    tac::io::RawFrames r(path);
+    FAIL() << "trailing bytes accepted";
+  } catch (const tac::Error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find(path.string()), std::string::npos) << msg;
+    EXPECT_NE(msg.find("10 trailing bytes"), std::string::npos) << msg;
+  }
+  tac::io::RawFrames lenient(path, {.lenient = true});
+  EXPECT_EQ(lenient.frame_count(), 2);
+  EXPECT_EQ(lenient.trailing_bytes(), 10u);
+  EXPECT_NE(lenient.lenient_note().find("trailing"), std::string::npos);
+}
+
+TEST(RawFrames, ShortFileRefusedWithSizesUnlessLenient) {
+  tac::test::TempDir dir("raw");
+  const auto path = dir.path / "0.raw";
+  {
+    tac::io::RawWriter w(path);
+    for (int i = 0; i < 4; ++i) w.write_frame(pattern_frame(i));
+    w.commit();
+  }
+  try {
+    tac::io::RawFrames r(path, {.expected_frames = 6});
+    FAIL();
+  } catch (const tac::Error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("expected 6 frames"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("found 4 frames"), std::string::npos) << msg;
+  }
+  tac::io::RawFrames lenient(path, {.lenient = true, .expected_frames = 6});
+  EXPECT_EQ(lenient.sample_count(), 2);
+  EXPECT_NE(lenient.lenient_note().find("4 of 6"), std::string::npos) << lenient.lenient_note();
+  // More frames than expected is never a lenient case.
+  EXPECT_THROW(tac::io::RawFrames(path, {.lenient = true, .expected_frames = 2}), tac::Error);
+}
