@@ -7,7 +7,7 @@ endif()
 
 add_library(tac_options INTERFACE)
 target_compile_options(tac_options INTERFACE
-  -Wall -Wextra -Wpedantic -Wshadow=local -Wno-unused-parameter -Wno-missing-field-initializers
+  -Wall -Wextra -Wpedantic $<$<CXX_COMPILER_ID:GNU>:-Wshadow=local> -Wno-unused-parameter -Wno-missing-field-initializers
   # Contest-exact float32 arithmetic: one rounding per operation, never fused
   # (scorer_architecture.md §1.2). Applies to every translation unit.
   -ffp-contract=off

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian 12 machine (packages), builds, and runs every test:
+#   1. the GoogleTest suite through ctest (Release build, fixture-backed tests included),
+#   2. the torch-free suite again under AddressSanitizer + UndefinedBehaviorSanitizer,
+#   3. every libFuzzer target for a bounded time (FUZZ_SECONDS, default 30 each).
+# Under CI (CI=true) missing fixtures are failures, not skips (TAC_REQUIRE_FIXTURES=1).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ "${CI:-}" = "true" ]; then export TAC_REQUIRE_FIXTURES=1; fi
+scripts/install-deps.sh
+jobs=$(nproc)
+
+echo "== build (Release)"
+scripts/build.sh
+echo "== tests (Release)"
+ctest --test-dir build --output-on-failure -j"$jobs"
+
+echo "== tests under ASan+UBSan (torch-free targets)"
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTAC_SANITIZE=ON -DTAC_WITH_TORCH=OFF \
+      -DTAC_BUILD_BENCH=OFF >/dev/null
+cmake --build build-asan -j"$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir build-asan --output-on-failure -j"$jobs"
+
+echo "== fuzzing"
+scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
