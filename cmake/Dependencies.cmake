@@ -7,9 +7,12 @@ find_package(CLI11 REQUIRED)
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 find_package(ZLIB REQUIRED)
 pkg_check_modules(LIBAV REQUIRED IMPORTED_TARGET libavformat libavcodec libavutil)
+pkg_check_modules(SWSCALE REQUIRED IMPORTED_TARGET libswscale)  # lanczos downscale in `tac compress`
 pkg_check_modules(BROTLI REQUIRED IMPORTED_TARGET libbrotlidec libbrotlienc)
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
 pkg_check_modules(LZMA REQUIRED IMPORTED_TARGET liblzma)
+# SLEEF: the vectorized sin/exp libtorch uses, so the hnerv95 decoder can match it bit for bit.
+pkg_check_modules(SLEEF REQUIRED IMPORTED_TARGET sleef)
 pkg_check_modules(SQLITE REQUIRED IMPORTED_TARGET sqlite3)
 if(TAC_BUILD_TESTS)
   find_package(GTest REQUIRED)

@@ -1,0 +1,138 @@
+// `tac eval`: score a submission like upstream evaluate.sh + evaluate.py (docs/eval.md).
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "commands.hpp"
+#include "tac/core/error.hpp"
+#include "tac/scorer/distributed.hpp"
+#include "tac/scorer/evaluation.hpp"
+#include "tac/scorer/progress_bar.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct EvalArgs {
+  std::string submission_dir;
+  std::string uncompressed_dir;
+  std::string video_names_file;
+  std::string device = "cpu";
+  int batch_size = 16;
+  std::string report;
+  std::string segnet;
+  std::string posenet;
+  std::string models_dir;
+  std::string upstream;
+  int threads = 0;
+  int forward_batch = 0;
+  std::string json;
+  bool skip_inflate = false;
+  bool reinflate = false;
+  bool lenient = false;
+  bool no_cache = false;
+  std::string cache_dir;
+  bool no_progress = false;
+  int dist_timeout = 1800;
+};
+
+void run_eval(const EvalArgs& a) {
+  using tac::fail;
+  tac::scorer::EvalOptions o;
+  o.submission_dir = a.submission_dir;
+  // --upstream DIR: a checkout of the challenge repository supplies videos/, models/ and the names file.
+  fs::path uncompressed = a.uncompressed_dir, names = a.video_names_file, models = a.models_dir;
+  if (!a.upstream.empty()) {
+    const fs::path up = a.upstream;
+    if (!fs::is_directory(up)) fail("{}: --upstream directory not found", a.upstream);
+    if (uncompressed.empty()) uncompressed = up / "videos";
+    if (names.empty()) names = up / "public_test_video_names.txt";
+    if (models.empty()) models = up / "models";
+  }
+  if (uncompressed.empty()) fail("--uncompressed-dir (or --upstream) is required");
+  if (names.empty()) fail("--video-names-file (or --upstream) is required");
+  o.uncompressed_dir = uncompressed;
+  o.video_names_file = names;
+  o.segnet_weights = !a.segnet.empty() ? fs::path(a.segnet) : models.empty() ? fs::path() : models / "segnet.safetensors";
+  o.posenet_weights = !a.posenet.empty() ? fs::path(a.posenet) : models.empty() ? fs::path() : models / "posenet.safetensors";
+  if (o.segnet_weights.empty() || o.posenet_weights.empty())
+    fail("scorer weights not given: pass --segnet and --posenet, --models-dir, or --upstream (`tac twin` writes twin weights)");
+  o.device = tac::scorer::parse_device(a.device);
+  o.batch_size = a.batch_size;
+  o.threads = a.threads;
+  o.forward_batch = a.forward_batch;
+  o.report_path = a.report.empty() ? fs::path(a.submission_dir) / "report.txt" : fs::path(a.report);
+  if (!a.json.empty()) o.json_path = a.json;
+  if (a.skip_inflate && a.reinflate) fail("--skip-inflate and --reinflate exclude each other");
+  o.inflate = a.skip_inflate ? tac::scorer::InflateMode::Never
+              : a.reinflate ? tac::scorer::InflateMode::Always
+                            : tac::scorer::InflateMode::Auto;
+  o.lenient = a.lenient;
+  o.use_cache = !a.no_cache;
+  o.cache_dir = a.cache_dir;
+  o.progress = !a.no_progress && tac::scorer::ProgressBar::stderr_is_terminal();
+
+  const auto env = tac::scorer::distributed_environment_from_env();
+  std::unique_ptr<tac::scorer::Communicator> comm;
+  if (env.world_size > 1) {
+    if (a.dist_timeout < 1) fail("--dist-timeout must be at least 1 second");
+    comm = tac::scorer::connect(env, std::chrono::seconds(a.dist_timeout));
+    o.comm = comm.get();
+  }
+
+  // The config block: tac's own settings (keys sorted by the report writer).
+  o.config = {
+      {"batch_size", std::to_string(a.batch_size)},
+      {"device", a.device},
+      {"num_threads", a.threads > 0 ? std::to_string(a.threads) : "libtorch default"},
+      {"report", o.report_path.string()},
+      {"submission_dir", a.submission_dir},
+      {"uncompressed_dir", o.uncompressed_dir.string()},
+      {"video_names_file", o.video_names_file.string()},
+      {"segnet", o.segnet_weights.string()},
+      {"posenet", o.posenet_weights.string()},
+      {"inflate", a.skip_inflate ? "never (--skip-inflate)" : a.reinflate ? "always" : "when inflated/ is missing"},
+      {"lenient", a.lenient ? "true" : "false"},
+      {"gt_cache", a.no_cache ? "off" : (a.cache_dir.empty() ? "default" : a.cache_dir)},
+      {"world_size", std::to_string(env.world_size)},
+  };
+  tac::scorer::run_evaluation(o);
+}
+
+void register_eval(CLI::App& app) {
+  auto a = std::make_shared<EvalArgs>();
+  auto* cmd = app.add_subcommand("eval", "Score a submission exactly like upstream evaluate.sh / evaluate.py.");
+  cmd->footer(
+      "Unzips SUB/archive.zip into SUB/archive and runs `bash SUB/inflate.sh SUB/archive SUB/inflated NAMES`\n"
+      "when SUB/inflated/ is missing (as evaluate.sh does), checks every expected .raw, scores all samples\n"
+      "with SegNet and PoseNet, and writes upstream's report.txt (config block: tac's settings; results\n"
+      "block: upstream's exact lines) plus, with --json, an evaluation record. Sharded runs: set RANK,\n"
+      "WORLD_SIZE, MASTER_ADDR, MASTER_PORT as torchrun does. See docs/eval.md.");
+  cmd->add_option("--submission-dir", a->submission_dir, "Submission directory holding archive.zip and inflate.sh")->required();
+  cmd->add_option("--uncompressed-dir", a->uncompressed_dir, "Directory of the original videos (rate = archive bytes / all its bytes)");
+  cmd->add_option("--video-names-file", a->video_names_file, "File listing the video names, one per line");
+  cmd->add_option("--device", a->device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}));
+  cmd->add_option("--batch-size", a->batch_size, "Samples decoded and scored per step (upstream: 16)")->check(CLI::Range(1, 4096));
+  cmd->add_option("--report", a->report, "Where to write report.txt (default SUB/report.txt)");
+  cmd->add_option("--segnet", a->segnet, "segnet.safetensors (real or twin)");
+  cmd->add_option("--posenet", a->posenet, "posenet.safetensors (real or twin)");
+  cmd->add_option("--models-dir", a->models_dir, "Directory holding segnet.safetensors and posenet.safetensors");
+  cmd->add_option("--upstream", a->upstream, "Checkout of the challenge repository: videos/, models/, public_test_video_names.txt");
+  cmd->add_option("--threads", a->threads, "libtorch intra-op threads (0: libtorch's default)")->check(CLI::Range(0, 1024));
+  cmd->add_option("--forward-batch", a->forward_batch, "Samples per network forward (0: scorer default)")->check(CLI::Range(0, 4096));
+  cmd->add_option("--json", a->json, "Write the evaluation record (JSON) to this file");
+  cmd->add_flag("--skip-inflate", a->skip_inflate, "Score the existing SUB/inflated/ frames; never unzip or inflate");
+  cmd->add_flag("--reinflate", a->reinflate, "Always unzip and run inflate.sh, even when SUB/inflated/ exists");
+  cmd->add_flag("--lenient", a->lenient, "Accept .raw files with trailing bytes or a frame count other than the original's, as upstream does");
+  cmd->add_flag("--no-cache", a->no_cache, "Do not read or write the ground-truth cache");
+  cmd->add_option("--cache-dir", a->cache_dir, "Ground-truth cache directory (default $TAC_CACHE_DIR/gt or ~/.cache/tac/gt)");
+  cmd->add_flag("--no-progress", a->no_progress, "No progress bar on stderr");
+  cmd->add_option("--dist-timeout", a->dist_timeout, "Seconds a sharded run waits for the other ranks")->check(CLI::Range(1, 86400));
+  cmd->callback([a] { run_eval(*a); });
+}
+
+TAC_REGISTER_COMMAND(50, register_eval);
+
+}  // namespace

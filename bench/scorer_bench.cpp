@@ -1,0 +1,122 @@
+// Scorer network speed: ms per SegNet frame, per PoseNet pair, preprocessing per pair, and a
+// per-layer breakdown. Prints JSON. Usage:
+//   scorer_bench [--segnet PATH] [--posenet PATH] [--threads N] [--batch B] [--iters K]
+// Defaults: the twin weights under $TAC_FIXTURES or <source>/../shared/fixtures.
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <c10/core/InferenceMode.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "tac/scorer/posenet.hpp"
+#include "tac/scorer/preprocess.hpp"
+#include "tac/scorer/segnet.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+
+std::filesystem::path fixture(const char* rel) {
+  const char* env = std::getenv("TAC_FIXTURES");
+  const std::filesystem::path root = env ? std::filesystem::path(env) : std::filesystem::path(TAC_SOURCE_DIR) / "../shared/fixtures";
+  return root / rel;
+}
+
+nlohmann::json top_layers(const tac::scorer::LayerTimes& t, double divide, std::size_t n) {
+  std::vector<std::pair<std::string, tac::scorer::LayerTimes::Entry>> v(t.layers.begin(), t.layers.end());
+  std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.second.wall_ms > b.second.wall_ms; });
+  nlohmann::json out = nlohmann::json::array();
+  for (std::size_t i = 0; i < v.size() && i < n; ++i) {
+    out.push_back({{"layer", v[i].first}, {"wall_ms", v[i].second.wall_ms / divide}, {"cpu_ms", v[i].second.cpu_ms / divide}});
+  }
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::filesystem::path segnet = fixture("scorer/twin_segnet.safetensors");
+  std::filesystem::path posenet = fixture("scorer/twin_posenet.safetensors");
+  int threads = 0, batch = 1, iters = 4;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string a = argv[i];
+    if (a == "--segnet") segnet = argv[i + 1];
+    else if (a == "--posenet") posenet = argv[i + 1];
+    else if (a == "--threads") threads = std::atoi(argv[i + 1]);
+    else if (a == "--batch") batch = std::max(1, std::atoi(argv[i + 1]));
+    else if (a == "--iters") iters = std::max(1, std::atoi(argv[i + 1]));
+    else {
+      std::fprintf(stderr, "unknown option %s\n", a.c_str());
+      return 2;
+    }
+  }
+  if (threads > 0) at::set_num_threads(threads);
+  c10::InferenceMode guard;
+  namespace nn = tac::scorer::nn;
+  auto t0 = Clock::now();
+  const nn::SegNetFolded seg(nn::load_segnet(segnet), at::kCPU);
+  const nn::PoseNetFolded pose(nn::load_posenet(posenet), at::kCPU);
+  const double load_ms = ms_since(t0);
+
+  // Preprocessing of one pair from synthetic frames.
+  std::vector<std::uint8_t> f0(874 * 1164 * 3), f1(f0.size());
+  for (std::size_t i = 0; i < f0.size(); ++i) {
+    f0[i] = static_cast<std::uint8_t>((i * 2654435761u) >> 24);
+    f1[i] = static_cast<std::uint8_t>((i * 40503u) >> 8);
+  }
+  std::vector<float> seg_in(static_cast<std::size_t>(batch) * tac::scorer::kSegInputFloats);
+  std::vector<float> pose_in(static_cast<std::size_t>(batch) * tac::scorer::kPoseInputFloats);
+  std::vector<float> scratch(tac::scorer::kSegInputFloats);
+  t0 = Clock::now();
+  for (int b = 0; b < batch; ++b) {
+    tac::scorer::preprocess_pair(f0.data(), f1.data(), seg_in.data() + b * tac::scorer::kSegInputFloats,
+                                 pose_in.data() + b * tac::scorer::kPoseInputFloats, scratch.data());
+  }
+  const double pre_ms = ms_since(t0) / batch;
+  const at::Tensor xs = at::from_blob(seg_in.data(), {batch, 3, 384, 512}, at::kFloat);
+  const at::Tensor xp = at::from_blob(pose_in.data(), {batch, 12, 192, 256}, at::kFloat);
+
+  // Cold (first) call, then timed iterations with the layer breakdown.
+  t0 = Clock::now();
+  seg.forward(xs);
+  const double seg_first_ms = ms_since(t0) / batch;
+  t0 = Clock::now();
+  pose.forward(xp);
+  const double pose_first_ms = ms_since(t0) / batch;
+  tac::scorer::LayerTimes seg_layers, pose_layers;
+  double seg_best = 1e30, pose_best = 1e30, seg_sum = 0, pose_sum = 0;
+  for (int i = 0; i < iters; ++i) {
+    t0 = Clock::now();
+    seg.forward(xs, &seg_layers);
+    const double s = ms_since(t0) / batch;
+    t0 = Clock::now();
+    pose.forward(xp, &pose_layers);
+    const double p = ms_since(t0) / batch;
+    seg_best = std::min(seg_best, s);
+    pose_best = std::min(pose_best, p);
+    seg_sum += s;
+    pose_sum += p;
+  }
+  nlohmann::json out;
+  out["threads"] = at::get_num_threads();
+  out["batch"] = batch;
+  out["iters"] = iters;
+  out["mkldnn"] = at::hasMKLDNN();
+  out["load_and_fold_ms"] = load_ms;
+  out["preprocess_ms_per_pair"] = pre_ms;
+  out["segnet_ms_per_frame"] = {{"first", seg_first_ms}, {"best", seg_best}, {"mean", seg_sum / iters}};
+  out["posenet_ms_per_pair"] = {{"first", pose_first_ms}, {"best", pose_best}, {"mean", pose_sum / iters}};
+  out["segnet_gmac_per_s"] = 9.909 / (seg_best / 1000.0);
+  out["segnet_layers_ms_per_frame"] = top_layers(seg_layers, iters * batch, 40);
+  out["posenet_layers_ms_per_pair"] = top_layers(pose_layers, iters * batch, 10);
+  std::printf("%s\n", out.dump(2).c_str());
+  return 0;
+}

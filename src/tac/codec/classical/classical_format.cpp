@@ -1,0 +1,215 @@
+#include "tac/codec/classical/classical_format.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "tac/core/contest.hpp"
+#include "tac/core/error.hpp"
+#include "tac/image/bicubic_upscale.hpp"
+#include "tac/image/yuv420_to_rgb.hpp"
+#include "tac/io/video_decoder.hpp"
+
+namespace tac::codec::classical {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// One thread running its tasks in order: each upscaler (not thread-safe) belongs to one worker.
+class SerialWorker {
+ public:
+  SerialWorker() : thread_([this] { run(); }) {}
+  ~SerialWorker() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+  }
+  std::future<void> submit(std::function<void()> job) {
+    std::packaged_task<void()> task(std::move(job));
+    auto future = task.get_future();
+    {
+      std::lock_guard lock(mutex_);
+      tasks_.push_back(std::move(task));
+    }
+    wake_.notify_one();
+    return future;
+  }
+
+ private:
+  void run() {
+    while (true) {
+      std::packaged_task<void()> task;
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [this] { return stop_ || !tasks_.empty(); });
+        if (tasks_.empty()) return;
+        task = std::move(tasks_.front());
+        tasks_.pop_front();
+      }
+      task();  // exceptions travel through the future
+    }
+  }
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::packaged_task<void()>> tasks_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+bool is_annex_b_hevc_vps(std::span<const std::uint8_t> b) {
+  std::size_t start = 0;
+  if (b.size() >= 5 && b[0] == 0 && b[1] == 0 && b[2] == 0 && b[3] == 1) start = 4;
+  else if (b.size() >= 4 && b[0] == 0 && b[1] == 0 && b[2] == 1) start = 3;
+  else return false;
+  return ((b[start] >> 1) & 0x3F) == 32;  // nal_unit_type VPS (H.265 §7.4.2.2)
+}
+
+std::string container_of(std::span<const std::uint8_t> b) {
+  if (b.size() >= 4 && b[0] == 0x1A && b[1] == 0x45 && b[2] == 0xDF && b[3] == 0xA3) return "Matroska/WebM";
+  if (b.size() >= 4 && b[0] == 'D' && b[1] == 'K' && b[2] == 'I' && b[3] == 'F') return "IVF";
+  if (is_annex_b_hevc_vps(b)) return "Annex-B HEVC";
+  return {};
+}
+
+class ClassicalFormat final : public Format {
+ public:
+  std::string_view name() const override { return "classical"; }
+  std::string_view summary() const override {
+    return "a libav video stream (Matroska/WebM, IVF, Annex-B HEVC) upscaled bicubic to 874x1164";
+  }
+  bool detect(const ArchiveMember& member) const override { return looks_like_video_stream(member.bytes); }
+
+  std::vector<Section> describe(const ArchiveMember& member) const override {
+    Section s;
+    s.name = "video stream";
+    s.offset = 0;
+    s.bytes = member.bytes.size();
+    s.codec = container_of(member.bytes);
+    try {
+      io::VideoDecoder decoder(member.bytes, member.name, {.threads = 1, .max_frames = 0});
+      const auto& info = decoder.info();
+      s.codec += " / " + info.codec;
+      s.detail = fmt::format("{}x{} {}, {} fps", info.width, info.height, info.pixel_format, info.frame_rate);
+    } catch (const Error& e) {
+      s.detail = e.what();
+    }
+    return {s};
+  }
+
+  const ArchiveMember* member_for(const ArchiveContents& archive, std::string_view video_name) const override {
+    // The upstream baseline keeps the video's own name ("0.mkv"); any member with its stem and a
+    // video stream inside will do ("0.ivf", "0.hevc").
+    if (const auto* exact = archive.find(video_name)) return exact;
+    const auto stem = video_stem(video_name);
+    for (const auto& m : archive.members()) {
+      if (video_stem(std::filesystem::path(m.name).filename().string()) == stem && detect(m)) return &m;
+    }
+    return nullptr;
+  }
+
+  void inflate(const ArchiveMember& member, FrameSink& sink, const InflateOptions& options) const override {
+    int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    threads = std::clamp(threads, 1, 64);
+    io::VideoDecoderOptions decode_options;
+    decode_options.threads = std::min(threads, 4);
+    decode_options.max_frames = options.max_frames;
+    io::VideoDecoder decoder(member.bytes, member.name, decode_options);
+    const auto& info = decoder.info();
+    constexpr int H = contest::kFrameHeight, W = contest::kFrameWidth;
+    if (info.width > W || info.height > H) {
+      fail("{}: stream is {}x{}, larger than the contest's {}x{}", member.name, info.width, info.height, W, H);
+    }
+    const bool upscale = info.width != W || info.height != H;
+
+    // Frame k: converted to RGB here (small and cheap), upscaled by worker k % threads, written
+    // here in order. A window of 2 frames per worker keeps every worker busy.
+    struct Slot {
+      std::vector<std::uint8_t> small, big;
+      std::future<void> done;
+    };
+    const int workers = upscale ? threads : 0;
+    const int window = std::max(1, 2 * workers);
+    std::vector<std::unique_ptr<image::BicubicUpscaler>> upscalers;
+    for (int w = 0; w < workers; ++w) upscalers.push_back(std::make_unique<image::BicubicUpscaler>(info.height, info.width, H, W));
+    std::vector<Slot> slots(static_cast<std::size_t>(window));
+    for (auto& s : slots) {
+      s.small.resize(static_cast<std::size_t>(info.width) * info.height * 3);
+      if (upscale) s.big.resize(contest::kFrameBytes);
+    }
+    std::vector<double> upscale_seconds(static_cast<std::size_t>(std::max(workers, 1)), 0.0);
+    double write_seconds = 0, decode_seconds = 0;
+    std::int64_t submitted = 0, written = 0;
+    auto write_next = [&] {
+      auto& slot = slots[static_cast<std::size_t>(written % window)];
+      if (upscale) slot.done.get();
+      const auto t = Clock::now();
+      sink.write_frame(upscale ? slot.big : slot.small);
+      write_seconds += seconds_since(t);
+      ++written;
+    };
+    {
+      std::vector<std::unique_ptr<SerialWorker>> pool;  // joined before the slots go away
+      for (int w = 0; w < workers; ++w) pool.push_back(std::make_unique<SerialWorker>());
+      try {
+        while (true) {
+          if (submitted - written == window) write_next();
+          auto t = Clock::now();
+          const auto* frame = decoder.next_yuv();
+          if (!frame) break;
+          if (frame->planes.width != info.width || frame->planes.height != info.height) {
+            fail("{}: frame {} is {}x{}, the stream started at {}x{}", member.name, frame->index, frame->planes.width,
+                 frame->planes.height, info.width, info.height);
+          }
+          auto& slot = slots[static_cast<std::size_t>(submitted % window)];
+          image::yuv420_to_rgb(frame->planes, slot.small);
+          decode_seconds += seconds_since(t);
+          if (upscale) {
+            const auto w = static_cast<std::size_t>(submitted % workers);
+            slot.done = pool[w]->submit([&slot, &up = *upscalers[w], &sec = upscale_seconds[w]] {
+              const auto t0 = Clock::now();
+              up.rgb8_to_rgb8(slot.small.data(), slot.big.data());
+              sec += seconds_since(t0);
+            });
+          }
+          ++submitted;
+        }
+        while (written < submitted) write_next();
+      } catch (...) {
+        for (auto& s : slots) {
+          if (s.done.valid()) s.done.wait();
+        }
+        throw;
+      }
+    }
+    if (written == 0) fail("{}: the video stream holds no frames", member.name);
+    if (options.stats) {
+      auto& st = *options.stats;
+      st.network_seconds += decode_seconds;  // decode + YUV->RGB stands where a network would
+      for (const double s : upscale_seconds) st.upscale_seconds += s;
+      st.write_seconds += write_seconds;
+      st.frames += written;
+      st.threads = threads;
+    }
+  }
+};
+
+}  // namespace
+
+bool looks_like_video_stream(std::span<const std::uint8_t> bytes) { return !container_of(bytes).empty(); }
+
+const Format& format() {
+  static const ClassicalFormat instance;
+  return instance;
+}
+
+}  // namespace tac::codec::classical

@@ -1,0 +1,48 @@
+// The hnerv95 forward pass with avx2 + FMA vectors (flags set in CMakeLists.txt).
+#include <immintrin.h>
+#include <sleef.h>
+
+#include <cmath>
+
+#include "tac/codec/hnerv95/hnerv95_decoder.hpp"
+
+namespace tac::codec::hnerv95::detail {
+namespace {
+
+struct S {
+  using reg = float;
+  static constexpr int N = 1;
+  static reg load(const float* p) { return *p; }
+  static void store(float* p, reg v) { *p = v; }
+  static reg set1(float v) { return v; }
+  static reg fma(reg a, reg b, reg c) { return std::fma(a, b, c); }
+  static reg add(reg a, reg b) { return a + b; }
+  static reg sub(reg a, reg b) { return a - b; }
+  static reg mul(reg a, reg b) { return a * b; }
+  static reg div(reg a, reg b) { return a / b; }
+  static reg sin(reg a) { return Sleef_sinf1_u10purecfma(a); }
+  static reg exp(reg a) { return Sleef_expf1_u10purecfma(a); }
+};
+
+struct V {
+  using reg = __m256;
+  static constexpr int N = 8;
+  static reg load(const float* p) { return _mm256_loadu_ps(p); }
+  static void store(float* p, reg v) { _mm256_storeu_ps(p, v); }
+  static reg set1(float v) { return _mm256_set1_ps(v); }
+  static reg fma(reg a, reg b, reg c) { return _mm256_fmadd_ps(a, b, c); }
+  static reg add(reg a, reg b) { return _mm256_add_ps(a, b); }
+  static reg sub(reg a, reg b) { return _mm256_sub_ps(a, b); }
+  static reg mul(reg a, reg b) { return _mm256_mul_ps(a, b); }
+  static reg div(reg a, reg b) { return _mm256_div_ps(a, b); }
+  static reg sin(reg a) { return Sleef_sinf8_u10avx2(a); }
+  static reg exp(reg a) { return Sleef_expf8_u10avx2(a); }
+};
+
+#include "tac/codec/hnerv95/hnerv95_kernels_impl.hpp"
+
+}  // namespace
+
+DecoderKernels decoder_kernels_avx2() { return {"avx2", &decode_pair}; }
+
+}  // namespace tac::codec::hnerv95::detail

@@ -1,0 +1,11 @@
+// The bicubic passes built for one instruction set (flags set in CMakeLists.txt).
+#include "tac/image/bicubic_upscale_kernels.hpp"
+
+namespace tac::image::detail {
+namespace {
+#include "tac/image/bicubic_upscale_impl.hpp"
+}  // namespace
+
+BicubicKernels bicubic_kernels_avx2() { return {"avx2", &planar_to_rgb8_impl}; }
+
+}  // namespace tac::image::detail

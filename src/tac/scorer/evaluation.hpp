@@ -1,0 +1,56 @@
+#pragma once
+// `tac eval`: upstream evaluate.sh + evaluate.py (challenge_notes.md, scorer_architecture.md §1, §4)
+// with tac's additions: strict `.raw` checks, a ground-truth cache, sharding across processes,
+// and an evaluation record. Torch-free header; the networks sit behind scorer.hpp.
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tac/scorer/device.hpp"
+#include "tac/scorer/evaluation_record.hpp"
+
+namespace tac::scorer {
+
+class Communicator;
+
+enum class InflateMode {
+  Auto,    // unzip + inflate.sh when SUB/inflated/ is missing, else score the existing frames
+  Always,  // always unzip + inflate.sh, as evaluate.sh does
+  Never,   // --skip-inflate: score existing frames only
+};
+
+struct EvalOptions {
+  std::filesystem::path submission_dir;
+  std::filesystem::path uncompressed_dir;
+  std::filesystem::path video_names_file;
+  std::filesystem::path segnet_weights;
+  std::filesystem::path posenet_weights;
+  Device device = Device::Cpu;
+  int batch_size = 16;   // samples decoded and scored per step (upstream's batch size)
+  int threads = 0;       // libtorch intra-op threads; 0 = libtorch's default
+  int forward_batch = 0; // samples per network forward; 0 = the scorer's default
+  std::filesystem::path report_path;          // empty: SUB/report.txt (as evaluate.sh passes it)
+  std::optional<std::filesystem::path> json_path;
+  InflateMode inflate = InflateMode::Auto;
+  bool lenient = false;  // upstream's raw handling: floor(size/frame) frames, trailing bytes ignored
+  bool use_cache = true;
+  std::filesystem::path cache_dir;  // empty: default_gt_cache_dir()
+  bool progress = false;            // draw a progress bar on stderr
+  bool print_report = true;         // print the report on stdout (rank 0)
+  std::vector<std::pair<std::string, std::string>> config;  // the report's config block
+  Communicator* comm = nullptr;     // null: one process
+};
+
+struct EvalResult {
+  EvalRun run;
+  std::string report;  // empty on ranks other than 0
+};
+
+// Runs the whole evaluation. Throws tac::Error on bad input; writes nothing (report, record,
+// cache entry) unless the whole evaluation succeeded.
+EvalResult run_evaluation(const EvalOptions& options);
+
+}  // namespace tac::scorer

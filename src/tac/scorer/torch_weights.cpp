@@ -1,0 +1,149 @@
+#include "tac/scorer/torch_weights.hpp"
+
+#include <ATen/ATen.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <cstring>
+#include <string_view>
+
+#include "tac/core/error.hpp"
+
+namespace tac::scorer::nn {
+
+WeightStore::WeightStore(const std::filesystem::path& path)
+    : file_(io::Safetensors::open(path)), source_(path.string()) {}
+
+at::Tensor WeightStore::take(const std::string& key, const std::vector<std::int64_t>& shape) {
+  const io::TensorView* view = file_.find(key);
+  if (view == nullptr) fail("{}: missing tensor '{}' (expected shape [{}])", source_, key, fmt::join(shape, ", "));
+  if (view->shape != shape) {
+    fail("{}: tensor '{}' has shape [{}], expected [{}]", source_, key, fmt::join(view->shape, ", "),
+         fmt::join(shape, ", "));
+  }
+  if (!taken_.insert(key).second) fail("{}: tensor '{}' requested twice (internal error)", source_, key);
+  const std::vector<float> values = file_.to_float32(*view);
+  at::Tensor t = at::empty(shape, at::TensorOptions().dtype(at::kFloat));
+  std::memcpy(t.data_ptr<float>(), values.data(), values.size() * sizeof(float));
+  return t;
+}
+
+BatchNorm WeightStore::take_bn(const std::string& prefix, std::int64_t channels, double eps) {
+  BatchNorm bn;
+  bn.weight = take(prefix + ".weight", {channels});
+  bn.bias = take(prefix + ".bias", {channels});
+  bn.mean = take(prefix + ".running_mean", {channels});
+  bn.var = take(prefix + ".running_var", {channels});
+  bn.eps = eps;
+  return bn;
+}
+
+ConvBn WeightStore::take_conv_bn(const std::string& prefix, std::int64_t out, std::int64_t in_per_group,
+                                 int k, int stride, int groups) {
+  ConvBn c;
+  c.weight = take(prefix + ".conv.weight", {out, in_per_group, k, k});
+  c.bn = take_bn(prefix + ".bn", out);
+  c.stride = stride;
+  c.padding = k / 2;
+  c.groups = groups;
+  return c;
+}
+
+Linear WeightStore::take_linear(const std::string& prefix, std::int64_t out, std::int64_t in) {
+  return Linear{take(prefix + ".weight", {out, in}), take(prefix + ".bias", {out})};
+}
+
+void WeightStore::finish() const {
+  constexpr std::string_view kTracked = ".num_batches_tracked";
+  for (const io::TensorView& t : file_.tensors()) {
+    if (taken_.count(t.name) != 0) continue;
+    const std::string_view name = t.name;
+    if (name.size() > kTracked.size() && name.substr(name.size() - kTracked.size()) == kTracked) {
+      // Optional BatchNorm counter: accepted only next to a BatchNorm the network uses.
+      const std::string stats = std::string(name.substr(0, name.size() - kTracked.size())) + ".running_mean";
+      if (taken_.count(stats) != 0 && t.numel == 1) continue;
+    }
+    fail("{}: unexpected tensor '{}' (not part of the network)", source_, t.name);
+  }
+}
+
+std::pair<at::Tensor, at::Tensor> bn_scale_shift(const BatchNorm& bn) {
+  const at::Tensor t = bn.weight.to(at::kDouble) / (bn.var.to(at::kDouble) + bn.eps).sqrt();
+  const at::Tensor shift = bn.bias.to(at::kDouble) - bn.mean.to(at::kDouble) * t;
+  return {t, shift};
+}
+
+Conv fold_conv_bn(const ConvBn& c) {
+  auto [t, shift] = bn_scale_shift(c.bn);
+  Conv out;
+  out.weight = (c.weight.to(at::kDouble) * t.view({-1, 1, 1, 1})).to(at::kFloat).contiguous();
+  out.bias = shift.to(at::kFloat).contiguous();
+  out.stride = c.stride;
+  out.padding = c.padding;
+  out.groups = c.groups;
+  return out;
+}
+
+Conv fold_identity_bn(const BatchNorm& bn, std::int64_t out, std::int64_t in_per_group, int k, int groups) {
+  at::Tensor w = at::zeros({out, in_per_group, k, k}, at::TensorOptions().dtype(at::kFloat));
+  auto acc = w.accessor<float, 4>();
+  for (std::int64_t i = 0; i < out; ++i) acc[i][i % in_per_group][k / 2][k / 2] = 1.0f;
+  ConvBn c{w, bn, 1, k / 2, groups};
+  return fold_conv_bn(c);
+}
+
+at::Tensor pad_kernel(const at::Tensor& w, int k) {
+  const int k0 = static_cast<int>(w.size(-1));
+  if (k0 == k) return w;
+  const int p = (k - k0) / 2;
+  return at::constant_pad_nd(w, {p, p, p, p}, 0.0);
+}
+
+Conv sum_convs(const std::vector<Conv>& parts) {
+  int k = 0;
+  for (const Conv& p : parts) k = std::max(k, static_cast<int>(p.weight.size(-1)));
+  at::Tensor w = at::zeros_like(pad_kernel(parts.front().weight, k), at::kDouble);
+  at::Tensor b = at::zeros_like(parts.front().bias, at::kDouble);
+  for (const Conv& p : parts) {
+    w = w + pad_kernel(p.weight, k).to(at::kDouble);
+    b = b + p.bias.to(at::kDouble);
+  }
+  Conv out = parts.front();
+  out.weight = w.to(at::kFloat).contiguous();
+  out.bias = b.to(at::kFloat).contiguous();
+  out.padding = k / 2;
+  return out;
+}
+
+at::Tensor apply_bn(const at::Tensor& x, const BatchNorm& bn) {
+  return at::batch_norm(x, bn.weight, bn.bias, bn.mean, bn.var, /*training=*/false, 0.0, bn.eps,
+                        /*cudnn_enabled=*/false);
+}
+
+at::Tensor apply_conv_bn(const at::Tensor& x, const ConvBn& c) {
+  const at::Tensor y = at::conv2d(x, c.weight, {}, {c.stride, c.stride}, {c.padding, c.padding}, {1, 1}, c.groups);
+  return apply_bn(y, c.bn);
+}
+
+at::Tensor apply_conv(const at::Tensor& x, const Conv& c) {
+  return at::conv2d(x, c.weight, c.bias, {c.stride, c.stride}, {c.padding, c.padding}, {1, 1}, c.groups);
+}
+
+at::Tensor apply_linear(const at::Tensor& x, const Linear& l) { return at::linear(x, l.weight, l.bias); }
+
+at::Tensor inplace_silu(at::Tensor x) { return at::silu_(x); }
+at::Tensor inplace_relu(at::Tensor x) { return at::relu_(x); }
+at::Tensor inplace_sigmoid(at::Tensor x) { return at::sigmoid_(x); }
+at::Tensor inplace_gelu_tanh(at::Tensor x) { return at::gelu_(x, "tanh"); }
+
+Conv to_device(const Conv& c, at::Device device) {
+  Conv out = c;
+  out.weight = c.weight.to(device);
+  if (device.is_cpu()) out.weight = out.weight.contiguous(at::MemoryFormat::ChannelsLast);
+  out.bias = c.bias.to(device);
+  return out;
+}
+
+Linear to_device(const Linear& l, at::Device device) { return Linear{l.weight.to(device), l.bias.to(device)}; }
+
+}  // namespace tac::scorer::nn

@@ -1,0 +1,85 @@
+#pragma once
+// Internal to tac_scorer (torch code only): loading PyTorch state_dict tensors by key from a
+// safetensors file with strict key/shape checking, and the BatchNorm / branch folding rules of
+// scorer_architecture.md §2.4 and §3.5.
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "tac/io/safetensors.hpp"
+
+namespace tac::scorer::nn {
+
+// Eval-mode BatchNorm: y = (x - mean) / sqrt(var + eps) * weight + bias.
+struct BatchNorm {
+  at::Tensor weight, bias, mean, var;
+  double eps = 1e-5;
+};
+
+// Conv2d (PyTorch cross-correlation, symmetric padding) without bias, followed by a BatchNorm.
+struct ConvBn {
+  at::Tensor weight;  // (out, in/groups, k, k)
+  BatchNorm bn;
+  int stride = 1, padding = 0, groups = 1;
+};
+
+struct Linear {
+  at::Tensor weight, bias;  // (out, in), (out)
+};
+
+// A single conv with bias: the folded (inference) form of any of the above.
+struct Conv {
+  at::Tensor weight, bias;
+  int stride = 1, padding = 0, groups = 1;
+};
+
+// Reads tensors by PyTorch key; every key must be taken exactly once (finish() checks for
+// leftovers; `<bn>.num_batches_tracked` is optional and ignored).
+class WeightStore {
+ public:
+  explicit WeightStore(const std::filesystem::path& path);
+  at::Tensor take(const std::string& key, const std::vector<std::int64_t>& shape);
+  BatchNorm take_bn(const std::string& prefix, std::int64_t channels, double eps = 1e-5);
+  ConvBn take_conv_bn(const std::string& prefix, std::int64_t out, std::int64_t in_per_group, int k,
+                      int stride, int groups);  // <prefix>.conv.weight + <prefix>.bn.*
+  Linear take_linear(const std::string& prefix, std::int64_t out, std::int64_t in);
+  void finish() const;  // throws tac::Error naming the file and the first unexpected key
+  const std::string& source() const { return source_; }
+
+ private:
+  io::Safetensors file_;
+  std::string source_;
+  std::set<std::string, std::less<>> taken_;
+};
+
+// Per-channel scale t = weight / sqrt(var + eps) and shift bias - mean * t (computed in double).
+std::pair<at::Tensor, at::Tensor> bn_scale_shift(const BatchNorm& bn);
+// Conv followed by BN -> conv with bias (§2.4 / §3.5 rule 1). Result float32 on the CPU.
+Conv fold_conv_bn(const ConvBn& c);
+// Identity BN branch as a conv of shape (out, in/groups, k, k) (§3.5 rule 2).
+Conv fold_identity_bn(const BatchNorm& bn, std::int64_t out, std::int64_t in_per_group, int k,
+                      int groups);
+// Zero-pads a (o, i, k0, k0) kernel to k x k at the centre.
+at::Tensor pad_kernel(const at::Tensor& w, int k);
+// Sum of convs with the same geometry (kernels padded to the largest k).
+Conv sum_convs(const std::vector<Conv>& parts);
+
+// Train-time building blocks (autograd-friendly, no in-place ops on inputs).
+at::Tensor apply_conv_bn(const at::Tensor& x, const ConvBn& c);
+at::Tensor apply_bn(const at::Tensor& x, const BatchNorm& bn);
+at::Tensor apply_conv(const at::Tensor& x, const Conv& c);
+at::Tensor apply_linear(const at::Tensor& x, const Linear& l);
+// In-place activations on a temporary (inference form only).
+at::Tensor inplace_silu(at::Tensor x);
+at::Tensor inplace_relu(at::Tensor x);
+at::Tensor inplace_sigmoid(at::Tensor x);
+at::Tensor inplace_gelu_tanh(at::Tensor x);
+// Moves a folded conv / linear to `device`; on the CPU the 4-D weight goes channels-last.
+Conv to_device(const Conv& c, at::Device device);
+Linear to_device(const Linear& l, at::Device device);
+
+}  // namespace tac::scorer::nn

@@ -1,0 +1,51 @@
+#include "tac/scorer/weights_identity.hpp"
+
+#include <fmt/format.h>
+
+#include "tac/core/contest.hpp"
+#include "tac/core/error.hpp"
+#include "tac/core/sha256.hpp"
+#include "tac/io/safetensors.hpp"
+#include "tac/scorer/twin_weights.hpp"
+
+namespace tac::scorer {
+
+std::string_view weights_kind_name(WeightsKind kind) {
+  switch (kind) {
+    case WeightsKind::Real: return "real";
+    case WeightsKind::Twin: return "twin";
+    case WeightsKind::Unknown: break;
+  }
+  return "unknown";
+}
+
+WeightsIdentity identify_weights(const std::filesystem::path& path, Network network) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) fail("{}: {} weight file not found", path.string(), network_name(network));
+  WeightsIdentity id;
+  id.network = network;
+  id.path = path;
+  const auto file = io::Safetensors::open(path);
+  validate_weights(file, network);
+  id.bytes = std::filesystem::file_size(path);
+  id.sha256 = sha256_file_hex(path);
+  const std::string_view real = network == Network::SegNet ? contest::kSegnetSha256 : contest::kPosenetSha256;
+  const auto& meta = file.metadata();
+  const auto twin = meta.find(kTwinMetaKey);
+  if (id.sha256 == real) {
+    id.kind = WeightsKind::Real;
+    id.description = fmt::format("real upstream {}", network_name(network));
+  } else if (twin != meta.end() && twin->second == "1") {
+    id.kind = WeightsKind::Twin;
+    const auto seed = meta.find(kTwinSeedKey);
+    const auto cal = meta.find(kTwinCalibrationKey);
+    id.description = fmt::format("tac twin (seed {}, calibration {})", seed == meta.end() ? "?" : seed->second,
+                                 cal == meta.end() ? "?" : cal->second);
+  } else {
+    id.kind = WeightsKind::Unknown;
+    id.description = "unknown (not the real upstream file)";
+  }
+  return id;
+}
+
+}  // namespace tac::scorer
