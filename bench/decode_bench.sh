@@ -4,7 +4,7 @@
 # tools; prints medians and the ratio as JSON on stdout.
 #
 #   bench/decode_bench.sh [TAC_BINARY]     (default: build/apps/tac/tac)
-#   env: FRAMES (300), RUNS (5 each), CRF (20), PRESET (fast), PATTERN (testsrc2|mandelbrot),
+#   env: FRAMES (300), RUNS (5 each), CRF (22: ~28 KB/frame, like the contest video), PRESET (fast), PATTERN (testsrc2|mandelbrot),
 #        THREADS (tac --threads, 0 = libav default), CLIP (use this video instead of a synthetic one),
 #        KEEP_DIR (work directory to keep; default a temporary directory removed at exit)
 set -euo pipefail
@@ -13,7 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 tac=${1:-$here/../build/apps/tac/tac}
 frames=${FRAMES:-300}
 runs=${RUNS:-5}
-crf=${CRF:-20}
+crf=${CRF:-22}
 preset=${PRESET:-fast}
 pattern=${PATTERN:-testsrc2}
 threads=${THREADS:-0}
@@ -37,25 +37,24 @@ if [ ! -s "$clip" ]; then
     *) echo "decode_bench: PATTERN must be testsrc2 or mandelbrot" >&2; exit 1 ;;
   esac
   # Noise makes the clip cost about what camera footage costs to decode.
-  ffmpeg -v error -y -f lavfi -i "$source" -frames:v "$frames" -vf "noise=alls=12:allf=t" \
+  ffmpeg -v error -y -f lavfi -i "$source" -frames:v "$frames" -vf "noise=alls=6:allf=t" \
     -pix_fmt yuv420p -c:v libx265 -preset "$preset" -crf "$crf" -x265-params log-level=error "$clip"
 fi
 
-now() { date +%s.%N; }
+# Prints "wall_seconds cpu_seconds" (cpu = user + sys of the command and its threads).
 time_cmd() {
-  local start end
-  start=$(now)
-  "$@" >/dev/null 2>"$work/stderr" || { cat "$work/stderr" >&2; exit 1; }
-  end=$(now)
-  echo "$end - $start" | bc -l
+  local TIMEFORMAT='%R %U %S' t
+  t=$({ time "$@" >/dev/null 2>"$work/stderr"; } 2>&1) || { cat "$work/stderr" >&2; exit 1; }
+  awk '{ printf "%s %.3f\n", $1, $2 + $3 }' <<<"$t"
 }
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-tac_times=()
-ffmpeg_times=()
+tac_times=() tac_cpu=() ffmpeg_times=() ffmpeg_cpu=()
 for ((i = 0; i < runs; i++)); do
-  tac_times+=("$(time_cmd "$tac" decode "$clip" -o "$work/tac.raw" --threads "$threads")")
-  ffmpeg_times+=("$(time_cmd ffmpeg -v error -y -i "$clip" -f rawvideo -pix_fmt rgb24 "$work/ffmpeg.raw")")
+  read -r wall cpu < <(time_cmd "$tac" decode "$clip" -o "$work/tac.raw" --threads "$threads")
+  tac_times+=("$wall") tac_cpu+=("$cpu")
+  read -r wall cpu < <(time_cmd ffmpeg -v error -y -i "$clip" -f rawvideo -pix_fmt rgb24 "$work/ffmpeg.raw")
+  ffmpeg_times+=("$wall") ffmpeg_cpu+=("$cpu")
 done
 
 decoded=$(($(stat -c %s "$work/tac.raw") / 3052008))
@@ -73,10 +72,15 @@ cat <<EOF
   "cpus": $(nproc),
   "tac_seconds": [$(IFS=,; echo "${tac_times[*]}")],
   "ffmpeg_seconds": [$(IFS=,; echo "${ffmpeg_times[*]}")],
+  "tac_cpu_seconds": [$(IFS=,; echo "${tac_cpu[*]}")],
+  "ffmpeg_cpu_seconds": [$(IFS=,; echo "${ffmpeg_cpu[*]}")],
   "tac_median_seconds": $tac_median,
   "ffmpeg_median_seconds": $ffmpeg_median,
   "tac_fps": $(echo "$decoded / $tac_median" | bc -l | xargs printf '%.1f'),
   "ffmpeg_fps": $(echo "$decoded / $ffmpeg_median" | bc -l | xargs printf '%.1f'),
+  "tac_median_cpu_seconds": $(median "${tac_cpu[@]}"),
+  "ffmpeg_median_cpu_seconds": $(median "${ffmpeg_cpu[@]}"),
+  "load_average_at_end": "$(cut -d' ' -f1-3 /proc/loadavg)",
   "tac_over_ffmpeg_time_ratio": $(echo "$tac_median / $ffmpeg_median" | bc -l | xargs printf '%.3f')
 }
 EOF

@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
     }
   }
   if (threads > 0) at::set_num_threads(threads);
+  if (std::getenv("TAC_BENCH_NO_MALLOPT") == nullptr) tac::scorer::nn::keep_freed_memory_mapped();
   c10::InferenceMode guard;
   namespace nn = tac::scorer::nn;
   auto t0 = Clock::now();

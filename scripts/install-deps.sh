@@ -5,6 +5,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   clang libclang-rt-14-dev            # libFuzzer targets and the sanitizer build
   libtorch-dev libopenblas0-pthread   # tensors/autograd for the scorer; OpenBLAS as libtorch's BLAS
+  libdnnl-dev                         # oneDNN (same library libtorch uses): fused scorer convolutions
   libgloo-dev                         # headers ProcessGroupGloo.hpp needs (sharded evaluation)
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev  # video decode/encode
   ffmpeg                              # reference timing in bench/ and fixture-free test clips

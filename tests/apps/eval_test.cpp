@@ -55,10 +55,22 @@ Run run_tac(const fs::path& cwd, const std::vector<std::string>& args, const std
   static int counter = 0;
   const fs::path out = cwd / ("tac-" + std::to_string(counter) + ".out");
   const fs::path err = cwd / ("tac-" + std::to_string(counter++) + ".err");
-  std::string cmd = "cd " + quote(cwd.string()) + " && " + env + " timeout " + std::to_string(timeout) + " " +
-                    quote(tac::test::built_program("tac").string());
-  for (const auto& a : args) cmd += " " + quote(a);
-  cmd += " > " + quote(out.string()) + " 2> " + quote(err.string());
+  std::string cmd = "cd ";  // appended piecewise (GCC 12 warns falsely on chained operator+)
+  cmd += quote(cwd.string());
+  cmd += " && ";
+  cmd += env;
+  cmd += " timeout ";
+  cmd += std::to_string(timeout);
+  cmd += ' ';
+  cmd += quote(tac::test::built_program("tac").string());
+  for (const auto& a : args) {
+    cmd += ' ';
+    cmd += quote(a);
+  }
+  cmd += " > ";
+  cmd += quote(out.string());
+  cmd += " 2> ";
+  cmd += quote(err.string());
   const int rc = std::system(cmd.c_str());
   Run r;
   r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
@@ -222,7 +234,9 @@ TEST(Eval, ParityWithUpstreamOnClip16) {
     const auto& up = *(up_results + static_cast<std::ptrdiff_t>(i));
     EXPECT_EQ(shape_of(mine), shape_of(up));
     EXPECT_EQ(mine.size(), up.size()) << mine << " vs " << up;
-    if (i >= 3 && i <= 5) EXPECT_EQ(mine, up);  // sizes and rate: exact
+    if (i >= 3 && i <= 5) {
+      EXPECT_EQ(mine, up);  // sizes and rate: exact
+    }
   }
   // Config block: tac's own settings, keys sorted.
   ASSERT_EQ(ours.front(), "=== Evaluation config ===");
@@ -323,8 +337,10 @@ TEST(Eval, TwoProcessShardedRunMatchesOneProcess) {
   // Rank 1 in the background (its exit status in a file), rank 0 in the foreground; both time-bounded.
   std::string cmd = "cd " + quote(ws.dir.path.string()) + " && (" + env(1) + " timeout 600 " +
                     quote(tac::test::built_program("tac").string());
-  for (const auto& a : ws.args({"--skip-inflate", "--no-cache", "--dist-timeout", "300", "--report", rank1_report.string()}))
-    cmd += " " + quote(a);
+  for (const auto& a : ws.args({"--skip-inflate", "--no-cache", "--dist-timeout", "300", "--report", rank1_report.string()})) {
+    cmd += ' ';
+    cmd += quote(a);
+  }
   cmd += " > rank1.out 2> rank1.err; echo $? > rank1.rc) &";
   ASSERT_EQ(std::system(("true; " + cmd + " sleep 0").c_str()), 0);
   const auto rank0 = run_tac(ws.dir.path, ws.args({"--skip-inflate", "--no-cache", "--dist-timeout", "300", "--json", sharded_path.string()}),

@@ -15,6 +15,9 @@
 #include "tac/scorer/preprocess.hpp"
 #include "tac/scorer/scorer.hpp"
 #include "tac/scorer/segnet.hpp"
+#ifdef TAC_TEST_HAVE_VIDEO
+#include "tac/io/video_decoder.hpp"
+#endif
 
 namespace {
 
@@ -200,5 +203,52 @@ TEST(ScorerRun, MatchesUpstreamOutputsAndDistortions) {
             1e-3 * std::fabs(pose_dist[0]));
   EXPECT_LE(std::fabs(tac::scorer::seg_distortion(gt.seg_argmax.data(), rec.seg_argmax.data()) - seg_dist[0]), 5e-5);
 }
+
+#ifdef TAC_TEST_HAVE_VIDEO
+// The whole clip as the evaluator sees it: GT frames decoded from gt.mkv (tac_io_video), recon
+// frames from the .raw; every per-sample output and distortion from our own side only.
+TEST(ScorerRun, FullClipFromDecodedGroundTruth) {
+  TAC_GOLDEN(g);
+  TAC_FIXTURE(gt_video, "scorer/clip16/gt.mkv");
+  TAC_FIXTURE(recon_path, "scorer/clip16/recon.raw.zst");
+  constexpr std::size_t kFrame = 874 * 1164 * 3;
+  std::vector<std::uint8_t> gt(16 * kFrame);
+  const std::int64_t decoded = tac::io::decode_rgb_frames(
+      gt_video, {}, [&](std::span<const std::uint8_t> rgb, std::int64_t index) {
+        ASSERT_EQ(rgb.size(), kFrame);
+        if (index < 16) std::copy(rgb.begin(), rgb.end(), gt.begin() + index * static_cast<std::ptrdiff_t>(kFrame));
+      });
+  ASSERT_EQ(decoded, 16);
+  const std::vector<std::uint8_t> recon = tac::test::read_zstd_file(recon_path);
+  ASSERT_EQ(recon.size(), 16 * kFrame);
+
+  tac::scorer::ScorerOptions options;
+  options.segnet_weights = segnet_path;
+  options.posenet_weights = posenet_path;
+  tac::scorer::Scorer scorer(options);
+  std::vector<tac::scorer::FramePairView> gt_pairs, rec_pairs;
+  for (int k = 0; k < 8; ++k) {
+    gt_pairs.push_back({gt.data() + 2 * k * kFrame, gt.data() + (2 * k + 1) * kFrame});
+    rec_pairs.push_back({recon.data() + 2 * k * kFrame, recon.data() + (2 * k + 1) * kFrame});
+  }
+  tac::scorer::SampleOutputs out_gt, out_rec;
+  scorer.run(gt_pairs, out_gt);
+  scorer.run(rec_pairs, out_rec);
+  EXPECT_LE(scaled_error(from_floats(out_gt.pose, {8, 12}), g.pose_out_gt), 1e-4);
+  EXPECT_LE(scaled_error(from_floats(out_rec.pose, {8, 12}), g.pose_out_recon), 1e-4);
+  const auto argmax_gt = golden_bytes(*g.file, "segnet_argmax_gt");
+  const auto pose_dist = golden_floats(*g.file, "pose_dist");
+  const auto seg_dist = golden_floats(*g.file, "seg_dist");
+  for (int k = 0; k < 8; ++k) {
+    SCOPED_TRACE(k);
+    const std::size_t off = static_cast<std::size_t>(k) * kPixels;
+    EXPECT_GE(agreement(out_gt.seg_argmax.data() + off, argmax_gt.data() + off), 0.9999);
+    const float pd = tac::scorer::pose_distortion(out_gt.pose.data() + 12 * k, out_rec.pose.data() + 12 * k);
+    EXPECT_LE(std::fabs(pd - pose_dist[k]), 1e-3 * std::fabs(pose_dist[k]));
+    const float sd = tac::scorer::seg_distortion(out_gt.seg_argmax.data() + off, out_rec.seg_argmax.data() + off);
+    EXPECT_LE(std::fabs(sd - seg_dist[k]), 5e-5);
+  }
+}
+#endif
 
 }  // namespace

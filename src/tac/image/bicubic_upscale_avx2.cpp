@@ -1,4 +1,9 @@
 // The bicubic passes built for one instruction set (flags set in CMakeLists.txt).
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+
 #include "tac/image/bicubic_upscale_kernels.hpp"
 
 namespace tac::image::detail {

@@ -1,10 +1,6 @@
 // Included by exactly one translation unit per instruction set, inside an anonymous namespace,
 // so the three builds never share a symbol. Scalar loops with std::fma: the flags of the
 // including file decide whether they become vector FMA code.
-#include <algorithm>
-#include <cmath>
-#include <cstddef>
-#include <cstdint>
 
 inline void planar_to_rgb8_impl(const tac::image::BicubicAxis& rows, const tac::image::BicubicAxis& cols,
                                 const float* const planes[3], std::size_t row_stride, float* scratch, std::uint8_t* out) {

@@ -243,9 +243,9 @@ struct VideoDecoder::State {
       if (!frame) fail("{}: out of memory", name);
       const int rc = avcodec_receive_frame(codec, frame.get());
       if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return true;
-      if (rc < 0) fail_with_log(fmt::format("decoding failed after {} frames: {}", produced, libav::error_text(rc)));
+      if (rc < 0) fail_with_log(fmt::format("decoding failed, damaged or truncated stream: {}", libav::error_text(rc)));
       check_frame(*frame, produced);
-      if (options.strict && !log.empty()) fail_with_log(fmt::format("decoding error at frame {}", produced));
+      if (options.strict && !log.empty()) fail_with_log("damaged stream");
       if (!push(std::move(frame))) return false;
       ++produced;
       if (options.max_frames >= 0 && produced >= options.max_frames) return false;
@@ -260,19 +260,19 @@ struct VideoDecoder::State {
     while (true) {
       const int rc = av_read_frame(format, packet.get());
       if (rc == AVERROR_EOF) break;
-      if (rc < 0) fail_with_log(fmt::format("read error after {} frames: {}", produced, libav::error_text(rc)));
+      if (rc < 0) fail_with_log(fmt::format("read error: {}", libav::error_text(rc)));
       if (packet->stream_index != stream_index) {
         av_packet_unref(packet.get());
         continue;
       }
       if (options.strict && (packet->flags & AV_PKT_FLAG_CORRUPT) != 0)
-        fail_with_log(fmt::format("corrupt packet after {} frames (damaged or truncated file)", produced));
+        fail_with_log("corrupt packet (damaged or truncated file)");
       const int sent = avcodec_send_packet(codec, packet.get());
       av_packet_unref(packet.get());
       if (sent < 0 && sent != AVERROR(EAGAIN))
-        fail_with_log(fmt::format("decoding failed after {} frames: {}", produced, libav::error_text(sent)));
+        fail_with_log(fmt::format("decoding failed, damaged or truncated stream: {}", libav::error_text(sent)));
       if (!drain(produced)) return;
-      if (options.strict && !log.empty()) fail_with_log(fmt::format("damaged stream after {} frames", produced));
+      if (options.strict && !log.empty()) fail_with_log("damaged stream");
     }
     // A demuxer that hit the end of a cut file logs it (e.g. Matroska: "File ended prematurely").
     if (options.strict && !log.empty()) fail_with_log("truncated or damaged file");

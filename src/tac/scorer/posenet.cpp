@@ -222,34 +222,35 @@ at::Tensor PoseNetFolded::run_res(const FoldedRes& r, const at::Tensor& x) {
   return inplace_relu(rect + apply_linear(inplace_relu(apply_linear(rect, r.b1)), r.b4));
 }
 
-PoseNetFolded::PoseNetFolded(const PoseNetParams& p, at::Device device)
+PoseNetFolded::PoseNetFolded(const PoseNetParams& p, at::Device device, Backend backend)
     : mean_(p.mean.to(device)), std_(p.std.to(device)),
-      stem0_(to_device(fold_mobileone(p.stem0), device)),
-      stem1_(to_device(fold_mobileone(p.stem1), device)),
-      stem2_(to_device(fold_mobileone(p.stem2), device)),
-      final_conv_(to_device(fold_mobileone(p.final_conv), device)),
+      stem0_(make_fused(fold_mobileone(p.stem0), ConvActivation::GeluTanh, false, device, backend)),
+      stem1_(make_fused(fold_mobileone(p.stem1), ConvActivation::GeluTanh, false, device, backend)),
+      stem2_(make_fused(fold_mobileone(p.stem2), ConvActivation::GeluTanh, false, device, backend)),
+      final_conv_(make_fused(fold_mobileone(p.final_conv), ConvActivation::None, false, device, backend)),
       se_fc1_(to_device(p.se_fc1, device)), se_fc2_(to_device(p.se_fc2, device)), head_(to_device(p.head, device)),
       summarizer0_(to_device(p.summarizer0, device)), summarizer_res_(fold_res(p.summarizer_res, device)),
       hydra_res_(fold_res(p.hydra_res, device)), in_pose_(to_device(p.in_pose, device)),
       res_pose0_(to_device(p.res_pose0, device)), res_pose2_(to_device(p.res_pose2, device)),
       final_pose_(to_device(p.final_pose, device)) {
   for (const PatchEmbed& d : p.downsample) {
-    Conv reduce = sum_convs({fold_conv_bn(d.large), fold_conv_bn(d.small)});
-    down_.push_back(Down{to_device(reduce, device), to_device(fold_mobileone(d.proj), device)});
+    const Conv reduce = sum_convs({fold_conv_bn(d.large), fold_conv_bn(d.small)});
+    down_.push_back(Down{make_fused(reduce, ConvActivation::None, false, device, backend),
+                         make_fused(fold_mobileone(d.proj), ConvActivation::GeluTanh, false, device, backend)});
   }
   for (const auto& stage : p.stages) {
     std::vector<Block> blocks;
     for (const RepMixerBlock& b : stage) {
       Block f;
-      f.mixer = to_device(fold_repmixer(b), device);
-      f.mlp_conv = to_device(fold_conv_bn(b.mlp_conv), device);
-      f.fc1 = to_device(b.fc1, device);
-      // Layer scale gamma2 folded into fc2 (§3.5 rule 6).
+      f.mixer = make_fused(fold_repmixer(b), ConvActivation::None, false, device, backend);
+      f.mlp_conv = make_fused(fold_conv_bn(b.mlp_conv), ConvActivation::None, false, device, backend);
+      f.fc1 = make_fused(b.fc1, ConvActivation::GeluTanh, false, device, backend);
+      // Layer scale gamma2 folded into fc2 (§3.5 rule 6); the block's residual add fused into it.
       Conv fc2 = b.fc2;
       const at::Tensor g = b.gamma2.to(at::kDouble).reshape({-1});
       fc2.weight = (b.fc2.weight.to(at::kDouble) * g.view({-1, 1, 1, 1})).to(at::kFloat).contiguous();
       fc2.bias = (b.fc2.bias.to(at::kDouble) * g).to(at::kFloat).contiguous();
-      f.fc2 = to_device(fc2, device);
+      f.fc2 = make_fused(fc2, ConvActivation::None, true, device, backend);
       blocks.push_back(std::move(f));
     }
     stages_.push_back(std::move(blocks));
@@ -262,25 +263,19 @@ at::Tensor PoseNetFolded::forward(const at::Tensor& input, LayerTimes* times) co
   {
     ScopedLayerTimer t(times, "pose.stem");
     x = ((input - mean_) / std_).contiguous(memory_format);
-    x = inplace_gelu_tanh(apply_conv(x, stem0_));
-    x = inplace_gelu_tanh(apply_conv(x, stem1_));
-    x = inplace_gelu_tanh(apply_conv(x, stem2_));
+    x = stem2_(stem1_(stem0_(x)));
   }
   static const char* kStageNames[] = {"pose.stage0", "pose.stage1", "pose.stage2", "pose.stage3"};
   for (std::size_t s = 0; s < stages_.size(); ++s) {
     ScopedLayerTimer t(times, kStageNames[s]);
-    if (s > 0) {
-      const Down& d = down_[s - 1];
-      x = inplace_gelu_tanh(apply_conv(apply_conv(x, d.reduce), d.proj));
-    }
+    if (s > 0) x = down_[s - 1].proj(down_[s - 1].reduce(x));
     for (const Block& b : stages_[s]) {
-      x = apply_conv(x, b.mixer);
-      const at::Tensor m = apply_conv(inplace_gelu_tanh(apply_conv(apply_conv(x, b.mlp_conv), b.fc1)), b.fc2);
-      x.add_(m);
+      x = b.mixer(x);
+      x = b.fc2(b.fc1(b.mlp_conv(x)), x);
     }
   }
   ScopedLayerTimer t(times, "pose.head");
-  x = apply_conv(x, final_conv_);
+  x = final_conv_(x);
   at::Tensor s = x.mean({2, 3});
   s = inplace_relu(apply_linear(s, se_fc1_));
   s = inplace_sigmoid(apply_linear(s, se_fc2_));

@@ -61,21 +61,22 @@ at::Tensor posenet_forward_train(const PoseNetParams& p, const at::Tensor& x);
 
 class PoseNetFolded {
  public:
-  PoseNetFolded(const PoseNetParams& p, at::Device device);
+  PoseNetFolded(const PoseNetParams& p, at::Device device, Backend backend);
+  PoseNetFolded(const PoseNetParams& p, at::Device device) : PoseNetFolded(p, device, default_backend(device)) {}
   at::Tensor forward(const at::Tensor& x, LayerTimes* times = nullptr) const;
 
  private:
   struct Block {
-    Conv mixer, mlp_conv, fc1, fc2;
+    FusedConv mixer, mlp_conv, fc1, fc2;  // fc1 with GELU, fc2 with the residual add
   };
   struct Down {
-    Conv reduce, proj;
+    FusedConv reduce, proj;  // proj with GELU
   };
   at::Tensor mean_, std_;
-  Conv stem0_, stem1_, stem2_;
+  FusedConv stem0_, stem1_, stem2_;
   std::vector<Down> down_;
   std::vector<std::vector<Block>> stages_;
-  Conv final_conv_;
+  FusedConv final_conv_;
   Linear se_fc1_, se_fc2_, head_, summarizer0_;
   struct FoldedRes {
     Linear a0, a3, b1, b4;

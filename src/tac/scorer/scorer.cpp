@@ -29,6 +29,7 @@ struct Scorer::Impl {
 
   explicit Impl(const ScorerOptions& o) : options(o), device(to_torch_device(o.device)) {
     if (o.threads > 0) at::set_num_threads(o.threads);
+    if (device.is_cpu()) nn::keep_freed_memory_mapped();
     c10::InferenceMode guard;
     segnet = std::make_unique<nn::SegNetFolded>(nn::load_segnet(o.segnet_weights), device);
     posenet = std::make_unique<nn::PoseNetFolded>(nn::load_posenet(o.posenet_weights), device);
@@ -66,11 +67,17 @@ void Scorer::run(std::span<const FramePairView> pairs, SampleOutputs& out) {
     const float* pose_values = pose.data_ptr<float>();
     out.pose.insert(out.pose.end(), pose_values, pose_values + b * SampleOutputs::kPoseOutputs);
 
-    const at::Tensor logits =
-        impl_->segnet->forward(seg_in.to(impl_->device)).to(at::kCPU).contiguous(at::MemoryFormat::ChannelsLast);
+    // SegNet one frame at a time: its large activations are memory-bound and a batch only
+    // spills the caches (measured in bench/scorer_bench); PoseNet runs on the whole batch.
     const std::size_t old = out.seg_argmax.size();
     out.seg_argmax.resize(old + static_cast<std::size_t>(b) * SampleOutputs::kSegPixels);
-    seg_argmax_nhwc(logits.data_ptr<float>(), b * SampleOutputs::kSegPixels, kClasses, out.seg_argmax.data() + old);
+    for (std::int64_t i = 0; i < b; ++i) {
+      const at::Tensor logits = impl_->segnet->forward(seg_in.narrow(0, i, 1).to(impl_->device))
+                                    .to(at::kCPU)
+                                    .contiguous(at::MemoryFormat::ChannelsLast);
+      seg_argmax_nhwc(logits.data_ptr<float>(), SampleOutputs::kSegPixels, kClasses,
+                      out.seg_argmax.data() + old + static_cast<std::size_t>(i) * SampleOutputs::kSegPixels);
+    }
   }
 }
 

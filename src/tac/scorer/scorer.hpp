@@ -18,7 +18,7 @@ struct ScorerOptions {
   std::filesystem::path posenet_weights;  // posenet.safetensors (real or twin)
   Device device = Device::Cpu;
   int threads = 0;  // 0: leave libtorch's default
-  int batch = 4;    // samples per network forward (memory vs. speed; results do not depend on it)
+  int batch = 8;    // samples preprocessed together and per PoseNet forward (results do not depend on it)
 };
 
 // One evaluation sample: frames (2k, 2k+1), each uint8 RGB 874x1164x3, row-major.

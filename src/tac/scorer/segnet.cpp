@@ -2,6 +2,7 @@
 #include "tac/scorer/segnet.hpp"
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 #include <fmt/format.h>
 
 #include <array>
@@ -130,21 +131,59 @@ at::Tensor segnet_forward_train(const SegNetParams& p, const at::Tensor& input) 
   return apply_conv(y, p.head);
 }
 
-SegNetFolded::SegNetFolded(const SegNetParams& p, at::Device device)
-    : stem_(to_device(fold_conv_bn(p.stem), device)), feature_after_(p.feature_after),
-      head_(to_device(p.head, device)) {
+namespace {
+
+// Nearest x2 upsample of y then channel concat [up(y), skip] (§2.2) in one pass, NHWC on the CPU.
+at::Tensor upsample_concat_cpu(const at::Tensor& y_in, const at::Tensor& skip_in) {
+  const at::Tensor y = y_in.contiguous(at::MemoryFormat::ChannelsLast);
+  const at::Tensor skip = skip_in.contiguous(at::MemoryFormat::ChannelsLast);
+  const std::int64_t b = y.size(0), cy = y.size(1), h = y.size(2), w = y.size(3);
+  const std::int64_t cs = skip.size(1), oh = 2 * h, ow = 2 * w, c = cy + cs;
+  at::Tensor out = at::empty({b, c, oh, ow}, y.options().memory_format(at::MemoryFormat::ChannelsLast));
+  const float* py = y.data_ptr<float>();
+  const float* ps = skip.data_ptr<float>();
+  float* po = out.data_ptr<float>();
+  at::parallel_for(0, b * oh, 1, [&](std::int64_t lo, std::int64_t hi) {
+    for (std::int64_t r = lo; r < hi; ++r) {
+      const std::int64_t n = r / oh, oy = r % oh;
+      const float* yrow = py + ((n * h + oy / 2) * w) * cy;
+      const float* srow = ps + ((n * oh + oy) * ow) * cs;
+      float* orow = po + ((n * oh + oy) * ow) * c;
+      for (std::int64_t ox = 0; ox < ow; ++ox) {
+        std::copy_n(yrow + (ox / 2) * cy, cy, orow + ox * c);
+        std::copy_n(srow + ox * cs, cs, orow + ox * c + cy);
+      }
+    }
+  });
+  return out;
+}
+
+at::Tensor upsample_concat(const at::Tensor& y, const at::Tensor* skip) {
+  if (y.is_cpu()) {
+    if (skip != nullptr) return upsample_concat_cpu(y, *skip);
+  }
+  at::Tensor up = at::upsample_nearest2d(y, {y.size(2) * 2, y.size(3) * 2});
+  if (skip != nullptr) up = at::cat({up, *skip}, 1);
+  return up.is_cpu() ? up.contiguous(at::MemoryFormat::ChannelsLast) : up;
+}
+
+}  // namespace
+
+SegNetFolded::SegNetFolded(const SegNetParams& p, at::Device device, Backend backend)
+    : stem_(make_fused(fold_conv_bn(p.stem), ConvActivation::Silu, false, device, backend)),
+      feature_after_(p.feature_after),
+      head_(make_fused(p.head, ConvActivation::None, false, device, backend)) {
   for (const EncoderBlock& b : p.blocks) {
     FoldedBlock f;
     f.inverted_residual = b.inverted_residual;
-    if (b.inverted_residual) f.expand = to_device(fold_conv_bn(b.expand), device);
-    f.depthwise = to_device(fold_conv_bn(b.depthwise), device);
-    f.project = to_device(fold_conv_bn(b.project), device);
+    if (b.inverted_residual) f.expand = make_fused(fold_conv_bn(b.expand), ConvActivation::Silu, false, device, backend);
+    f.depthwise = make_fused(fold_conv_bn(b.depthwise), ConvActivation::Silu, false, device, backend);
+    f.project = make_fused(fold_conv_bn(b.project), ConvActivation::None, b.residual, device, backend);
     f.se_reduce = to_device(b.se.reduce, device);
     f.se_expand = to_device(b.se.expand, device);
-    f.residual = b.residual;
     blocks_.push_back(std::move(f));
   }
-  for (const ConvBn& c : p.decoder) decoder_.push_back(to_device(fold_conv_bn(c), device));
+  for (const ConvBn& c : p.decoder) decoder_.push_back(make_fused(fold_conv_bn(c), ConvActivation::Relu, false, device, backend));
 }
 
 at::Tensor SegNetFolded::forward(const at::Tensor& input, LayerTimes* times) const {
@@ -152,7 +191,7 @@ at::Tensor SegNetFolded::forward(const at::Tensor& input, LayerTimes* times) con
   at::Tensor x;
   {
     ScopedLayerTimer t(times, "seg.stem");
-    x = inplace_silu(apply_conv(input.contiguous(memory_format), stem_));
+    x = stem_(input.contiguous(memory_format));
   }
   std::vector<at::Tensor> features;
   std::size_t next_feature = 0;
@@ -165,23 +204,22 @@ at::Tensor SegNetFolded::forward(const at::Tensor& input, LayerTimes* times) con
     const at::Tensor shortcut = x;
     if (b.inverted_residual) {
       ScopedLayerTimer t(times, name(i, "expand+silu"));
-      x = inplace_silu(apply_conv(x, b.expand));
+      x = b.expand(x);
     }
     {
       ScopedLayerTimer t(times, name(i, "dw+silu"));
-      x = inplace_silu(apply_conv(x, b.depthwise));
+      x = b.depthwise(x);
     }
     {
       ScopedLayerTimer t(times, name(i, "se"));
       at::Tensor s = x.mean({2, 3});
       s = inplace_silu(apply_linear(s, b.se_reduce));
       s = inplace_sigmoid(apply_linear(s, b.se_expand));
-      x = x * s.unsqueeze(-1).unsqueeze(-1);
+      x.mul_(s.unsqueeze(-1).unsqueeze(-1));
     }
     {
       ScopedLayerTimer t(times, name(i, "project+add"));
-      x = apply_conv(x, b.project);
-      if (b.residual) x.add_(shortcut);
+      x = b.project(x, shortcut);
     }
     if (next_feature < feature_after_.size() && feature_after_[next_feature] == static_cast<int>(i)) {
       features.push_back(x);
@@ -195,21 +233,19 @@ at::Tensor SegNetFolded::forward(const at::Tensor& input, LayerTimes* times) con
   for (int i = 0; i < 5; ++i) {
     {
       ScopedLayerTimer t(times, "seg.dec.upsample_cat");
-      y = at::upsample_nearest2d(y, {y.size(2) * 2, y.size(3) * 2});
-      if (i < 4) y = at::cat({y, features[3 - i]}, 1);
-      y = y.contiguous(memory_format);
+      y = upsample_concat(y, i < 4 ? &features[3 - i] : nullptr);
     }
     {
       ScopedLayerTimer t(times, kDecoderNames[2 * i]);
-      y = inplace_relu(apply_conv(y, decoder_[2 * i]));
+      y = decoder_[2 * i](y);
     }
     {
       ScopedLayerTimer t(times, kDecoderNames[2 * i + 1]);
-      y = inplace_relu(apply_conv(y, decoder_[2 * i + 1]));
+      y = decoder_[2 * i + 1](y);
     }
   }
   ScopedLayerTimer t(times, "seg.head");
-  return apply_conv(y, head_);
+  return head_(y);
 }
 
 }  // namespace tac::scorer::nn

@@ -43,23 +43,23 @@ at::Tensor segnet_forward_train(const SegNetParams& p, const at::Tensor& x);
 
 struct FoldedBlock {
   bool inverted_residual = false;
-  Conv expand, depthwise, project;
+  FusedConv expand, depthwise, project;  // expand/depthwise with SiLU; project with the residual add
   Linear se_reduce, se_expand;
-  bool residual = false;
 };
 
 class SegNetFolded {
  public:
-  explicit SegNetFolded(const SegNetParams& p, at::Device device);
+  SegNetFolded(const SegNetParams& p, at::Device device, Backend backend);
+  SegNetFolded(const SegNetParams& p, at::Device device) : SegNetFolded(p, device, default_backend(device)) {}
   // x (B, 3, 384, 512) float -> logits (B, 5, 384, 512) (channels-last on CPU).
   at::Tensor forward(const at::Tensor& x, LayerTimes* times = nullptr) const;
 
  private:
-  Conv stem_;
+  FusedConv stem_;
   std::vector<FoldedBlock> blocks_;
   std::vector<int> feature_after_;
-  std::vector<Conv> decoder_;
-  Conv head_;
+  std::vector<FusedConv> decoder_;
+  FusedConv head_;
 };
 
 }  // namespace tac::scorer::nn

@@ -4,6 +4,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <malloc.h>
+
+#include <cstdlib>
 #include <cstring>
 #include <string_view>
 
@@ -145,5 +148,61 @@ Conv to_device(const Conv& c, at::Device device) {
 }
 
 Linear to_device(const Linear& l, at::Device device) { return Linear{l.weight.to(device), l.bias.to(device)}; }
+
+void keep_freed_memory_mapped() {
+  mallopt(M_MMAP_THRESHOLD, 512 * 1024 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
+}
+
+Backend default_backend(at::Device device) {
+  if (!device.is_cpu()) return Backend::Aten;
+  const char* env = std::getenv("TAC_SCORER_BACKEND");
+  if (env != nullptr && std::string_view(env) == "aten") return Backend::Aten;
+  return Backend::Dnnl;
+}
+
+FusedConv make_fused(const Conv& folded, ConvActivation activation, bool residual, at::Device device, Backend backend) {
+  FusedConv f;
+  f.conv = to_device(folded, device);
+  f.activation = activation;
+  f.residual = residual;
+  if (backend == Backend::Dnnl && device.is_cpu()) {
+    const at::Tensor w = folded.weight.contiguous();
+    const at::Tensor b = folded.bias.contiguous();
+    DnnlConvSpec spec;
+    spec.out_channels = w.size(0);
+    spec.in_channels = w.size(1) * folded.groups;
+    spec.kernel = static_cast<int>(w.size(2));
+    spec.stride = folded.stride;
+    spec.padding = folded.padding;
+    spec.groups = folded.groups;
+    spec.activation = activation;
+    spec.add_residual = residual;
+    f.dnnl = std::make_shared<DnnlConv>(spec, w.data_ptr<float>(), b.data_ptr<float>());
+  }
+  return f;
+}
+
+at::Tensor FusedConv::operator()(const at::Tensor& x, const at::Tensor& residual_input) const {
+  if (dnnl) {
+    const at::Tensor in = x.contiguous(at::MemoryFormat::ChannelsLast);
+    const int h = static_cast<int>(in.size(2)), w = static_cast<int>(in.size(3));
+    at::Tensor out = at::empty({in.size(0), dnnl->spec().out_channels, dnnl->out_size(h), dnnl->out_size(w)},
+                               in.options().memory_format(at::MemoryFormat::ChannelsLast));
+    at::Tensor res;
+    if (residual) res = residual_input.contiguous(at::MemoryFormat::ChannelsLast);
+    dnnl->run(in.size(0), h, w, in.data_ptr<float>(), out.data_ptr<float>(), residual ? res.data_ptr<float>() : nullptr);
+    return out;
+  }
+  at::Tensor y = apply_conv(x, conv);
+  switch (activation) {
+    case ConvActivation::None: break;
+    case ConvActivation::Relu: at::relu_(y); break;
+    case ConvActivation::Silu: at::silu_(y); break;
+    case ConvActivation::GeluTanh: at::gelu_(y, "tanh"); break;
+  }
+  if (residual) y.add_(residual_input);
+  return y;
+}
 
 }  // namespace tac::scorer::nn

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "tac/io/safetensors.hpp"
+#include "tac/scorer/dnnl_conv.hpp"
 
 namespace tac::scorer::nn {
 
@@ -81,5 +82,26 @@ at::Tensor inplace_gelu_tanh(at::Tensor x);
 // Moves a folded conv / linear to `device`; on the CPU the 4-D weight goes channels-last.
 Conv to_device(const Conv& c, at::Device device);
 Linear to_device(const Linear& l, at::Device device);
+
+// Keeps freed activation buffers mapped for reuse (glibc mallopt: no mmap for large blocks, no
+// trimming). Without it every large tensor is a fresh mmap whose pages fault in again on each
+// forward, which costs ~20 % of the time in a VM. Process-wide; called by the Scorer.
+void keep_freed_memory_mapped();
+
+// Which kernels the folded (inference) networks use on the CPU.
+enum class Backend { Aten, Dnnl };
+// Default: Dnnl on the CPU unless TAC_SCORER_BACKEND=aten; always Aten on other devices.
+Backend default_backend(at::Device device);
+
+// A folded conv with its activation and optional residual add, run as one fused oneDNN
+// primitive (Dnnl) or as ATen conv2d + in-place activation + add (Aten; any device).
+struct FusedConv {
+  Conv conv;
+  ConvActivation activation = ConvActivation::None;
+  bool residual = false;
+  std::shared_ptr<DnnlConv> dnnl;
+  at::Tensor operator()(const at::Tensor& x, const at::Tensor& residual_input = {}) const;
+};
+FusedConv make_fused(const Conv& folded, ConvActivation activation, bool residual, at::Device device, Backend backend);
 
 }  // namespace tac::scorer::nn

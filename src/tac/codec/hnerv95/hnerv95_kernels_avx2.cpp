@@ -2,7 +2,10 @@
 #include <immintrin.h>
 #include <sleef.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstddef>
+#include <vector>
 
 #include "tac/codec/hnerv95/hnerv95_decoder.hpp"
 

@@ -3,9 +3,6 @@
 // V provides: reg, N, load, store, set1, fma(a, b, c) = a*b+c rounded once, add, mul, div, sin, exp.
 // S is the one-lane version used for row tails. Per-output arithmetic order is identical for V
 // and S, so the result never depends on the vector width (see hnerv95_decoder.hpp).
-#include <algorithm>
-#include <cmath>
-#include <cstddef>
 
 using tac::codec::hnerv95::Conv;
 using tac::codec::hnerv95::kOutBlock;

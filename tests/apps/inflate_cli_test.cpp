@@ -1,0 +1,119 @@
+// `tac inflate`, `tac-inflate`, `tac archive inspect` and `tac submission init` through the built binaries.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+
+#include "support/fixtures.hpp"
+#include "tac/core/contest.hpp"
+#include "tac/core/sha256.hpp"
+#include "tac/io/raw_frames.hpp"
+
+namespace {
+
+struct Run {
+  int status;
+  std::string output;
+};
+
+Run run(const std::string& command) {
+  Run r{-1, {}};
+  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+  if (!p) return r;
+  std::array<char, 4096> buf;
+  while (std::fgets(buf.data(), buf.size(), p)) r.output += buf.data();
+  const int status = ::pclose(p);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string q(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+
+}  // namespace
+
+TEST(InflateCli, InflatesZipPrefixMatchingGoldenHashes) {
+  TAC_FIXTURE(zip, "replay/qhnerv_ft_best/archive.zip");
+  TAC_FIXTURE(golden_json, "replay/qhnerv_ft_best/golden.json");
+  tac::test::TempDir tmp("inflate_cli");
+  std::ofstream(tmp.path / "names.txt") << "0.mkv\n";
+  const auto r = run(q(tac::test::built_program("tac")) + " inflate --max-frames 4 " + q(zip) + " " + q(tmp.path / "out") +
+                     " " + q(tmp.path / "names.txt"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  const tac::io::RawFrames raw(tmp.path / "out" / "0.raw");
+  ASSERT_EQ(raw.frame_count(), 4);
+  const auto golden = tac::test::read_json(golden_json);
+  for (int f = 0; f < 4; ++f) EXPECT_EQ(tac::sha256_hex(raw.frame(f)), golden["frame_sha256"][f].get<std::string>());
+}
+
+TEST(InflateCli, RefusesUnknownFormatListingKnownOnes) {
+  tac::test::TempDir tmp("inflate_unknown");
+  std::filesystem::create_directories(tmp.path / "archive");
+  std::ofstream(tmp.path / "archive" / "0.bin") << "definitely not an archive";
+  std::ofstream(tmp.path / "names.txt") << "0.mkv\n";
+  const auto r = run(q(tac::test::built_program("tac")) + " inflate " + q(tmp.path / "archive") + " " + q(tmp.path / "out") +
+                     " " + q(tmp.path / "names.txt"));
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.output.find("unknown archive format"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("hnerv95"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(tmp.path / "out" / "0.raw"));
+}
+
+TEST(InflateCli, ArchiveInspectAccountsForEveryByte) {
+  TAC_FIXTURE(zip, "replay/qhnerv_ft_best/archive.zip");
+  const auto r = run(q(tac::test::built_program("tac")) + " archive inspect --json " + q(zip));
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.output);
+  EXPECT_EQ(j["bytes"].get<std::uint64_t>(), std::filesystem::file_size(zip));
+  EXPECT_EQ(j["unaccounted_bytes"].get<std::int64_t>(), 0);
+  std::uint64_t members = 0;
+  for (const auto& m : j["members"]) {
+    EXPECT_EQ(m["format"], "hnerv95");
+    std::uint64_t sections = 0;
+    for (const auto& s : m["sections"]) sections += s["bytes"].get<std::uint64_t>();
+    EXPECT_EQ(sections, m["uncompressed_bytes"].get<std::uint64_t>());
+    members += m["bytes"].get<std::uint64_t>();
+  }
+  EXPECT_EQ(members + j["zip_overhead"]["bytes"].get<std::uint64_t>(), j["bytes"].get<std::uint64_t>());
+  const double rate = j["rate_term"].get<double>();
+  EXPECT_NEAR(rate, 25.0 * double(std::filesystem::file_size(zip)) / double(tac::contest::kOriginalVideoBytes), 1e-12);
+}
+
+TEST(InflateCli, SubmissionInitWritesRunnableInflateSh) {
+  TAC_FIXTURE(zip, "replay/qhnerv_ft_best/archive.zip");
+  TAC_FIXTURE(golden_json, "replay/qhnerv_ft_best/golden.json");
+  tac::test::TempDir tmp("submission_init");
+  const auto sub = tmp.path / "sub";
+  auto r = run(q(tac::test::built_program("tac")) + " submission init --format hnerv95 --archive " + q(zip) + " " + q(sub));
+  ASSERT_EQ(r.status, 0) << r.output;
+  ASSERT_TRUE(std::filesystem::exists(sub / "inflate.sh"));
+  ASSERT_TRUE(std::filesystem::exists(sub / "archive.zip"));
+  std::ofstream(tmp.path / "names.txt") << "0.mkv\n";
+  // Without tac-inflate on PATH or TAC_INFLATE: a clear error.
+  r = run("env -u TAC_INFLATE PATH=/usr/bin:/bin bash " + q(sub / "inflate.sh") + " " + q(sub / "archive.zip") + " " +
+          q(tmp.path / "out") + " " + q(tmp.path / "names.txt"));
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.output.find("tac-inflate not found"), std::string::npos) << r.output;
+  // Unknown format names are refused.
+  r = run(q(tac::test::built_program("tac")) + " submission init --format nosuch " + q(tmp.path / "x"));
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.output.find("known formats"), std::string::npos) << r.output;
+  // With TAC_INFLATE: unzip like evaluate.sh, then run inflate.sh on the directory (prefix of the video).
+  r = run("mkdir -p " + q(sub / "archive") + " && cd " + q(sub / "archive") + " && unzip -o -q ../archive.zip");
+  ASSERT_EQ(r.status, 0) << r.output;
+  {  // the generated script, limited to the first two frames so the test stays short
+    std::ifstream in(sub / "inflate.sh");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string from = "--format hnerv95";
+    ASSERT_NE(text.find(from), std::string::npos);
+    text.replace(text.rfind(from), from.size(), from + " --max-frames 2");
+    std::ofstream(tmp.path / "short.sh") << text;
+  }
+  r = run("TAC_INFLATE=" + q(tac::test::built_program("tac-inflate")) + " bash " + q(tmp.path / "short.sh") + " " +
+          q(sub / "archive") + " " + q(tmp.path / "out") + " " + q(tmp.path / "names.txt"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  const tac::io::RawFrames raw(tmp.path / "out" / "0.raw");
+  const auto golden = tac::test::read_json(golden_json);
+  ASSERT_EQ(raw.frame_count(), 2);
+  EXPECT_EQ(tac::sha256_hex(raw.frame(1)), golden["frame_sha256"][1].get<std::string>());
+}

@@ -1,0 +1,183 @@
+// hnerv95 parity with the reference inflate (fixtures/replay/qhnerv_ft_best) and hostile inputs.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <random>
+
+#include "support/fixtures.hpp"
+#include "tac/codec/codec.hpp"
+#include "tac/codec/hnerv95/hnerv95_archive.hpp"
+#include "tac/codec/hnerv95/hnerv95_decoder.hpp"
+#include "tac/core/contest.hpp"
+#include "tac/core/error.hpp"
+#include "tac/core/sha256.hpp"
+#include "tac/image/bicubic_upscale.hpp"
+#include "tac/io/safetensors.hpp"
+#include "tac/io/zip_reader.hpp"
+
+namespace hn = tac::codec::hnerv95;
+
+namespace {
+
+std::vector<std::uint8_t> member_bytes(const std::filesystem::path& zip) {
+  const auto reader = tac::io::ZipReader::open(zip);
+  return reader.read(*reader.find("0.bin"));
+}
+
+bool bitwise_equal(const std::vector<float>& a, const std::vector<float>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+// Decodes one pair and upscales it as the inflate does.
+std::vector<std::uint8_t> frames_of_pair(hn::Decoder& decoder, const hn::Archive& a, std::int64_t pair) {
+  const auto& m = decoder.model();
+  const std::size_t plane = std::size_t(m.out_h) * m.out_w;
+  std::vector<float> planes(6 * plane);
+  decoder.decode(a.latents.data() + pair * a.meta.latent_dim, hn::torch_batch_for_pair(pair, a.meta.n_pairs),
+                 planes.data());
+  tac::image::BicubicUpscaler up(m.out_h, m.out_w, tac::contest::kFrameHeight, tac::contest::kFrameWidth);
+  std::vector<std::uint8_t> rgb(2 * tac::contest::kFrameBytes);
+  for (int f = 0; f < 2; ++f) {
+    const float* p[3] = {&planes[3 * f * plane], &planes[(3 * f + 1) * plane], &planes[(3 * f + 2) * plane]};
+    up.planar_to_rgb8(p, m.out_w, rgb.data() + f * tac::contest::kFrameBytes);
+  }
+  return rgb;
+}
+
+}  // namespace
+
+TEST(Hnerv95, DequantizedWeightsAndLatentsAreBitwiseEqualToGolden) {
+  TAC_FIXTURE(zip, "replay/qhnerv_ft_best/archive.zip");
+  TAC_FIXTURE(golden_path, "replay/qhnerv_ft_best/golden.safetensors");
+  const auto bytes = member_bytes(zip);
+  const auto a = hn::parse_archive(bytes, "0.bin");
+  const auto golden = tac::io::Safetensors::open(golden_path);
+  int compared = 0;
+  for (const auto& t : golden.tensors()) {
+    if (t.name.rfind("dequantized.", 0) != 0) continue;
+    const auto& mine = a.at(t.name.substr(12));
+    EXPECT_EQ(mine.shape, t.shape) << t.name;
+    EXPECT_TRUE(bitwise_equal(mine.values, golden.to_float32(t))) << t.name;
+    ++compared;
+  }
+  EXPECT_EQ(compared, static_cast<int>(a.tensors.size()));
+  EXPECT_TRUE(bitwise_equal(a.latents, golden.to_float32("latents")));
+}
+
+TEST(Hnerv95, DecoderOutputOfPairZeroMatchesGolden) {
+  TAC_FIXTURE(zip, "replay/qhnerv_ft_best/archive.zip");
+  TAC_FIXTURE(golden_path, "replay/qhnerv_ft_best/golden.safetensors");
+  const auto bytes = member_bytes(zip);
+  const auto a = hn::parse_archive(bytes, "0.bin");
+  hn::Decoder decoder(std::make_shared<const hn::Model>(hn::build_model(a)));
+  const auto golden = tac::io::Safetensors::open(golden_path).to_float32("decoder_out_pair0");
+  std::vector<float> out(golden.size());
+  // The golden tensor came from a batch of one pair (see hnerv95_decoder.hpp).
+  decoder.decode(a.latents.data(), hn::TorchBatch::single, out.data());
+  double max_diff = 0;
+  std::size_t identical = 0;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    max_diff = std::max(max_diff, double(std::abs(out[i] - golden[i])));
+    identical += out[i] == golden[i];
+  }
+  EXPECT_LE(max_diff, 1e-4);
+  RecordProperty("identical_values", std::to_string(identical) + "/" + std::to_string(out.size()));
+  std::printf("decoder_out_pair0: max |diff| %.3g, %zu of %zu values bit-identical (kernels: %s)\n", max_diff,
+              identical, out.size(), hn::Decoder::kernel_name());
+}
+
+TEST(Hnerv95, StoredFramesMatchGolden) {
+  TAC_FIXTURE(zip, "replay/qhnerv_ft_best/archive.zip");
+  TAC_FIXTURE(golden_path, "replay/qhnerv_ft_best/golden.safetensors");
+  TAC_FIXTURE(golden_json_path, "replay/qhnerv_ft_best/golden.json");
+  const auto bytes = member_bytes(zip);
+  const auto a = hn::parse_archive(bytes, "0.bin");
+  hn::Decoder decoder(std::make_shared<const hn::Model>(hn::build_model(a)));
+  const auto golden = tac::io::Safetensors::open(golden_path);
+  const auto json = tac::test::read_json(golden_json_path);
+  for (const int frame : {0, 1, 600, 1199}) {
+    const auto rgb = frames_of_pair(decoder, a, frame / 2);
+    const std::span<const std::uint8_t> mine(rgb.data() + (frame % 2) * tac::contest::kFrameBytes,
+                                             tac::contest::kFrameBytes);
+    const auto& g = golden.at("frame_" + std::to_string(frame));
+    ASSERT_EQ(g.data.size(), mine.size());
+    std::size_t same = 0;
+    int max_diff = 0;
+    for (std::size_t i = 0; i < mine.size(); ++i) {
+      same += mine[i] == g.data[i];
+      max_diff = std::max(max_diff, std::abs(int(mine[i]) - int(g.data[i])));
+    }
+    const double fraction = double(same) / mine.size();
+    EXPECT_GE(fraction, 0.999) << "frame " << frame;
+    EXPECT_LE(max_diff, 1) << "frame " << frame;
+    const bool hash_equal = tac::sha256_hex(mine) == json["frame_sha256"][frame].get<std::string>();
+    std::printf("frame %d: %.6f identical, max |diff| %d, sha256 %s\n", frame, fraction, max_diff,
+                hash_equal ? "equal" : "different");
+  }
+}
+
+TEST(Hnerv95, DetectsFixtureAndRejectsOtherBytes) {
+  TAC_FIXTURE(zip, "replay/qhnerv_ft_best/archive.zip");
+  const auto bytes = member_bytes(zip);
+  EXPECT_TRUE(hn::looks_like_hnerv95(bytes));
+  const std::vector<std::uint8_t> junk(1000, 7);
+  EXPECT_FALSE(hn::looks_like_hnerv95(junk));
+  EXPECT_FALSE(hn::looks_like_hnerv95({}));
+}
+
+// Truncations, bit flips and inflated length fields: every variant is parsed to a clean result or
+// a tac::Error; nothing crashes, and lengths that overrun the member are always refused.
+TEST(Hnerv95, HostileVariantsAreRejectedCleanly) {
+  TAC_FIXTURE(zip, "replay/qhnerv_ft_best/archive.zip");
+  const auto bytes = member_bytes(zip);
+  std::mt19937 rng(704);
+  int rejected = 0, variants = 0;
+  auto attempt = [&](const std::vector<std::uint8_t>& v, bool must_fail) {
+    ++variants;
+    try {
+      const auto a = hn::parse_archive(v, "variant");
+      (void)hn::build_model(a);
+      EXPECT_FALSE(must_fail) << "variant " << variants << " was accepted";
+    } catch (const tac::Error&) {
+      ++rejected;
+    }
+  };
+  for (int i = 0; i < 24; ++i) {  // truncations
+    const std::size_t n = std::uniform_int_distribution<std::size_t>(0, bytes.size() - 1)(rng);
+    attempt(std::vector<std::uint8_t>(bytes.begin(), bytes.begin() + n), true);
+  }
+  for (int i = 0; i < 24; ++i) {  // bit flips anywhere
+    auto v = bytes;
+    const std::size_t at = std::uniform_int_distribution<std::size_t>(0, v.size() - 1)(rng);
+    v[at] ^= static_cast<std::uint8_t>(1u << (rng() % 8));
+    attempt(v, false);
+  }
+  // Inflated section lengths: each u32 length field set to larger values.
+  std::size_t at = 0;
+  for (int s = 0; s < 3; ++s) {
+    std::uint32_t n;
+    std::memcpy(&n, &bytes[at], 4);
+    for (const std::uint32_t bigger : {n + 1, n + 1000, 0x7FFFFFFFu, 0xFFFFFFFFu}) {
+      auto v = bytes;
+      std::memcpy(&v[at], &bigger, 4);
+      attempt(v, true);
+    }
+    at += 4 + n;
+  }
+  // Extra bytes after the last section.
+  auto longer = bytes;
+  longer.push_back(0);
+  attempt(longer, true);
+  EXPECT_GE(variants, 60);
+  EXPECT_GE(rejected, 24 + 12 + 1);
+}
+
+TEST(Hnerv95, ParseErrorsNameTheProblem) {
+  const std::vector<std::uint8_t> tiny = {1, 0, 0};
+  try {
+    hn::parse_archive(tiny, "tiny.bin");
+    FAIL() << "accepted";
+  } catch (const tac::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("tiny.bin"), std::string::npos) << e.what();
+  }
+}
