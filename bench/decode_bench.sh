@@ -57,6 +57,13 @@ for ((i = 0; i < runs; i++)); do
   ffmpeg_times+=("$wall") ffmpeg_cpu+=("$cpu")
 done
 
+# Process start-up alone (dynamic loading of everything tac links), to separate it from decoding.
+startup_times=() startup_cpu=()
+for ((i = 0; i < runs; i++)); do
+  read -r wall cpu < <(time_cmd "$tac" --version)
+  startup_times+=("$wall") startup_cpu+=("$cpu")
+done
+
 decoded=$(($(stat -c %s "$work/tac.raw") / 3052008))
 [ "$(stat -c %s "$work/tac.raw")" = "$(stat -c %s "$work/ffmpeg.raw")" ] ||
   { echo "decode_bench: tac and ffmpeg wrote different frame counts" >&2; exit 1; }
@@ -80,6 +87,8 @@ cat <<EOF
   "ffmpeg_fps": $(echo "$decoded / $ffmpeg_median" | bc -l | xargs printf '%.1f'),
   "tac_median_cpu_seconds": $(median "${tac_cpu[@]}"),
   "ffmpeg_median_cpu_seconds": $(median "${ffmpeg_cpu[@]}"),
+  "tac_startup_median_seconds": $(median "${startup_times[@]}"),
+  "tac_startup_median_cpu_seconds": $(median "${startup_cpu[@]}"),
   "load_average_at_end": "$(cut -d' ' -f1-3 /proc/loadavg)",
   "tac_over_ffmpeg_time_ratio": $(echo "$tac_median / $ffmpeg_median" | bc -l | xargs printf '%.3f')
 }

@@ -6,6 +6,8 @@
 #include <ATen/Parallel.h>
 #include <c10/core/InferenceMode.h>
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -22,6 +24,11 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
+long minor_faults() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_minflt;
+}
 double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
 
 std::filesystem::path fixture(const char* rel) {
@@ -63,9 +70,17 @@ int main(int argc, char** argv) {
   c10::InferenceMode guard;
   namespace nn = tac::scorer::nn;
   auto t0 = Clock::now();
-  const nn::SegNetFolded seg(nn::load_segnet(segnet), at::kCPU);
-  const nn::PoseNetFolded pose(nn::load_posenet(posenet), at::kCPU);
-  const double load_ms = ms_since(t0);
+  const nn::SegNetParams seg_params = nn::load_segnet(segnet);
+  const double seg_load_ms = ms_since(t0);
+  t0 = Clock::now();
+  const nn::SegNetFolded seg(seg_params, at::kCPU);
+  const double seg_fold_ms = ms_since(t0);
+  t0 = Clock::now();
+  const nn::PoseNetParams pose_params = nn::load_posenet(posenet);
+  const double pose_load_ms = ms_since(t0);
+  t0 = Clock::now();
+  const nn::PoseNetFolded pose(pose_params, at::kCPU);
+  const double pose_fold_ms = ms_since(t0);
 
   // Preprocessing of one pair from synthetic frames.
   std::vector<std::uint8_t> f0(874 * 1164 * 3), f1(f0.size());
@@ -94,6 +109,7 @@ int main(int argc, char** argv) {
   const double pose_first_ms = ms_since(t0) / batch;
   tac::scorer::LayerTimes seg_layers, pose_layers;
   double seg_best = 1e30, pose_best = 1e30, seg_sum = 0, pose_sum = 0;
+  const long faults_before = minor_faults();
   for (int i = 0; i < iters; ++i) {
     t0 = Clock::now();
     seg.forward(xs, &seg_layers);
@@ -106,12 +122,15 @@ int main(int argc, char** argv) {
     seg_sum += s;
     pose_sum += p;
   }
+  const double faults_per_iter = static_cast<double>(minor_faults() - faults_before) / iters;
   nlohmann::json out;
+  out["minor_page_faults_per_iteration"] = faults_per_iter;
   out["threads"] = at::get_num_threads();
   out["batch"] = batch;
   out["iters"] = iters;
   out["mkldnn"] = at::hasMKLDNN();
-  out["load_and_fold_ms"] = load_ms;
+  out["load_ms"] = {{"segnet_read", seg_load_ms}, {"segnet_fold", seg_fold_ms}, {"posenet_read", pose_load_ms},
+                    {"posenet_fold", pose_fold_ms}};
   out["preprocess_ms_per_pair"] = pre_ms;
   out["segnet_ms_per_frame"] = {{"first", seg_first_ms}, {"best", seg_best}, {"mean", seg_sum / iters}};
   out["posenet_ms_per_pair"] = {{"first", pose_first_ms}, {"best", pose_best}, {"mean", pose_sum / iters}};

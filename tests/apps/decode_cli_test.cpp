@@ -29,16 +29,24 @@ std::string slurp(const std::filesystem::path& p) {
 }
 
 std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
+  std::string q(1, '\'');
+  for (char c : s) {
+    if (c == '\'')
+      q.append("'\\''");
+    else
+      q.push_back(c);
+  }
+  q.push_back('\'');
+  return q;
 }
 
 // Runs `tac decode ARGS` with stdout/stderr captured in files of `logs` (outside the output dir).
 Run tac_decode(const std::vector<std::string>& args, const std::filesystem::path& logs) {
   std::string command = quote(tac::test::built_program("tac").string()) + " decode";
-  for (const auto& a : args) command += " " + quote(a);
-  command += " >" + quote((logs / "stdout").string()) + " 2>" + quote((logs / "stderr").string()) + " </dev/null";
+  for (const auto& a : args) command.append(" ").append(quote(a));
+  command.append(" >").append(quote((logs / "stdout").string()));
+  command.append(" 2>").append(quote((logs / "stderr").string()));
+  command.append(" </dev/null");
   Run run;
   const int raw = std::system(command.c_str());
   run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;

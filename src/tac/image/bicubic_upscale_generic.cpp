@@ -3,6 +3,10 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
+#if defined(__AVX512F__) || defined(__AVX2__)
+#include <immintrin.h>
+#endif
 
 #include "tac/image/bicubic_upscale_kernels.hpp"
 

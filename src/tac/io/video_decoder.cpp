@@ -24,8 +24,6 @@ extern "C" {
 namespace tac::io {
 namespace {
 
-// Largest frame accepted (libav's max_pixels): 16k x 16k. Bounds what a hostile header can allocate.
-constexpr std::int64_t kMaxPixels = std::int64_t{16384} * 16384;
 constexpr int kIoBufferBytes = 1 << 16;
 
 struct FrameFree {
@@ -182,8 +180,8 @@ struct VideoDecoder::State {
     if (par->format != AV_PIX_FMT_NONE && !supported_pixel_format(par->format))
       fail("{}: unsupported pixel format {} ({} video); tac decodes 8-bit yuv420p/yuvj420p only", name,
            pixel_format_name(par->format), avcodec_get_name(par->codec_id));
-    if (par->width < 2 || par->height < 2 || std::int64_t{par->width} * par->height > kMaxPixels)
-      fail("{}: unsupported frame size {}x{}", name, par->width, par->height);
+    if (par->width < 2 || par->height < 2 || std::int64_t{par->width} * par->height > options.max_pixels)
+      fail("{}: unsupported frame size {}x{} (at most {} pixels)", name, par->width, par->height, options.max_pixels);
 
     codec = avcodec_alloc_context3(decoder);
     if (codec == nullptr) fail("{}: out of memory", name);
@@ -191,7 +189,7 @@ struct VideoDecoder::State {
     if (copied < 0) fail("{}: bad codec parameters: {}", name, libav::error_text(copied));
     codec->thread_count = std::max(0, options.threads);
     codec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
-    codec->max_pixels = kMaxPixels;
+    codec->max_pixels = options.max_pixels;
     codec->opaque = &log;  // routes worker-thread log lines here (libav_log.hpp)
     // Strict: a slice that fails to decode (e.g. a cut-off last frame of a bare .hevc) is an
     // error instead of being concealed or dropped silently.

@@ -27,6 +27,8 @@ struct VideoDecoderOptions {
   // "File ended prematurely") fails. Lenient behaves like upstream PyAV: frames as libav conceals
   // them, cut-off data dropped silently; only errors libav returns fail.
   bool strict = true;
+  // Largest frame (width * height) accepted; bounds what a hostile header makes libav allocate.
+  std::int64_t max_pixels = std::int64_t{16384} * 16384;
 };
 
 struct VideoInfo {

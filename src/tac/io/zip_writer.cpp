@@ -53,9 +53,26 @@ std::uint32_t crc32_of(std::span<const std::uint8_t> bytes) {
   return static_cast<std::uint32_t>(crc);
 }
 
+// Raw deflate (zlib level 9): deterministic for a given zlib build.
+std::vector<std::uint8_t> deflate_raw(std::span<const std::uint8_t> bytes) {
+  z_stream z{};
+  if (deflateInit2(&z, 9, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) fail("zip: deflateInit2 failed");
+  std::vector<std::uint8_t> out(deflateBound(&z, static_cast<uLong>(bytes.size())));
+  z.next_in = const_cast<Bytef*>(bytes.data());
+  z.avail_in = static_cast<uInt>(bytes.size());
+  z.next_out = out.data();
+  z.avail_out = static_cast<uInt>(out.size());
+  const int status = deflate(&z, Z_FINISH);
+  const auto produced = z.total_out;
+  deflateEnd(&z);
+  if (status != Z_STREAM_END) fail("zip: deflate failed ({})", status);
+  out.resize(produced);
+  return out;
+}
+
 }  // namespace
 
-std::vector<std::uint8_t> zip_store(std::span<const ZipEntry> members) {
+std::vector<std::uint8_t> zip_store(std::span<const ZipEntry> members, ZipMethod method) {
   constexpr std::uint64_t kMax32 = std::numeric_limits<std::uint32_t>::max();
   if (members.size() > 0xFFFF) fail("zip: {} members exceed the 65,535 of the classic format", members.size());
   std::set<std::string> seen;
@@ -74,31 +91,39 @@ std::vector<std::uint8_t> zip_store(std::span<const ZipEntry> members) {
     const auto offset = static_cast<std::uint32_t>(out.size());
     const auto crc = crc32_of(m.bytes);
     const auto size = static_cast<std::uint32_t>(m.bytes.size());
+    // Deflate only when it saves bytes (a video stream's repeated headers often do).
+    std::vector<std::uint8_t> packed;
+    if (method == ZipMethod::BestOf && !m.bytes.empty()) packed = deflate_raw(m.bytes);
+    const bool deflated = !packed.empty() && packed.size() < m.bytes.size();
+    const std::span<const std::uint8_t> data = deflated ? std::span<const std::uint8_t>(packed) : m.bytes;
+    const auto stored_size = static_cast<std::uint32_t>(data.size());
+    const std::uint16_t method_id = deflated ? 8 : 0;
+    const std::uint16_t needed = deflated ? 20 : kVersionNeeded;
     const auto name_length = static_cast<std::uint32_t>(m.name.size());
     // Local file header (APPNOTE 4.3.7).
     put32(out, 0x04034b50);
-    put16(out, kVersionNeeded);
+    put16(out, needed);
     put16(out, 0);  // flags
-    put16(out, 0);  // method: stored
+    put16(out, method_id);
     put16(out, kDosTime);
     put16(out, kDosDate);
     put32(out, crc);
-    put32(out, size);
+    put32(out, stored_size);
     put32(out, size);
     put16(out, name_length);
     put16(out, 0);  // extra field length
     out.insert(out.end(), m.name.begin(), m.name.end());
-    out.insert(out.end(), m.bytes.begin(), m.bytes.end());
+    out.insert(out.end(), data.begin(), data.end());
     // Central directory entry (APPNOTE 4.3.12).
     put32(central, 0x02014b50);
     put16(central, kVersionMadeBy);
-    put16(central, kVersionNeeded);
+    put16(central, needed);
     put16(central, 0);
-    put16(central, 0);
+    put16(central, method_id);
     put16(central, kDosTime);
     put16(central, kDosDate);
     put32(central, crc);
-    put32(central, size);
+    put32(central, stored_size);
     put32(central, size);
     put16(central, name_length);
     put16(central, 0);  // extra
@@ -123,8 +148,8 @@ std::vector<std::uint8_t> zip_store(std::span<const ZipEntry> members) {
   return out;
 }
 
-void write_zip(const std::filesystem::path& path, std::span<const ZipEntry> members) {
-  write_file_atomic(path, zip_store(members));
+void write_zip(const std::filesystem::path& path, std::span<const ZipEntry> members, ZipMethod method) {
+  write_file_atomic(path, zip_store(members, method));
 }
 
 }  // namespace tac::io

@@ -1,7 +1,9 @@
 #pragma once
-// A reproducible zip writer: members stored (no deflate: video streams do not compress), in the
-// order given, with a fixed DOS timestamp (1980-01-01 00:00) and no extra fields, so the same
-// members always give the same bytes. Unix permissions 0644 so `unzip` makes ordinary files.
+// A reproducible zip writer: members in the order given, with a fixed DOS timestamp (1980-01-01
+// 00:00) and no extra fields, so the same members always give the same bytes (deflate comes from
+// the same zlib build). Each member is stored, or deflated (level 9) when that is smaller: video
+// streams barely compress, but x265 repeats a ~2.5 KB info SEI in every keyframe, which deflate
+// removes. Unix permissions 0644 so `unzip` makes ordinary files.
 #include <cstdint>
 #include <filesystem>
 #include <span>
@@ -10,6 +12,11 @@
 
 namespace tac::io {
 
+enum class ZipMethod {
+  Stored,  // never compress
+  BestOf,  // deflate a member when that makes it smaller
+};
+
 struct ZipEntry {
   std::string name;                     // relative path inside the archive ("0.mkv")
   std::span<const std::uint8_t> bytes;  // contents
@@ -17,9 +24,10 @@ struct ZipEntry {
 
 // The archive as bytes. Throws tac::Error for an unsafe or duplicate name, or sizes beyond
 // the classic (non-zip64) format: 4 GiB per member and archive, 65,535 members.
-std::vector<std::uint8_t> zip_store(std::span<const ZipEntry> members);
+std::vector<std::uint8_t> zip_store(std::span<const ZipEntry> members, ZipMethod method = ZipMethod::BestOf);
 
 // Writes the archive atomically (temporary + rename): `path` is complete or absent.
-void write_zip(const std::filesystem::path& path, std::span<const ZipEntry> members);
+void write_zip(const std::filesystem::path& path, std::span<const ZipEntry> members,
+               ZipMethod method = ZipMethod::BestOf);
 
 }  // namespace tac::io

@@ -36,8 +36,8 @@ struct DnnlConv::Impl {
   mutable std::map<std::tuple<std::int64_t, int, int>, std::shared_ptr<Compiled>> cache;
 
   std::shared_ptr<Compiled> compile(const DnnlConvSpec& s, std::int64_t batch, int h, int w) const {
-    const int oh = (h + 2 * s.padding - s.kernel) / s.stride + 1;
-    const int ow = (w + 2 * s.padding - s.kernel) / s.stride + 1;
+    const int oh = (h + s.top() + s.bottom() - s.kernel) / s.stride + 1;
+    const int ow = (w + s.left() + s.right() - s.kernel) / s.stride + 1;
     auto c = std::make_shared<Compiled>();
     c->src_md = memory::desc({batch, s.in_channels, h, w}, kF32, Tag::nhwc);
     c->dst_md = memory::desc({batch, s.out_channels, oh, ow}, kF32, Tag::nhwc);
@@ -45,15 +45,16 @@ struct DnnlConv::Impl {
     const memory::desc b_md({s.out_channels}, kF32, Tag::x);
     const dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
                                                c->src_md, w_any, b_md, c->dst_md, {s.stride, s.stride},
-                                               {s.padding, s.padding}, {s.padding, s.padding});
+                                               {s.top(), s.left()}, {s.bottom(), s.right()});
     dnnl::post_ops ops;
+    if (s.add_residual && s.residual_before_activation) ops.append_binary(dnnl::algorithm::binary_add, c->dst_md);
     switch (s.activation) {
       case ConvActivation::None: break;
       case ConvActivation::Relu: ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f); break;
       case ConvActivation::Silu: ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_swish, 1.0f, 0.0f); break;
       case ConvActivation::GeluTanh: ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_gelu_tanh, 0.0f, 0.0f); break;
     }
-    if (s.add_residual) ops.append_binary(dnnl::algorithm::binary_add, c->dst_md);
+    if (s.add_residual && !s.residual_before_activation) ops.append_binary(dnnl::algorithm::binary_add, c->dst_md);
     dnnl::primitive_attr attr;
     attr.set_post_ops(ops);
     const dnnl::convolution_forward::primitive_desc pd(desc, attr, cpu_engine());
@@ -103,7 +104,7 @@ void DnnlConv::run(std::int64_t batch, int h, int w, const float* src, float* ds
                                        {DNNL_ARG_DST, dst_mem}};
   if (spec_.add_residual) {
     if (residual == nullptr) fail("DnnlConv: residual input missing");
-    const int index = spec_.activation == ConvActivation::None ? 0 : 1;
+    const int index = spec_.activation == ConvActivation::None || spec_.residual_before_activation ? 0 : 1;
     args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_SRC_1,
                  memory(c->dst_md, engine, const_cast<float*>(residual)));
   }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 #include <openssl/crypto.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 extern "C" {
 #include <libavcodec/avcodec.h>
@@ -156,9 +158,13 @@ void agree_or_fail(Communicator* comm, const std::string& local_error, const cha
   }
 }
 
-void append_outputs(SampleOutputs& all, const SampleOutputs& part) {
-  all.pose.insert(all.pose.end(), part.pose.begin(), part.pose.end());
-  all.seg_argmax.insert(all.seg_argmax.end(), part.seg_argmax.begin(), part.seg_argmax.end());
+// Drops already-consumed pages of a read-only file map from our resident set, so streaming a
+// 3.6 GB `.raw` (or a large cache entry) keeps memory bounded. The kernel re-reads them if touched.
+void release_pages(const void* data, std::size_t bytes) {
+  static const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const auto begin = reinterpret_cast<std::uintptr_t>(data) & ~(page - 1);
+  const auto end = (reinterpret_cast<std::uintptr_t>(data) + bytes + page - 1) & ~(page - 1);
+  if (bytes > 0) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
 }
 
 struct VideoJob {
@@ -179,7 +185,10 @@ RankVideo score_video(Scorer& scorer, const EvalOptions& o, const VideoJob& job,
   const auto& raw = *job.raw;
   const std::int64_t begin = job.shard.begin;
   const std::int64_t end = job.shard.end;
-  const std::int64_t batch = std::max(1, o.batch_size);
+  // Samples in flight: upstream's batch size, capped at the scorer's forward batch. Batch
+  // composition never changes a per-sample value (spec §1.1), and a smaller step keeps the
+  // decoded frames and mapped `.raw` pages in memory few (about 12 MB per sample).
+  const std::int64_t batch = std::max(1, std::min(o.batch_size, std::max(1, scorer.options().batch)));
 
   std::unique_ptr<GtCacheEntry> entry;
   if (cache != nullptr && end > begin) {
@@ -192,13 +201,14 @@ RankVideo score_video(Scorer& scorer, const EvalOptions& o, const VideoJob& job,
            video.video_path.string(), entry->gt_frames());
   }
 
-  SampleOutputs gt_all;  // cold run: kept for the cache entry
+  std::unique_ptr<GtCacheWriter> writer;  // cold run: the entry is written batch by batch
   std::unique_ptr<io::VideoDecoder> decoder;
   std::vector<std::uint8_t> gt_frames;
   if (!entry) {
     PhaseScope t(phases, "decode_gt");
     io::VideoDecoderOptions dopt;
     if (!job.last_rank) dopt.max_frames = 2 * end;
+    dopt.queue_frames = static_cast<int>(2 * batch);  // decode the next step while this one is scored
     decoder = std::make_unique<io::VideoDecoder>(video.video_path, dopt);
     if (decoder->info().width != contest::kFrameWidth || decoder->info().height != contest::kFrameHeight)
       fail("{}: original video is {}x{}, the contest's frames are {}x{}", video.video_path.string(),
@@ -208,6 +218,7 @@ RankVideo score_video(Scorer& scorer, const EvalOptions& o, const VideoJob& job,
         fail("{}: original video ends after {} frames, before sample {}", video.video_path.string(), f, begin);
     }
     gt_frames.resize(static_cast<std::size_t>(std::min(batch, std::max<std::int64_t>(end - begin, 1))) * 2 * contest::kFrameBytes);
+    if (cache != nullptr && end > begin) writer = std::make_unique<GtCacheWriter>(*cache, key);
   }
 
   bool truncated = false;
@@ -265,7 +276,13 @@ RankVideo score_video(Scorer& scorer, const EvalOptions& o, const VideoJob& job,
       d.seg = seg_distortion(gt_seg + i * SampleOutputs::kSegPixels, rec_out.seg_argmax.data() + i * SampleOutputs::kSegPixels);
       out.push_back(d);
     }
-    if (!entry && cache != nullptr) append_outputs(gt_all, gt_out);
+    if (writer) writer->append(gt_out);
+    if (n > 0) {
+      release_pages(raw.frame(2 * b).data(), static_cast<std::size_t>(2 * n) * contest::kFrameBytes);
+      if (entry) {
+        release_pages(gt_seg, static_cast<std::size_t>(n) * SampleOutputs::kSegPixels);
+      }
+    }
     bar.advance(n);
   }
 
@@ -287,9 +304,9 @@ RankVideo score_video(Scorer& scorer, const EvalOptions& o, const VideoJob& job,
                                           raw.frame_count(), result.gt_frames));
     }
   }
-  if (cache != nullptr && !truncated && end > begin) {
+  if (writer && !truncated) {
     PhaseScope t(phases, "gt_cache");
-    cache->store(key, gt_all, result.gt_frames);
+    writer->commit(result.gt_frames);
   }
   return result;
 }

@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdlib>
+#include <utility>
 #include <nlohmann/json.hpp>
 
 #include "tac/core/error.hpp"
@@ -15,17 +19,10 @@ namespace {
 
 constexpr const char* kPoseTensor = "pose";
 constexpr const char* kSegTensor = "seg_argmax";
-constexpr const char* kPayloadKey = "payload_sha256";
+constexpr const char* kPoseHashKey = "pose_sha256";
+constexpr const char* kSegHashKey = "seg_sha256";
 constexpr const char* kGtFramesKey = "gt_frames";
 constexpr int kSegClasses = 5;
-
-std::string payload_sha256(std::span<const std::uint8_t> pose, std::span<const std::uint8_t> seg) {
-  Sha256 h;
-  h.update(pose);
-  h.update(seg);
-  const auto d = h.finish();
-  return to_hex(d);
-}
 
 std::span<const std::uint8_t> as_bytes(const std::vector<float>& v) {
   return {reinterpret_cast<const std::uint8_t*>(v.data()), v.size() * sizeof(float)};
@@ -111,8 +108,11 @@ std::unique_ptr<GtCacheEntry> GtCache::load(const GtCacheKey& key, std::string* 
       } else if (reinterpret_cast<std::uintptr_t>(pose->data.data()) % alignof(float) != 0) {
         problem = "pose data misaligned";
       } else {
-        const auto it = file.metadata().find(kPayloadKey);
-        if (it == file.metadata().end() || it->second != payload_sha256(pose->data, seg->data)) {
+        const auto& meta = file.metadata();
+        const auto pose_hash = meta.find(kPoseHashKey);
+        const auto seg_hash = meta.find(kSegHashKey);
+        if (pose_hash == meta.end() || pose_hash->second != sha256_hex(pose->data) || seg_hash == meta.end() ||
+            seg_hash->second != sha256_hex(seg->data)) {
           problem = "payload SHA-256 does not match (corrupt entry)";
         } else {
           for (const auto c : seg->data)
@@ -139,32 +139,71 @@ std::unique_ptr<GtCacheEntry> GtCache::load(const GtCacheKey& key, std::string* 
 }
 
 void GtCache::store(const GtCacheKey& key, const SampleOutputs& outputs, std::int64_t gt_frames) const {
-  if (outputs.samples() != key.samples ||
-      outputs.seg_argmax.size() != static_cast<std::size_t>(key.samples) * SampleOutputs::kSegPixels)
-    fail("ground-truth cache: {} samples of outputs for a key of {} samples", outputs.samples(), key.samples);
-  std::filesystem::create_directories(dir_);
-  const auto pose_bytes = as_bytes(outputs.pose);
-  const std::span<const std::uint8_t> seg_bytes(outputs.seg_argmax);
-  auto meta = key.fields();
-  meta[kPayloadKey] = payload_sha256(pose_bytes, seg_bytes);
+  GtCacheWriter writer(*this, key);
+  writer.append(outputs);
+  writer.commit(gt_frames);
+}
+
+GtCacheWriter::GtCacheWriter(const GtCache& cache, GtCacheKey key)
+    : final_path_(cache.entry_path(key)), key_(std::move(key)), seg_hash_(std::make_unique<Sha256>()) {
+  std::filesystem::create_directories(cache.dir());
+  seg_temp_ = final_path_;
+  seg_temp_ += fmt::format(".seg-{}.tmp", ::getpid());
+  seg_ = std::fopen(seg_temp_.c_str(), "wb");
+  if (seg_ == nullptr) fail("{}: cannot create: {}", seg_temp_.string(), errno_text(errno));
+}
+
+GtCacheWriter::~GtCacheWriter() {
+  if (seg_ != nullptr) std::fclose(seg_);
+  std::error_code ec;
+  std::filesystem::remove(seg_temp_, ec);
+}
+
+void GtCacheWriter::append(const SampleOutputs& batch) {
+  if (batch.seg_argmax.size() != static_cast<std::size_t>(batch.samples()) * SampleOutputs::kSegPixels)
+    fail("ground-truth cache: inconsistent outputs ({} pose rows, {} map bytes)", batch.samples(), batch.seg_argmax.size());
+  pose_.insert(pose_.end(), batch.pose.begin(), batch.pose.end());
+  seg_hash_->update(batch.seg_argmax);
+  if (!batch.seg_argmax.empty() && std::fwrite(batch.seg_argmax.data(), 1, batch.seg_argmax.size(), seg_) != batch.seg_argmax.size())
+    fail("{}: write failed: {}", seg_temp_.string(), errno_text(errno));
+  samples_ += batch.samples();
+}
+
+void GtCacheWriter::commit(std::int64_t gt_frames) {
+  if (samples_ != key_.samples) fail("ground-truth cache: {} samples of outputs for a key of {} samples", samples_, key_.samples);
+  if (std::fclose(std::exchange(seg_, nullptr)) != 0) fail("{}: write failed: {}", seg_temp_.string(), errno_text(errno));
+  const auto pose_bytes = as_bytes(pose_);
+  const std::uint64_t seg_size = static_cast<std::uint64_t>(samples_) * SampleOutputs::kSegPixels;
+  auto meta = key_.fields();
+  meta[kPoseHashKey] = sha256_hex(pose_bytes);
+  meta[kSegHashKey] = to_hex(seg_hash_->finish());
   meta[kGtFramesKey] = std::to_string(gt_frames);
   nlohmann::json header = nlohmann::json::object();
   header["__metadata__"] = meta;
   header[kPoseTensor] = {{"dtype", "F32"},
-                         {"shape", {key.samples, SampleOutputs::kPoseOutputs}},
+                         {"shape", {samples_, SampleOutputs::kPoseOutputs}},
                          {"data_offsets", {0, pose_bytes.size()}}};
   header[kSegTensor] = {{"dtype", "U8"},
-                        {"shape", {key.samples, 384, 512}},
-                        {"data_offsets", {pose_bytes.size(), pose_bytes.size() + seg_bytes.size()}}};
+                        {"shape", {samples_, 384, 512}},
+                        {"data_offsets", {pose_bytes.size(), pose_bytes.size() + seg_size}}};
   std::string text = header.dump();
-  while (text.size() % 8 != 0) text.push_back(' ');
+  while (text.size() % 8 != 0) text.push_back(' ');  // keeps the float data 4-byte aligned
   std::uint8_t length[8];
   for (int i = 0; i < 8; ++i) length[i] = static_cast<std::uint8_t>(static_cast<std::uint64_t>(text.size()) >> (8 * i));
-  OutputFile out(entry_path(key));  // streamed: no second copy of the seg maps in memory
+  OutputFile out(final_path_);
   out.write(std::span<const std::uint8_t>(length, 8));
   out.write(text);
   out.write(pose_bytes);
-  out.write(seg_bytes);
+  std::FILE* in = std::fopen(seg_temp_.c_str(), "rb");
+  if (in == nullptr) fail("{}: cannot reopen: {}", seg_temp_.string(), errno_text(errno));
+  std::vector<std::uint8_t> chunk(1 << 20);
+  std::uint64_t copied = 0;
+  for (std::size_t n; (n = std::fread(chunk.data(), 1, chunk.size(), in)) > 0;) {
+    out.write(std::span<const std::uint8_t>(chunk.data(), n));
+    copied += n;
+  }
+  std::fclose(in);
+  if (copied != seg_size) fail("{}: {} bytes, expected {}", seg_temp_.string(), copied, seg_size);
   out.commit();
 }
 

@@ -6,6 +6,7 @@
 // repeated in the file's metadata and the payload carries its own SHA-256, so a corrupt,
 // truncated or mismatched entry is detected, deleted and rebuilt, never trusted.
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -15,6 +16,10 @@
 
 #include "tac/io/safetensors.hpp"
 #include "tac/scorer/scorer.hpp"
+
+namespace tac {
+class Sha256;
+}
 
 namespace tac::scorer {
 
@@ -67,6 +72,28 @@ class GtCache {
 
  private:
   std::filesystem::path dir_;
+};
+
+// Builds an entry batch by batch without holding the SegNet maps in memory (they go to a
+// temporary file beside the entry); commit() writes the entry atomically. Without commit() nothing
+// is left behind.
+class GtCacheWriter {
+ public:
+  GtCacheWriter(const GtCache& cache, GtCacheKey key);
+  ~GtCacheWriter();
+  GtCacheWriter(const GtCacheWriter&) = delete;
+  GtCacheWriter& operator=(const GtCacheWriter&) = delete;
+  void append(const SampleOutputs& batch);
+  void commit(std::int64_t gt_frames);
+
+ private:
+  std::filesystem::path final_path_;
+  std::filesystem::path seg_temp_;
+  GtCacheKey key_;
+  std::vector<float> pose_;
+  std::int64_t samples_ = 0;
+  std::FILE* seg_ = nullptr;
+  std::unique_ptr<Sha256> seg_hash_;
 };
 
 // $TAC_CACHE_DIR, else $XDG_CACHE_HOME/tac, else ~/.cache/tac; then "/gt".

@@ -184,6 +184,13 @@ SegNetFolded::SegNetFolded(const SegNetParams& p, at::Device device, Backend bac
     blocks_.push_back(std::move(f));
   }
   for (const ConvBn& c : p.decoder) decoder_.push_back(make_fused(fold_conv_bn(c), ConvActivation::Relu, false, device, backend));
+  if (backend == Backend::Dnnl && device.is_cpu()) {
+    std::int64_t y_channels = kStages.back().out_channels;
+    for (int i = 0; i < 5; ++i) {
+      up_conv_.push_back(std::make_shared<UpsampleConcatConv>(fold_conv_bn(p.decoder[2 * i]), y_channels));
+      y_channels = kDecoderOut[i];
+    }
+  }
 }
 
 at::Tensor SegNetFolded::forward(const at::Tensor& input, LayerTimes* times) const {
@@ -231,11 +238,14 @@ at::Tensor SegNetFolded::forward(const at::Tensor& input, LayerTimes* times) con
                                         "seg.dec4.conv1", "seg.dec4.conv2"};
   at::Tensor y = features.back();
   for (int i = 0; i < 5; ++i) {
-    {
-      ScopedLayerTimer t(times, "seg.dec.upsample_cat");
-      y = upsample_concat(y, i < 4 ? &features[3 - i] : nullptr);
-    }
-    {
+    if (!up_conv_.empty()) {
+      ScopedLayerTimer t(times, kDecoderNames[2 * i]);
+      y = (*up_conv_[i])(y, i < 4 ? &features[3 - i] : nullptr);
+    } else {
+      {
+        ScopedLayerTimer t(times, "seg.dec.upsample_cat");
+        y = upsample_concat(y, i < 4 ? &features[3 - i] : nullptr);
+      }
       ScopedLayerTimer t(times, kDecoderNames[2 * i]);
       y = decoder_[2 * i](y);
     }

@@ -11,6 +11,7 @@
 
 #include "tac/scorer/layer_timer.hpp"
 #include "tac/scorer/torch_weights.hpp"
+#include "tac/scorer/upsample_conv.hpp"
 
 namespace tac::scorer::nn {
 
@@ -59,6 +60,7 @@ class SegNetFolded {
   std::vector<FoldedBlock> blocks_;
   std::vector<int> feature_after_;
   std::vector<FusedConv> decoder_;
+  std::vector<std::shared_ptr<UpsampleConcatConv>> up_conv_;  // Dnnl backend: decoder conv1s
   FusedConv head_;
 };
 

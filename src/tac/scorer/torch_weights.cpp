@@ -25,9 +25,13 @@ at::Tensor WeightStore::take(const std::string& key, const std::vector<std::int6
          fmt::join(shape, ", "));
   }
   if (!taken_.insert(key).second) fail("{}: tensor '{}' requested twice (internal error)", source_, key);
-  const std::vector<float> values = file_.to_float32(*view);
   at::Tensor t = at::empty(shape, at::TensorOptions().dtype(at::kFloat));
-  std::memcpy(t.data_ptr<float>(), values.data(), values.size() * sizeof(float));
+  if (view->dtype == io::DType::F32) {  // little-endian float32 (x86/ARM hosts): copy the bytes directly
+    std::memcpy(t.data_ptr<float>(), view->data.data(), view->data.size());
+  } else {
+    const std::vector<float> values = file_.to_float32(*view);
+    std::memcpy(t.data_ptr<float>(), values.data(), values.size() * sizeof(float));
+  }
   return t;
 }
 
@@ -187,7 +191,7 @@ at::Tensor FusedConv::operator()(const at::Tensor& x, const at::Tensor& residual
   if (dnnl) {
     const at::Tensor in = x.contiguous(at::MemoryFormat::ChannelsLast);
     const int h = static_cast<int>(in.size(2)), w = static_cast<int>(in.size(3));
-    at::Tensor out = at::empty({in.size(0), dnnl->spec().out_channels, dnnl->out_size(h), dnnl->out_size(w)},
+    at::Tensor out = at::empty({in.size(0), dnnl->spec().out_channels, dnnl->out_height(h), dnnl->out_width(w)},
                                in.options().memory_format(at::MemoryFormat::ChannelsLast));
     at::Tensor res;
     if (residual) res = residual_input.contiguous(at::MemoryFormat::ChannelsLast);

@@ -46,13 +46,9 @@ Conv make_conv(const Archive& a, const std::string& prefix, int out, int in, int
 void pack(Conv& c) {
   const int kk = c.k * c.k;
   c.packed.assign(c.weight.size(), 0.0f);
-  for (int ob = 0; ob < c.out; ob += kOutBlock) {
-    const int n = std::min(kOutBlock, c.out - ob);
-    float* dst = c.packed.data() + std::size_t(ob) * c.in * kk;
+  for (int o = 0; o < c.out; ++o)
     for (int i = 0; i < c.in; ++i)
-      for (int t = 0; t < kk; ++t)
-        for (int o = 0; o < n; ++o) dst[(std::size_t(i) * kk + t) * n + o] = c.weight[(std::size_t(ob + o) * c.in + i) * kk + t];
-  }
+      for (int t = 0; t < kk; ++t) c.packed[(std::size_t(i) * kk + t) * c.out + o] = c.weight[(std::size_t(o) * c.in + i) * kk + t];
 }
 
 }  // namespace
@@ -115,7 +111,6 @@ Decoder::Decoder(std::shared_ptr<const Model> model) : model_(std::move(model)) 
   int h = m.grid_h, w = m.grid_w;
   ws_.x[0].init(m.widths[0], h, w, 1);
   for (int i = 0; i < 6; ++i) {
-    ws_.conv[i].init(4 * m.widths[i + 1], h, w, 0);
     ws_.up[i].init(m.widths[i], 2 * h, 2 * w, 0);
     if (m.skips[i]) ws_.ident[i].init(m.widths[i + 1], 2 * h, 2 * w, 0);
     h *= 2;
@@ -124,7 +119,6 @@ Decoder::Decoder(std::shared_ptr<const Model> model) : model_(std::move(model)) 
   }
   if (h != m.out_h || w != m.out_w) fail("hnerv95: decoder grid {}x{} does not reach {}x{}", h, w, m.out_h, m.out_w);
   ws_.r0.init(m.refine0.out, h, w, 1);
-  ws_.r1.init(m.refine1.out, h, w, 0);
   ws_.x2.init(m.widths[6], h, w, 1);
 }
 

@@ -33,10 +33,10 @@ struct Conv {
   int out = 0, in = 0, k = 0, dilation = 1;
   std::vector<float> weight;  // [out][in][k][k]
   std::vector<float> bias;
-  // [ob block of up to kOutBlock][in][k][k][ob]: weights in the order the kernels broadcast them.
+  // [in][k][k][out]: for one (input channel, tap) the weights of all outputs are contiguous, so a
+  // kernel's block of output channels broadcasts them from one short run.
   std::vector<float> packed;
 };
-inline constexpr int kOutBlock = 8;
 
 struct Model {
   int latent_dim = 0;
@@ -65,8 +65,10 @@ struct Planes {
   }
 };
 
+// Per-decoder scratch. The 3x3 convs write their results through fused epilogues (pixel shuffle +
+// identity + sin, x + 0.1 sin, 255 sigmoid), so no full-size conv output is ever stored.
 struct Workspace {
-  Planes x[7], conv[6], up[6], ident[6], r0, r1, x2;
+  Planes x[7], up[6], ident[6], r0, x2;
   std::vector<float> hrows;
 };
 

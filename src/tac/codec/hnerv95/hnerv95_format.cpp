@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <exception>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -36,7 +37,9 @@ void inflate_pairs(const Archive& archive, FrameSink& sink, const InflateOptions
 
   std::mutex mu;
   std::condition_variable cv;
-  std::map<std::int64_t, std::vector<std::uint8_t>> ready;  // pair -> two frames
+  using Frames = std::unique_ptr<std::uint8_t[]>;  // two frames of one pair
+  std::map<std::int64_t, Frames> ready;             // pair -> its frames, waiting for the writer
+  std::vector<Frames> spare;                        // written buffers, reused (no zeroing, no page faults)
   std::int64_t next_to_claim = 0, written_pairs = 0;
   std::exception_ptr error;
   double network = 0, upscale = 0;
@@ -50,22 +53,27 @@ void inflate_pairs(const Archive& archive, FrameSink& sink, const InflateOptions
       double my_network = 0, my_upscale = 0;
       for (;;) {
         std::int64_t pair;
+        Frames rgb;
         {
           std::unique_lock lock(mu);
           cv.wait(lock, [&] { return error || next_to_claim >= pairs || next_to_claim < written_pairs + window; });
           if (error || next_to_claim >= pairs) break;
           pair = next_to_claim++;
+          if (!spare.empty()) {
+            rgb = std::move(spare.back());
+            spare.pop_back();
+          }
         }
+        if (!rgb) rgb = std::make_unique_for_overwrite<std::uint8_t[]>(2 * frame_bytes);
         auto t0 = Clock::now();
         decoder.decode(archive.latents.data() + pair * archive.meta.latent_dim, torch_batch_for_pair(pair, n_pairs),
                        planes.data());
         my_network += seconds_since(t0);
         t0 = Clock::now();
-        std::vector<std::uint8_t> rgb(2 * frame_bytes);
         for (int f = 0; f < 2; ++f) {
           const float* p[3] = {planes.data() + (3 * f) * plane, planes.data() + (3 * f + 1) * plane,
                                planes.data() + (3 * f + 2) * plane};
-          up.planar_to_rgb8(p, model->out_w, rgb.data() + f * frame_bytes);
+          up.planar_to_rgb8(p, model->out_w, rgb.get() + f * frame_bytes);
         }
         my_upscale += seconds_since(t0);
         {
@@ -90,7 +98,7 @@ void inflate_pairs(const Archive& archive, FrameSink& sink, const InflateOptions
   try {
     std::int64_t frames_written = 0;
     while (written_pairs < pairs) {
-      std::vector<std::uint8_t> rgb;
+      Frames rgb;
       {
         std::unique_lock lock(mu);
         cv.wait(lock, [&] { return error || ready.count(written_pairs); });
@@ -100,11 +108,12 @@ void inflate_pairs(const Archive& archive, FrameSink& sink, const InflateOptions
       }
       const auto t0 = Clock::now();
       for (int f = 0; f < 2 && frames_written < frames; ++f, ++frames_written)
-        sink.write_frame(std::span<const std::uint8_t>(rgb.data() + f * frame_bytes, frame_bytes));
+        sink.write_frame(std::span<const std::uint8_t>(rgb.get() + f * frame_bytes, frame_bytes));
       write += seconds_since(t0);
       {
         std::lock_guard lock(mu);
         ++written_pairs;
+        spare.push_back(std::move(rgb));
       }
       cv.notify_all();
     }

@@ -25,6 +25,8 @@ struct S {
   static reg div(reg a, reg b) { return a / b; }
   static reg sin(reg a) { return Sleef_sinf1_u10purecfma(a); }
   static reg exp(reg a) { return Sleef_expf1_u10purecfma(a); }
+  static reg interleave_lo(reg a, reg b) { return a; }  // one lane: a0 (then b0)
+  static reg interleave_hi(reg a, reg b) { return b; }
 };
 
 struct V {
@@ -40,6 +42,12 @@ struct V {
   static reg div(reg a, reg b) { return _mm256_div_ps(a, b); }
   static reg sin(reg a) { return Sleef_sinf8_u10avx2(a); }
   static reg exp(reg a) { return Sleef_expf8_u10avx2(a); }
+  static reg interleave_lo(reg a, reg b) {
+    return _mm256_permute2f128_ps(_mm256_unpacklo_ps(a, b), _mm256_unpackhi_ps(a, b), 0x20);
+  }
+  static reg interleave_hi(reg a, reg b) {
+    return _mm256_permute2f128_ps(_mm256_unpacklo_ps(a, b), _mm256_unpackhi_ps(a, b), 0x31);
+  }
 };
 
 #include "tac/codec/hnerv95/hnerv95_kernels_impl.hpp"

@@ -25,6 +25,8 @@ struct S {
   static reg div(reg a, reg b) { return a / b; }
   static reg sin(reg a) { return Sleef_sinf1_u10purecfma(a); }
   static reg exp(reg a) { return Sleef_expf1_u10purecfma(a); }
+  static reg interleave_lo(reg a, reg b) { return a; }  // one lane: a0 (then b0)
+  static reg interleave_hi(reg a, reg b) { return b; }
 };
 
 struct V {
@@ -40,6 +42,12 @@ struct V {
   static reg div(reg a, reg b) { return _mm512_div_ps(a, b); }
   static reg sin(reg a) { return Sleef_sinf16_u10avx512f(a); }
   static reg exp(reg a) { return Sleef_expf16_u10avx512f(a); }
+  static reg interleave_lo(reg a, reg b) {
+    return _mm512_permutex2var_ps(a, _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23), b);
+  }
+  static reg interleave_hi(reg a, reg b) {
+    return _mm512_permutex2var_ps(a, _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31), b);
+  }
 };
 
 #include "tac/codec/hnerv95/hnerv95_kernels_impl.hpp"

@@ -25,6 +25,8 @@ struct S {
   static reg div(reg a, reg b) { return a / b; }
   static reg sin(reg a) { return Sleef_sinf1_u10purec(a); }  // no fma here: may differ from the reference in the last bit
   static reg exp(reg a) { return Sleef_expf1_u10purec(a); }  // no fma here: may differ from the reference in the last bit
+  static reg interleave_lo(reg a, reg b) { return a; }  // one lane: a0 (then b0)
+  static reg interleave_hi(reg a, reg b) { return b; }
 };
 using V = S;
 

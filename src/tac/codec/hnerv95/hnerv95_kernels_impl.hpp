@@ -1,15 +1,18 @@
 // The hnerv95 decoder's forward pass, written once over a vector type V and included by one
 // translation unit per instruction set inside an anonymous namespace (no shared symbols).
-// V provides: reg, N, load, store, set1, fma(a, b, c) = a*b+c rounded once, add, mul, div, sin, exp.
-// S is the one-lane version used for row tails. Per-output arithmetic order is identical for V
-// and S, so the result never depends on the vector width (see hnerv95_decoder.hpp).
+// V provides: reg, N, load, store, set1, fma(a, b, c) = a*b+c rounded once, add, sub, mul, div,
+// sin, exp, and interleave_lo/hi(a, b) = the first/second half of a0 b0 a1 b1 ...
+// S is the one-lane version used for row tails. Vectors run ACROSS output pixels (and registers
+// across output channels), never across a reduction: every output value sees the same scalar
+// operations in the same order for V and S, so the result never depends on the vector width
+// (the orders are those of hnerv95_decoder.hpp).
 
 using tac::codec::hnerv95::Conv;
-using tac::codec::hnerv95::kOutBlock;
 using tac::codec::hnerv95::Model;
 using tac::codec::hnerv95::Planes;
 using tac::codec::hnerv95::TorchBatch;
 using tac::codec::hnerv95::Workspace;
+using R = typename V::reg;
 
 enum class Order {
   onednn_blocks,  // oneDNN direct conv: fma chains per 16 input channels, + bias / + running sum
@@ -17,49 +20,75 @@ enum class Order {
   thnn,           // im2col + reference BLAS: bias + w*x + w*x ... without fma, (c, kh, kw) order
 };
 
-// One output row segment of NX vectors for OB output channels.
+// Register blocking: a tile is OB output channels x NX vectors of pixels of one output row, all
+// OB * NX accumulators in registers (AVX-512: 32 registers, AVX2: 16).
+constexpr int kMaxOB = V::N >= 16 ? 12 : V::N >= 8 ? 6 : 8;
+constexpr int kAccRegs = V::N >= 16 ? 24 : V::N >= 8 ? 12 : 8;
+template <int OB>
+constexpr int nx_for() {
+  return kAccRegs / OB < 1 ? 1 : kAccRegs / OB > 4 ? 4 : kAccRegs / OB;
+}
+
+// Final values of one tile: acc[o][j] = output channel ob0 + o, pixels x + j*N .. x + j*N + N - 1.
+// The weights of (input channel c, tap t) for output o are at w[(c * K*K + t) * wstep + o].
 template <class W, int OB, int NX, Order ORD, int K>
-inline void conv_tile(const float* in0, std::size_t plane, std::size_t stride, int cin, int dil, const float* wpk,
-                      const float* bias, float* out0, std::size_t out_plane) {
-  using R = typename W::reg;
+inline void conv_tile(const float* in0, std::size_t plane, std::size_t stride, int cin, int dil, const float* w,
+                      std::size_t wstep, const float* bias, typename W::reg (&acc)[OB][NX]) {
+  using T = typename W::reg;
   constexpr int KK = K * K;
-  R acc[OB][NX];
   if constexpr (ORD == Order::onednn_blocks) {
-    for (int cb = 0; cb < cin; cb += 16) {
+    alignas(64) float part[OB][NX][W::N];  // running sum between blocks of 16 input channels
+    int cb = 0;
+    do {  // at least once, so acc is always set
       const int ce = std::min(cin, cb + 16);
+      #pragma GCC unroll 16
       for (int o = 0; o < OB; ++o)
+        #pragma GCC unroll 16
         for (int j = 0; j < NX; ++j) acc[o][j] = W::set1(0.0f);
       for (int kh = 0; kh < K; ++kh)
-        for (int kw = 0; kw < K; ++kw)
-          for (int c = cb; c < ce; ++c) {
-            const float* src = in0 + c * plane + std::size_t(kh) * dil * stride + kw * dil;
-            R xv[NX];
+        for (int kw = 0; kw < K; ++kw) {
+          const float* src = in0 + std::size_t(kh) * dil * stride + kw * dil + cb * plane;
+          const float* wt = w + (std::size_t(cb) * KK + kh * K + kw) * wstep;
+          for (int c = cb; c < ce; ++c, src += plane, wt += KK * wstep) {
+            T xv[NX];
+            #pragma GCC unroll 16
             for (int j = 0; j < NX; ++j) xv[j] = W::load(src + j * W::N);
-            const float* w = wpk + (std::size_t(c) * KK + kh * K + kw) * OB;
+            #pragma GCC unroll 16
             for (int o = 0; o < OB; ++o) {
-              const R wv = W::set1(w[o]);
+              const T wv = W::set1(wt[o]);
+              #pragma GCC unroll 16
               for (int j = 0; j < NX; ++j) acc[o][j] = W::fma(wv, xv[j], acc[o][j]);
             }
           }
-      for (int o = 0; o < OB; ++o)
-        for (int j = 0; j < NX; ++j) {
-          float* dst = out0 + o * out_plane + j * W::N;
-          const R prev = cb == 0 ? W::set1(bias[o]) : W::load(dst);
-          W::store(dst, W::add(acc[o][j], prev));
         }
-    }
+      const bool last = ce == cin;
+      #pragma GCC unroll 16
+      for (int o = 0; o < OB; ++o)
+        #pragma GCC unroll 16
+        for (int j = 0; j < NX; ++j) {
+          const T prev = cb == 0 ? W::set1(bias[o]) : W::load(part[o][j]);
+          acc[o][j] = W::add(acc[o][j], prev);
+          if (!last) W::store(part[o][j], acc[o][j]);
+        }
+      cb = ce;
+    } while (cb < cin);
   } else {
+    #pragma GCC unroll 16
     for (int o = 0; o < OB; ++o)
+      #pragma GCC unroll 16
       for (int j = 0; j < NX; ++j) acc[o][j] = W::set1(bias[o]);
     for (int c = 0; c < cin; ++c)
       for (int kh = 0; kh < K; ++kh)
         for (int kw = 0; kw < K; ++kw) {
           const float* src = in0 + c * plane + std::size_t(kh) * dil * stride + kw * dil;
-          R xv[NX];
+          T xv[NX];
+          #pragma GCC unroll 16
           for (int j = 0; j < NX; ++j) xv[j] = W::load(src + j * W::N);
-          const float* w = wpk + (std::size_t(c) * KK + kh * K + kw) * OB;
+          const float* wt = w + (std::size_t(c) * KK + kh * K + kw) * wstep;
+          #pragma GCC unroll 16
           for (int o = 0; o < OB; ++o) {
-            const R wv = W::set1(w[o]);
+            const T wv = W::set1(wt[o]);
+            #pragma GCC unroll 16
             for (int j = 0; j < NX; ++j) {
               if constexpr (ORD == Order::fma_from_bias)
                 acc[o][j] = W::fma(wv, xv[j], acc[o][j]);
@@ -68,48 +97,184 @@ inline void conv_tile(const float* in0, std::size_t plane, std::size_t stride, i
             }
           }
         }
+  }
+}
+
+// Epilogues: what happens to a tile's final values. put() takes whole vectors; put_tail() the
+// first n pixels of one vector per channel (v[o][i], i < n), computed with the one-lane ops.
+
+// Plain store into channel planes.
+struct StoreEpi {
+  Planes* out;
+  template <int OB, int NX>
+  void put(int ob0, int y, int x, const R (&a)[OB][NX]) const {
     for (int o = 0; o < OB; ++o)
-      for (int j = 0; j < NX; ++j) W::store(out0 + o * out_plane + j * W::N, acc[o][j]);
+      for (int j = 0; j < NX; ++j) V::store(out->at(ob0 + o, y, x + j * V::N), a[o][j]);
   }
-}
+  template <int OB>
+  void put_tail(int ob0, int y, int x, int n, const float (&v)[OB][V::N]) const {
+    for (int o = 0; o < OB; ++o)
+      for (int i = 0; i < n; ++i) out->at(ob0 + o, y, x)[i] = v[o][i];
+  }
+};
 
-constexpr int kNX = V::N >= 8 ? 2 : 1;
+// A stage's end: x_next[c][2y + r][2x + s] = sin(conv[4c + 2r + s][y][x] + identity[c][2y + r][2x + s])
+// (pixel shuffle, skip add, sin). Needs ob0 and OB even: channels (ob0 + 2k, ob0 + 2k + 1) are the
+// s = 0 / s = 1 halves of one shuffled row.
+struct ShuffleAddSinEpi {
+  const Planes* ident;
+  Planes* next;
+  template <int OB, int NX>
+  void put(int ob0, int y, int x, const R (&a)[OB][NX]) const {
+    static_assert(OB % 2 == 0);
+    for (int k = 0; k < OB; k += 2) {
+      const int ch = ob0 + k, c = ch / 4, r = (ch / 2) % 2;
+      float* dst = next->at(c, 2 * y + r, 2 * x);
+      const float* id = ident->at(c, 2 * y + r, 2 * x);
+      for (int j = 0; j < NX; ++j) {
+        const R lo = V::interleave_lo(a[k][j], a[k + 1][j]), hi = V::interleave_hi(a[k][j], a[k + 1][j]);
+        V::store(dst + 2 * j * V::N, V::sin(V::add(lo, V::load(id + 2 * j * V::N))));
+        V::store(dst + 2 * j * V::N + V::N, V::sin(V::add(hi, V::load(id + 2 * j * V::N + V::N))));
+      }
+    }
+  }
+  template <int OB>
+  void put_tail(int ob0, int y, int x, int n, const float (&v)[OB][V::N]) const {
+    static_assert(OB % 2 == 0);
+    for (int k = 0; k < OB; k += 2) {
+      const int ch = ob0 + k, c = ch / 4, r = (ch / 2) % 2;
+      float* dst = next->at(c, 2 * y + r, 2 * x);
+      const float* id = ident->at(c, 2 * y + r, 2 * x);
+      for (int i = 0; i < n; ++i) {
+        dst[2 * i] = S::sin(v[k][i] + id[2 * i]);
+        dst[2 * i + 1] = S::sin(v[k + 1][i] + id[2 * i + 1]);
+      }
+    }
+  }
+};
 
-template <int OB, Order ORD, int K>
-void conv_rows(const Planes& in, const Conv& cv, int ob0, Planes& out) {
+// refine.1's end: x2 = x + 0.1 * sin(refine1).
+struct RefineEpi {
+  const Planes* x;
+  Planes* x2;
+  template <int OB, int NX>
+  void put(int ob0, int y, int px, const R (&a)[OB][NX]) const {
+    const R tenth = V::set1(0.1f);
+    for (int o = 0; o < OB; ++o)
+      for (int j = 0; j < NX; ++j) {
+        const int xx = px + j * V::N;
+        V::store(x2->at(ob0 + o, y, xx), V::add(V::load(x->at(ob0 + o, y, xx)), V::mul(tenth, V::sin(a[o][j]))));
+      }
+  }
+  template <int OB>
+  void put_tail(int ob0, int y, int px, int n, const float (&v)[OB][V::N]) const {
+    for (int o = 0; o < OB; ++o)
+      for (int i = 0; i < n; ++i) x2->at(ob0 + o, y, px)[i] = x->at(ob0 + o, y, px)[i] + 0.1f * S::sin(v[o][i]);
+  }
+};
+
+// The heads' end: 255 * sigmoid = 255 * (1 / (exp(0 - v) + 1)), into unpadded planes.
+struct SigmoidEpi {
+  float* out;
+  int width;
+  std::size_t plane;
+  float* at(int o, int y, int x) const { return out + o * plane + std::size_t(y) * width + x; }
+  template <int OB, int NX>
+  void put(int ob0, int y, int x, const R (&a)[OB][NX]) const {
+    const R one = V::set1(1.0f), zero = V::set1(0.0f), k255 = V::set1(255.0f);
+    for (int o = 0; o < OB; ++o)
+      for (int j = 0; j < NX; ++j)
+        V::store(at(ob0 + o, y, x + j * V::N), V::mul(k255, V::div(one, V::add(V::exp(V::sub(zero, a[o][j])), one))));
+  }
+  template <int OB>
+  void put_tail(int ob0, int y, int x, int n, const float (&v)[OB][V::N]) const {
+    for (int o = 0; o < OB; ++o)
+      for (int i = 0; i < n; ++i) at(ob0 + o, y, x)[i] = 255.0f * (1.0f / (S::exp(0.0f - v[o][i]) + 1.0f));
+  }
+};
+
+// One output row of one block of OB output channels: NX-vector tiles, then single vectors, then a
+// partial vector (its extra lanes read padding or the next row and are thrown away: every plane
+// has >= 64 floats of slack at its end).
+template <int OB, Order ORD, int K, class E>
+void conv_row(const Planes& in, const Conv& cv, int ob0, int y, int width, const E& epi) {
+  constexpr int NX = nx_for<OB>();
   const int pad = (K / 2) * cv.dilation;  // "same" convolution
-  const float* wpk = cv.packed.data() + std::size_t(ob0) * cv.in * K * K;
+  const float* w = cv.packed.data() + ob0;
+  const std::size_t wstep = static_cast<std::size_t>(cv.out);
   const float* bias = cv.bias.data() + ob0;
-  constexpr int tile = kNX * V::N;
-  for (int y = 0; y < out.h; ++y) {
-    int x = 0;
-    for (; x + tile <= out.w; x += tile)
-      conv_tile<V, OB, kNX, ORD, K>(in.at(0, y - pad, x - pad), in.plane, in.stride, cv.in, cv.dilation, wpk, bias,
-                                     out.at(ob0, y, x), out.plane);
-    for (; x < out.w; ++x)
-      conv_tile<S, OB, 1, ORD, K>(in.at(0, y - pad, x - pad), in.plane, in.stride, cv.in, cv.dilation, wpk, bias,
-                                   out.at(ob0, y, x), out.plane);
+  int x = 0;
+  for (; x + NX * V::N <= width; x += NX * V::N) {
+    R acc[OB][NX];
+    conv_tile<V, OB, NX, ORD, K>(in.at(0, y - pad, x - pad), in.plane, in.stride, cv.in, cv.dilation, w, wstep, bias, acc);
+    epi.template put<OB, NX>(ob0, y, x, acc);
   }
-}
-
-template <Order ORD, int K>
-void conv(const Planes& in, const Conv& cv, Planes& out) {
-  for (int ob = 0; ob < cv.out; ob += kOutBlock) {
-    switch (std::min(kOutBlock, cv.out - ob)) {
-      case 1: conv_rows<1, ORD, K>(in, cv, ob, out); break;
-      case 2: conv_rows<2, ORD, K>(in, cv, ob, out); break;
-      case 3: conv_rows<3, ORD, K>(in, cv, ob, out); break;
-      case 4: conv_rows<4, ORD, K>(in, cv, ob, out); break;
-      case 5: conv_rows<5, ORD, K>(in, cv, ob, out); break;
-      case 6: conv_rows<6, ORD, K>(in, cv, ob, out); break;
-      case 7: conv_rows<7, ORD, K>(in, cv, ob, out); break;
-      default: conv_rows<8, ORD, K>(in, cv, ob, out); break;
+  for (; x < width; x += V::N) {
+    R acc[OB][1];
+    conv_tile<V, OB, 1, ORD, K>(in.at(0, y - pad, x - pad), in.plane, in.stride, cv.in, cv.dilation, w, wstep, bias, acc);
+    if (x + V::N <= width) {
+      epi.template put<OB, 1>(ob0, y, x, acc);
+    } else {
+      alignas(64) float v[OB][V::N];
+      for (int o = 0; o < OB; ++o) V::store(v[o], acc[o][0]);
+      epi.template put_tail<OB>(ob0, y, x, width - x, v);
     }
   }
 }
 
+struct Block {
+  int ob0, n;
+};
+
+// Output channels split into near-equal blocks of at most kMaxOB (even sizes when `even`).
+inline std::vector<Block> out_blocks(int out, bool even) {
+  const int count = (out + kMaxOB - 1) / kMaxOB;
+  int size = (out + count - 1) / count;
+  if (even && size % 2) ++size;
+  std::vector<Block> blocks;
+  for (int ob0 = 0; ob0 < out; ob0 += size) blocks.push_back({ob0, std::min(size, out - ob0)});
+  return blocks;
+}
+
+// Rows outer, channel blocks inner: the input rows a row of outputs needs stay in cache while every
+// block of output channels reads them.
+template <Order ORD, int K, bool EVEN, class E>
+void conv(const Planes& in, const Conv& cv, int height, int width, const E& epi) {
+  const auto blocks = out_blocks(cv.out, EVEN);
+  for (int y = 0; y < height; ++y)
+    for (const Block& b : blocks) {
+      if constexpr (EVEN) {
+        switch (b.n) {
+          case 2: conv_row<2, ORD, K>(in, cv, b.ob0, y, width, epi); break;
+          case 4: conv_row<4, ORD, K>(in, cv, b.ob0, y, width, epi); break;
+          case 6: conv_row<6, ORD, K>(in, cv, b.ob0, y, width, epi); break;
+          case 8: conv_row<8, ORD, K>(in, cv, b.ob0, y, width, epi); break;
+          case 10: conv_row<10 <= kMaxOB ? 10 : 2, ORD, K>(in, cv, b.ob0, y, width, epi); break;
+          default: conv_row<kMaxOB, ORD, K>(in, cv, b.ob0, y, width, epi); break;
+        }
+      } else {
+        switch (b.n) {
+          case 1: conv_row<1, ORD, K>(in, cv, b.ob0, y, width, epi); break;
+          case 2: conv_row<2, ORD, K>(in, cv, b.ob0, y, width, epi); break;
+          case 3: conv_row<3, ORD, K>(in, cv, b.ob0, y, width, epi); break;
+          case 4: conv_row<4, ORD, K>(in, cv, b.ob0, y, width, epi); break;
+          case 5: conv_row<5, ORD, K>(in, cv, b.ob0, y, width, epi); break;
+          case 6: conv_row<6, ORD, K>(in, cv, b.ob0, y, width, epi); break;
+          case 7: conv_row<7 <= kMaxOB ? 7 : 1, ORD, K>(in, cv, b.ob0, y, width, epi); break;
+          case 8: conv_row<8 <= kMaxOB ? 8 : 1, ORD, K>(in, cv, b.ob0, y, width, epi); break;
+          case 9: conv_row<9 <= kMaxOB ? 9 : 1, ORD, K>(in, cv, b.ob0, y, width, epi); break;
+          case 10: conv_row<10 <= kMaxOB ? 10 : 1, ORD, K>(in, cv, b.ob0, y, width, epi); break;
+          case 11: conv_row<11 <= kMaxOB ? 11 : 1, ORD, K>(in, cv, b.ob0, y, width, epi); break;
+          default: conv_row<kMaxOB, ORD, K>(in, cv, b.ob0, y, width, epi); break;
+        }
+      }
+    }
+}
+
 // PyTorch's bilinear x2 (align_corners False): source = max((o + 0.5) * 0.5 - 0.5, 0),
 // l1 = source - floor, l0 = 1 - l1; value = fma(v0, l0, v1 * l1), width first, then height.
+// Away from the borders the taps are exact quarters: output 2k = fma(in[k-1], 0.25, in[k] * 0.75),
+// 2k + 1 = fma(in[k], 0.75, in[k+1] * 0.25); the borders use the general formula.
 struct Taps {
   int i0, i1;
   float l0, l1;
@@ -121,50 +286,42 @@ inline Taps bilinear_taps(int o, int in_size) {
   return {i0, i0 < in_size - 1 ? i0 + 1 : i0, 1.0f - l1, l1};
 }
 
+// One row of width w (readable at [-1] and [w]) to 2w outputs.
+inline void bilinear_row_x2(const float* row, int w, float* h) {
+  const R q1 = V::set1(0.25f), q3 = V::set1(0.75f);
+  int k = 0;
+  for (; k + V::N <= w; k += V::N) {
+    const R a = V::load(row + k - 1), b = V::load(row + k), c = V::load(row + k + 1);
+    const R even = V::fma(a, q1, V::mul(b, q3)), odd = V::fma(b, q3, V::mul(c, q1));
+    V::store(h + 2 * k, V::interleave_lo(even, odd));
+    V::store(h + 2 * k + V::N, V::interleave_hi(even, odd));
+  }
+  for (; k < w; ++k) {
+    h[2 * k] = std::fma(row[k - 1], 0.25f, row[k] * 0.75f);
+    h[2 * k + 1] = std::fma(row[k], 0.75f, row[k + 1] * 0.25f);
+  }
+  for (const int x : {0, 2 * w - 1}) {
+    const Taps t = bilinear_taps(x, w);
+    h[x] = std::fma(row[t.i0], t.l0, row[t.i1] * t.l1);
+  }
+}
+
 void bilinear_x2(const Planes& in, Planes& out, std::vector<float>& hrows) {
   const int ow = out.w, oh = out.h;
-  hrows.resize(std::size_t(in.h) * ow);
+  hrows.resize(std::size_t(in.h) * ow + V::N);
   for (int c = 0; c < in.c; ++c) {
-    for (int y = 0; y < in.h; ++y) {
-      const float* row = in.at(c, y, 0);
-      float* h = hrows.data() + std::size_t(y) * ow;
-      for (int x = 0; x < ow; ++x) {
-        const Taps t = bilinear_taps(x, in.w);
-        h[x] = std::fma(row[t.i0], t.l0, row[t.i1] * t.l1);
-      }
-    }
+    for (int y = 0; y < in.h; ++y) bilinear_row_x2(in.at(c, y, 0), in.w, hrows.data() + std::size_t(y) * ow);
     for (int y = 0; y < oh; ++y) {
       const Taps t = bilinear_taps(y, in.h);
       const float* a = hrows.data() + std::size_t(t.i0) * ow;
       const float* b = hrows.data() + std::size_t(t.i1) * ow;
       float* o = out.at(c, y, 0);
-      const typename V::reg l0 = V::set1(t.l0), l1 = V::set1(t.l1);
+      const R l0 = V::set1(t.l0), l1 = V::set1(t.l1);
       int x = 0;
       for (; x + V::N <= ow; x += V::N) V::store(o + x, V::fma(V::load(a + x), l0, V::mul(V::load(b + x), l1)));
       for (; x < ow; ++x) o[x] = std::fma(a[x], t.l0, b[x] * t.l1);
     }
   }
-}
-
-// x_next[c][2h + r][2w + s] = sin(conv[4c + 2r + s][h][w] + identity[c][2h + r][2w + s]).
-void shuffle_add_sin(const Planes& conv_out, const Planes& ident, Planes& next) {
-  const int ow = next.w;
-  std::vector<float> line(std::size_t(ow) + V::N);
-  for (int c = 0; c < next.c; ++c)
-    for (int y = 0; y < next.h; ++y) {
-      const int h = y / 2, r = y % 2;
-      const float* e = conv_out.at(4 * c + 2 * r, h, 0);
-      const float* od = conv_out.at(4 * c + 2 * r + 1, h, 0);
-      for (int x = 0; x < conv_out.w; ++x) {
-        line[2 * x] = e[x];
-        line[2 * x + 1] = od[x];
-      }
-      const float* id = ident.at(c, y, 0);
-      float* o = next.at(c, y, 0);
-      int x = 0;
-      for (; x + V::N <= ow; x += V::N) V::store(o + x, V::sin(V::add(V::load(line.data() + x), V::load(id + x))));
-      for (; x < ow; ++x) o[x] = S::sin(line[x] + id[x]);
-    }
 }
 
 void decode_pair(const Model& m, Workspace& ws, const float* z, TorchBatch batch, float* out) {
@@ -183,45 +340,24 @@ void decode_pair(const Model& m, Workspace& ws, const float* z, TorchBatch batch
     bilinear_x2(x, ws.up[i], ws.hrows);
     const Planes* ident = &ws.up[i];
     if (m.skips[i]) {
+      const StoreEpi to_ident{&ws.ident[i]};
       if (batch == TorchBatch::full)
-        conv<Order::fma_from_bias, 1>(ws.up[i], *m.skips[i], ws.ident[i]);
+        conv<Order::fma_from_bias, 1, false>(ws.up[i], *m.skips[i], ws.up[i].h, ws.up[i].w, to_ident);
       else
-        conv<Order::thnn, 1>(ws.up[i], *m.skips[i], ws.ident[i]);
+        conv<Order::thnn, 1, false>(ws.up[i], *m.skips[i], ws.up[i].h, ws.up[i].w, to_ident);
       ident = &ws.ident[i];
     }
+    const ShuffleAddSinEpi shuffle{ident, &ws.x[i + 1]};
     // A batch of one pair sends inputs of at most 20480 values to THNN (PyTorch's use_mkldnn).
     const bool thnn = batch == TorchBatch::single && std::size_t(x.c) * x.h * x.w <= 20480;
     if (thnn)
-      conv<Order::thnn, 3>(x, m.blocks[i], ws.conv[i]);
+      conv<Order::thnn, 3, true>(x, m.blocks[i], x.h, x.w, shuffle);
     else
-      conv<Order::onednn_blocks, 3>(x, m.blocks[i], ws.conv[i]);
-    shuffle_add_sin(ws.conv[i], *ident, ws.x[i + 1]);
+      conv<Order::onednn_blocks, 3, true>(x, m.blocks[i], x.h, x.w, shuffle);
   }
   const Planes& x = ws.x[6];
-  conv<Order::onednn_blocks, 3>(x, m.refine0, ws.r0);
-  conv<Order::onednn_blocks, 3>(ws.r0, m.refine1, ws.r1);
-  // x2 = x + 0.1 * sin(r1)
-  const typename V::reg tenth = V::set1(0.1f);
-  for (int c = 0; c < x.c; ++c)
-    for (int y = 0; y < x.h; ++y) {
-      const float* a = x.at(c, y, 0);
-      const float* r = ws.r1.at(c, y, 0);
-      float* o = ws.x2.at(c, y, 0);
-      int k = 0;
-      for (; k + V::N <= x.w; k += V::N) V::store(o + k, V::add(V::load(a + k), V::mul(tenth, V::sin(V::load(r + k)))));
-      for (; k < x.w; ++k) o[k] = a[k] + 0.1f * S::sin(r[k]);
-    }
-  // Heads straight into the caller's planes, then 255 * sigmoid in place.
-  // r1 is free again and has the heads' geometry (>= 6 unpadded planes of out_h x out_w).
-  Planes& target = ws.r1;
-  conv<Order::onednn_blocks, 3>(ws.x2, m.heads, target);
-  const std::size_t n = target.plane * 6;
-  const float* src = target.data.data();
-  const typename V::reg one = V::set1(1.0f), zero = V::set1(0.0f), k255 = V::set1(255.0f);
-  std::size_t k = 0;
-  for (; k + V::N <= n; k += V::N) {
-    const typename V::reg s = V::div(one, V::add(V::exp(V::sub(zero, V::load(src + k))), one));
-    V::store(out + k, V::mul(k255, s));
-  }
-  for (; k < n; ++k) out[k] = 255.0f * (1.0f / (S::exp(0.0f - src[k]) + 1.0f));
+  conv<Order::onednn_blocks, 3, false>(x, m.refine0, x.h, x.w, StoreEpi{&ws.r0});
+  conv<Order::onednn_blocks, 3, false>(ws.r0, m.refine1, x.h, x.w, RefineEpi{&x, &ws.x2});
+  const SigmoidEpi frames{out, m.out_w, std::size_t(m.out_h) * m.out_w};
+  conv<Order::onednn_blocks, 3, false>(ws.x2, m.heads, x.h, x.w, frames);
 }

@@ -1,0 +1,212 @@
+#include "tac/pipeline/demo.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "tac/core/contest.hpp"
+#include "tac/core/error.hpp"
+#include "tac/core/output_file.hpp"
+#include "tac/io/raw_frames.hpp"
+#include "tac/io/video_decoder.hpp"
+#include "tac/scorer/twin_weights.hpp"
+#include "tac/synth/synth_clip.hpp"
+
+namespace tac::pipeline {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+std::string html_escape(const std::string& s) {
+  std::string out;
+  for (const char c : s) {
+    switch (c) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string hex(plot::Color c) { return fmt::format("#{:02x}{:02x}{:02x}", c.r, c.g, c.b); }
+
+}  // namespace
+
+std::string twin_warning() {
+  return "WARNING: the scorer used here is a TWIN (the upstream SegNet/PoseNet architecture with seeded random\n"
+         "weights), NOT the real contest scorer. Its distortions and scores are NOT contest scores and do not\n"
+         "rank anything. To score with the real networks, point tac at a checkout of the challenge repository:\n"
+         "  tac demo --upstream /path/to/comma_video_compression_challenge\n"
+         "(it reads models/segnet.safetensors, models/posenet.safetensors and videos/0.mkv from there), or\n"
+         "pass --segnet FILE --posenet FILE.";
+}
+
+DemoResult run_demo(const DemoOptions& o) {
+  auto log = [&](const std::string& line) {
+    if (o.log) o.log(line);
+  };
+  if (std::filesystem::exists(o.out) && !std::filesystem::is_empty(o.out) && !o.force) {
+    fail("{}: exists and is not empty; choose another --out or pass --force", o.out.string());
+  }
+  std::filesystem::create_directories(o.out);
+  DemoResult result;
+
+  // 1. Input video.
+  auto t = Clock::now();
+  std::filesystem::path video = o.video;
+  DemoStage synth{"input video", 0, {}, ""};
+  if (video.empty() && !o.upstream.empty()) video = o.upstream / "videos" / "0.mkv";
+  if (video.empty()) {
+    log(fmt::format("synth: rendering a {}-frame procedural dashcam clip (seed {})", o.frames, o.seed));
+    synth::SynthClipOptions s;
+    s.output = o.out / "clip.mkv";
+    s.scene.frames = o.frames;
+    s.scene.seed = o.seed;
+    const auto clip = synth::write_synth_clip(s);
+    video = clip.clip;
+    synth.name = "synth";
+    synth.outputs = {clip.clip, clip.motion};
+    synth.note = fmt::format("{} frames, 1164x874, {} bytes, true camera motion in the JSON", clip.frames, clip.clip_bytes);
+  } else {
+    if (!std::filesystem::exists(video)) fail("{}: no such video", video.string());
+    synth.outputs = {video};
+    synth.note = "given video";
+  }
+  synth.seconds = seconds_since(t);
+  result.stages.push_back(synth);
+
+  // 2. Scorer weights.
+  t = Clock::now();
+  ScorerSetup scorer;
+  scorer.threads = o.threads;
+  scorer.tac_inflate = o.tac_inflate;
+  DemoStage weights{"scorer weights", 0, {}, ""};
+  if (!o.segnet.empty() || !o.posenet.empty()) {
+    if (o.segnet.empty() || o.posenet.empty()) fail("give both --segnet and --posenet");
+    scorer.segnet = o.segnet;
+    scorer.posenet = o.posenet;
+    weights.note = "given weights";
+  } else if (!o.upstream.empty()) {
+    scorer.segnet = o.upstream / "models" / "segnet.safetensors";
+    scorer.posenet = o.upstream / "models" / "posenet.safetensors";
+    weights.note = "upstream checkout " + o.upstream.string();
+  } else {
+    log("twin: writing seeded random scorer weights (seed 704) -- NOT the real scorer");
+    const auto dir = o.out / "twin";
+    std::filesystem::create_directories(dir);
+    scorer.segnet = dir / "segnet.safetensors";
+    scorer.posenet = dir / "posenet.safetensors";
+    scorer::write_twin(scorer::make_twin(scorer::Network::SegNet, 704), scorer.segnet);
+    scorer::write_twin(scorer::make_twin(scorer::Network::PoseNet, 704), scorer.posenet);
+    weights.name = "twin scorer";
+    weights.note = "seeded random weights in the upstream layout (twin, seed 704): NOT the real scorer";
+  }
+  for (const auto& p : {scorer.segnet, scorer.posenet})
+    if (!std::filesystem::exists(p)) fail("{}: scorer weights not found", p.string());
+  weights.outputs = {scorer.segnet, scorer.posenet};
+  weights.seconds = seconds_since(t);
+  result.stages.push_back(weights);
+
+  // 3. compress -> inflate -> eval over the grid (each point through the evaluate.sh contract).
+  t = Clock::now();
+  const auto work = o.out / "work";
+  result.points = run_sweep(video, o.grid, work, scorer, [&](const SweepPoint& p) {
+    log(fmt::format("point: {} scale {} crf {}: {} bytes, rate term {:.4f}, seg {:.6f}, pose {:.6f}, score {:.4f} "
+                    "(compress {:.1f} s, inflate+eval {:.1f} s)",
+                    p.codec, p.scale, p.crf, p.archive_bytes, p.rate_term, p.seg, p.pose, p.score, p.compress_seconds,
+                    p.eval_seconds));
+  });
+  result.real_scorer = std::all_of(result.points.begin(), result.points.end(), [](const SweepPoint& p) { return p.real_scorer; });
+  DemoStage sweep{"compress -> inflate -> eval", seconds_since(t), {work / "videos", work / "names.txt"}, ""};
+  for (const auto& p : result.points) {
+    sweep.outputs.push_back(p.submission / "archive.zip");
+    sweep.outputs.push_back(p.submission / "inflate.sh");
+    sweep.outputs.push_back(p.submission / "inflated");
+    sweep.outputs.push_back(p.submission / "report.txt");
+    sweep.outputs.push_back(p.submission / "evaluation.json");
+  }
+  sweep.note = fmt::format("{} points; each: tac compress, fresh unzip, inflate.sh (tac-inflate), tac eval", result.points.size());
+  result.stages.push_back(sweep);
+
+  // 4. Report: plot, frame comparisons of the best point, report.md, index.html.
+  t = Clock::now();
+  const auto png = write_sweep_outputs(result.points, o.out);
+  const auto best = *std::min_element(result.points.begin(), result.points.end(),
+                                      [](const SweepPoint& a, const SweepPoint& b) { return a.score < b.score; });
+  const auto raw_path = best.submission / "inflated" / (video.stem().string() + ".raw");
+  const io::RawFrames recon(raw_path);
+  const std::int64_t n = recon.frame_count();
+  std::vector<std::int64_t> picks{0, n / 2, n - 1};
+  picks.erase(std::unique(picks.begin(), picks.end()), picks.end());
+  std::vector<std::pair<std::filesystem::path, std::filesystem::path>> comparisons;
+  {
+    io::VideoDecoder decoder(video);
+    std::vector<std::uint8_t> rgb(contest::kFrameBytes);
+    std::int64_t index = 0;
+    for (const auto pick : picks) {
+      while (index <= pick && decoder.next_rgb(rgb)) {
+        if (index == pick) {
+          const auto gt_png = o.out / fmt::format("frame{}_original.png", pick);
+          const auto rc_png = o.out / fmt::format("frame{}_inflated.png", pick);
+          plot::write_png(gt_png, plot::thumbnail(rgb, contest::kFrameWidth, contest::kFrameHeight));
+          plot::write_png(rc_png, plot::thumbnail(recon.frame(pick), contest::kFrameWidth, contest::kFrameHeight));
+          comparisons.emplace_back(gt_png, rc_png);
+        }
+        ++index;
+      }
+    }
+  }
+  DemoStage report{"report", 0, {o.out / "report.md", o.out / "index.html", png, o.out / "sweep.json", o.out / "sweep.txt"}, ""};
+  for (const auto& [a, b] : comparisons) {
+    report.outputs.push_back(a);
+    report.outputs.push_back(b);
+  }
+  report.note = fmt::format("best point: {} scale {} crf {}", best.codec, best.scale, best.crf);
+  report.seconds = seconds_since(t);
+  result.stages.push_back(report);
+
+  const std::string warning = result.real_scorer ? "" : twin_warning();
+  std::string md = "# tac demo\n\n";
+  if (!warning.empty()) md += "```\n" + warning + "\n```\n\n";
+  md += "## Stages\n\n";
+  for (const auto& s : result.stages) {
+    md += fmt::format("### {} ({:.1f} s)\n{}\n\n", s.name, s.seconds, s.note);
+    for (const auto& f : s.outputs) md += "- `" + f.string() + "`\n";
+    md += "\n";
+  }
+  md += "## Results\n\n```\n" + sweep_table(result.points) + "```\n";
+  result.report = o.out / "report.md";
+  write_file_atomic(result.report, md);
+
+  std::string html =
+      "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>tac demo</title>\n"
+      "<style>body{font-family:sans-serif;max-width:1250px;margin:1em auto}pre{background:#f4f4f4;padding:.5em}"
+      ".warn{background:#fff0f0;border:3px solid #c00;padding:.5em 1em;font-weight:bold}"
+      "img{max-width:100%}td{vertical-align:top;padding:4px}</style></head><body>\n<h1>tac demo</h1>\n";
+  if (!warning.empty()) html += "<div class=\"warn\"><pre>" + html_escape(warning) + "</pre></div>\n";
+  html += "<h2>Rate-distortion</h2>\n<p>x: rate term 25&middot;archive/original; y: distortion terms "
+          "100&middot;seg + &radic;(10&middot;pose). Series:";
+  for (const auto& s : rd_series(result.points))
+    html += " <span style=\"color:" + hex(s.color) + "\">&#9632; " + html_escape(s.label) + "</span>";
+  html += "</p>\n<img src=\"rd.png\">\n<h2>Results</h2>\n<pre>" + html_escape(sweep_table(result.points)) + "</pre>\n";
+  html += "<h2>Frames: original (left) and inflated " + html_escape(report.note) + " (right)</h2>\n<table>\n";
+  for (std::size_t i = 0; i < comparisons.size(); ++i) {
+    html += fmt::format("<tr><td>frame {}<br><img src=\"{}\"></td><td><br><img src=\"{}\"></td></tr>\n", picks[i],
+                        comparisons[i].first.filename().string(), comparisons[i].second.filename().string());
+  }
+  html += "</table>\n<h2>Stages</h2>\n";
+  for (const auto& s : result.stages) {
+    html += fmt::format("<h3>{} ({:.1f} s)</h3><p>{}</p><ul>", html_escape(s.name), s.seconds, html_escape(s.note));
+    for (const auto& f : s.outputs) html += "<li><code>" + html_escape(f.string()) + "</code></li>";
+    html += "</ul>\n";
+  }
+  html += "</body></html>\n";
+  result.html = o.out / "index.html";
+  write_file_atomic(result.html, html);
+  return result;
+}
+
+}  // namespace tac::pipeline

@@ -1,0 +1,47 @@
+#pragma once
+// `tac demo`: the end-to-end tour. Synthetic clip -> scorer weights (twin unless the real ones are
+// given) -> compress -> inflate -> eval over a small grid -> report.md + index.html with the
+// rate-distortion plot and frame comparisons.
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "tac/pipeline/sweep.hpp"
+
+namespace tac::pipeline {
+
+struct DemoOptions {
+  std::filesystem::path out = "demo-out";
+  std::filesystem::path video;     // empty: synthesize one
+  int frames = 40;                 // synthetic clip length
+  std::uint64_t seed = 1;
+  std::filesystem::path upstream;  // challenge checkout: models/ (and videos/0.mkv if no --video)
+  std::filesystem::path segnet, posenet;  // explicit weights (override twin/upstream)
+  SweepGrid grid{{"x265", "svtav1"}, {0.45}, {26, 36}};
+  int threads = 0;
+  std::filesystem::path tac_inflate;
+  bool force = false;
+  std::function<void(const std::string&)> log;  // progress lines
+};
+
+struct DemoStage {
+  std::string name;
+  double seconds = 0;
+  std::vector<std::filesystem::path> outputs;
+  std::string note;
+};
+
+struct DemoResult {
+  std::vector<DemoStage> stages;
+  std::vector<SweepPoint> points;
+  bool real_scorer = false;
+  std::filesystem::path report, html;
+};
+
+DemoResult run_demo(const DemoOptions& options);
+
+// The warning printed and written when the scorer is a twin.
+std::string twin_warning();
+
+}  // namespace tac::pipeline

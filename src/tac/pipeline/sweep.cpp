@@ -1,0 +1,152 @@
+#include "tac/pipeline/sweep.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "tac/codec/classical/frame_scaler.hpp"
+#include "tac/codec/classical/submission.hpp"
+#include "tac/core/error.hpp"
+#include "tac/core/output_file.hpp"
+#include "tac/scorer/evaluation.hpp"
+
+namespace tac::pipeline {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+std::string point_dir_name(const std::string& codec, double scale, double crf) {
+  return fmt::format("{}_s{}_crf{}", codec, scale, crf);
+}
+
+}  // namespace
+
+std::filesystem::path prepare_videos_dir(const std::filesystem::path& video, const std::filesystem::path& work) {
+  const auto videos = work / "videos";
+  std::filesystem::create_directories(videos);
+  const auto name = video.filename();
+  const auto target = videos / name;
+  std::error_code ec;
+  if (!std::filesystem::exists(target)) {
+    std::filesystem::create_hard_link(video, target, ec);
+    if (ec) std::filesystem::copy_file(video, target);
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(videos)) {
+    if (entry.path().filename() != name) fail("{}: holds other files than {}, which would change the rate", videos.string(), name.string());
+  }
+  const auto names = work / "names.txt";
+  write_file_atomic(names, name.string() + "\n");
+  return names;
+}
+
+SweepPoint run_point(const std::filesystem::path& video, const std::string& codec, double scale, double crf,
+                     const std::filesystem::path& work, const ScorerSetup& scorer) {
+  const auto names = prepare_videos_dir(video, work);
+  SweepPoint p;
+  p.codec = codec;
+  p.scale = scale;
+  p.crf = crf;
+  p.submission = work / point_dir_name(codec, scale, crf);
+
+  codec::classical::SubmissionOptions options;
+  options.compress.codec = codec;
+  options.compress.scale = scale;
+  options.compress.crf = crf;
+  options.force = true;  // a rerun overwrites the point (and its old inflated/ frames)
+  options.tac_inflate_hint = scorer.tac_inflate;
+  auto t = Clock::now();
+  const auto sub = codec::classical::write_submission(work / "videos" / video.filename(), p.submission, options);
+  p.compress_seconds = seconds_since(t);
+  p.width = sub.stream.settings.width;
+  p.height = sub.stream.settings.height;
+  p.frames = sub.stream.frames;
+
+  scorer::EvalOptions eval;
+  eval.submission_dir = p.submission;
+  eval.uncompressed_dir = work / "videos";
+  eval.video_names_file = names;
+  eval.segnet_weights = scorer.segnet;
+  eval.posenet_weights = scorer.posenet;
+  eval.threads = scorer.threads;
+  eval.inflate = scorer::InflateMode::Always;  // evaluate.sh: fresh unzip, then inflate.sh
+  eval.print_report = false;
+  eval.progress = scorer.progress;
+  eval.json_path = p.submission / "evaluation.json";
+  t = Clock::now();
+  const auto result = scorer::run_evaluation(eval);
+  p.eval_seconds = seconds_since(t);
+  const auto& s = result.run.score;
+  p.archive_bytes = s.archive_bytes;
+  p.rate = s.rate;
+  p.rate_term = s.rate_term;
+  p.seg = s.segnet_distortion;
+  p.pose = s.posenet_distortion;
+  p.seg_term = s.seg_term;
+  p.pose_term = s.pose_term;
+  p.score = s.score;
+  p.samples = s.samples;
+  p.real_scorer = scorer::scorer_is_real(result.run);
+  return p;
+}
+
+std::vector<SweepPoint> run_sweep(const std::filesystem::path& video, const SweepGrid& grid, const std::filesystem::path& work,
+                                  const ScorerSetup& scorer, const std::function<void(const SweepPoint&)>& on_point) {
+  if (grid.codecs.empty() || grid.scales.empty() || grid.crfs.empty()) fail("sweep: the grid is empty");
+  // Check the whole grid before the first (slow) point.
+  for (const auto& codec : grid.codecs) io::encoder_for_codec(codec);
+  for (const double scale : grid.scales) codec::classical::scaled_size(1164, 874, scale);
+  std::vector<SweepPoint> points;
+  for (const auto& codec : grid.codecs)
+    for (const double scale : grid.scales)
+      for (const double crf : grid.crfs) {
+        points.push_back(run_point(video, codec, scale, crf, work, scorer));
+        if (on_point) on_point(points.back());
+      }
+  return points;
+}
+
+std::string sweep_table(const std::vector<SweepPoint>& points) {
+  std::string out = fmt::format("{:<7} {:>5} {:>5} {:>9} {:>10} {:>9} {:>11} {:>11} {:>9}\n", "codec", "scale", "crf", "size",
+                                "bytes", "rate_term", "seg", "pose", "score");
+  for (const auto& p : points) {
+    out += fmt::format("{:<7} {:>5.2f} {:>5g} {:>9} {:>10} {:>9.4f} {:>11.8f} {:>11.8f} {:>9.4f}\n", p.codec, p.scale, p.crf,
+                       fmt::format("{}x{}", p.width, p.height), p.archive_bytes, p.rate_term, p.seg, p.pose, p.score);
+  }
+  return out;
+}
+
+std::vector<plot::Series> rd_series(const std::vector<SweepPoint>& points) {
+  std::vector<plot::Series> series;
+  for (const auto& p : points) {
+    const auto label = fmt::format("{} scale {}", p.codec, p.scale);
+    auto it = std::find_if(series.begin(), series.end(), [&](const plot::Series& s) { return s.label == label; });
+    if (it == series.end()) {
+      series.push_back({label, plot::palette(series.size()), {}});
+      it = series.end() - 1;
+    }
+    it->points.emplace_back(p.rate_term, p.seg_term + p.pose_term);
+  }
+  for (auto& s : series) std::sort(s.points.begin(), s.points.end());
+  return series;
+}
+
+std::filesystem::path write_sweep_outputs(const std::vector<SweepPoint>& points, const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir);
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& p : points) {
+    j.push_back({{"codec", p.codec}, {"scale", p.scale}, {"crf", p.crf}, {"width", p.width}, {"height", p.height},
+                 {"frames", p.frames}, {"samples", p.samples}, {"archive_bytes", p.archive_bytes}, {"rate", p.rate},
+                 {"rate_term", p.rate_term}, {"segnet_distortion", p.seg}, {"posenet_distortion", p.pose},
+                 {"seg_term", p.seg_term}, {"pose_term", p.pose_term}, {"score", p.score},
+                 {"real_scorer", p.real_scorer}, {"compress_seconds", p.compress_seconds},
+                 {"eval_seconds", p.eval_seconds}, {"submission", p.submission.string()}});
+  }
+  write_file_atomic(dir / "sweep.json", j.dump(1) + "\n");
+  write_file_atomic(dir / "sweep.txt", sweep_table(points));
+  const auto png = dir / "rd.png";
+  plot::write_png(png, plot::line_plot(rd_series(points)));
+  return png;
+}
+
+}  // namespace tac::pipeline
