@@ -1,6 +1,7 @@
 // Scorer network speed: ms per SegNet frame, per PoseNet pair, preprocessing per pair, and a
 // per-layer breakdown. Prints JSON. Usage:
 //   scorer_bench [--segnet PATH] [--posenet PATH] [--threads N] [--batch B] [--iters K]
+//                [--scorer-samples S]   (also time Scorer construction + run on S pairs)
 // Defaults: the twin weights under $TAC_FIXTURES or <source>/../shared/fixtures.
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -19,6 +20,7 @@
 
 #include "tac/scorer/posenet.hpp"
 #include "tac/scorer/preprocess.hpp"
+#include "tac/scorer/scorer.hpp"
 #include "tac/scorer/segnet.hpp"
 
 namespace {
@@ -52,7 +54,7 @@ nlohmann::json top_layers(const tac::scorer::LayerTimes& t, double divide, std::
 int main(int argc, char** argv) {
   std::filesystem::path segnet = fixture("scorer/twin_segnet.safetensors");
   std::filesystem::path posenet = fixture("scorer/twin_posenet.safetensors");
-  int threads = 0, batch = 1, iters = 4;
+  int threads = 0, batch = 1, iters = 4, scorer_samples = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--segnet") segnet = argv[i + 1];
@@ -60,12 +62,38 @@ int main(int argc, char** argv) {
     else if (a == "--threads") threads = std::atoi(argv[i + 1]);
     else if (a == "--batch") batch = std::max(1, std::atoi(argv[i + 1]));
     else if (a == "--iters") iters = std::max(1, std::atoi(argv[i + 1]));
+    else if (a == "--scorer-samples") scorer_samples = std::max(0, std::atoi(argv[i + 1]));
     else {
       std::fprintf(stderr, "unknown option %s\n", a.c_str());
       return 2;
     }
   }
   if (threads > 0) at::set_num_threads(threads);
+  nlohmann::json scorer_json;
+  if (scorer_samples > 0) {
+    // End to end through the public interface, as `tac eval` uses it: construction (read, fold),
+    // then Scorer::run on `scorer_samples` synthetic pairs twice (cold, warm).
+    std::vector<std::uint8_t> frames(static_cast<std::size_t>(2 * scorer_samples) * 874 * 1164 * 3);
+    for (std::size_t i = 0; i < frames.size(); ++i) frames[i] = static_cast<std::uint8_t>((i * 2654435761u) >> 24);
+    auto s0 = Clock::now();
+    tac::scorer::ScorerOptions options;
+    options.segnet_weights = segnet;
+    options.posenet_weights = posenet;
+    options.threads = threads;
+    tac::scorer::Scorer scorer(options);
+    const double construct_ms = ms_since(s0);
+    std::vector<tac::scorer::FramePairView> pairs;
+    const std::size_t frame = 874 * 1164 * 3;
+    for (int k = 0; k < scorer_samples; ++k) pairs.push_back({frames.data() + 2 * k * frame, frames.data() + (2 * k + 1) * frame});
+    tac::scorer::SampleOutputs outputs;
+    s0 = Clock::now();
+    scorer.run(pairs, outputs);
+    const double cold_ms = ms_since(s0);
+    s0 = Clock::now();
+    scorer.run(pairs, outputs);
+    const double warm_ms = ms_since(s0);
+    scorer_json = {{"samples", scorer_samples}, {"construct_ms", construct_ms}, {"run_cold_ms", cold_ms}, {"run_warm_ms", warm_ms}};
+  }
   if (std::getenv("TAC_BENCH_NO_MALLOPT") == nullptr) tac::scorer::nn::keep_freed_memory_mapped();
   c10::InferenceMode guard;
   namespace nn = tac::scorer::nn;
@@ -126,6 +154,7 @@ int main(int argc, char** argv) {
   nlohmann::json out;
   out["minor_page_faults_per_iteration"] = faults_per_iter;
   out["threads"] = at::get_num_threads();
+  if (!scorer_json.is_null()) out["scorer_run"] = scorer_json;
   out["batch"] = batch;
   out["iters"] = iters;
   out["mkldnn"] = at::hasMKLDNN();

@@ -209,8 +209,16 @@ int free_port() {
 TEST(Eval, ParityWithUpstreamOnClip16) {
   TAC_WORKSPACE(ws);
   ws.write_recon_raw();
+  // --upstream DIR supplies videos/, models/ and the names file, as a challenge checkout does.
+  const auto up = ws.dir.path / "upstream";
+  fs::create_directories(up / "models");
+  fs::create_directory_symlink(ws.videos, up / "videos");
+  fs::create_symlink(ws.segnet, up / "models" / "segnet.safetensors");
+  fs::create_symlink(ws.posenet, up / "models" / "posenet.safetensors");
+  fs::copy_file(ws.names, up / "public_test_video_names.txt");
   const auto record_path = ws.dir.path / "record.json";
-  const auto r = run_tac(ws.dir.path, ws.args({"--skip-inflate", "--no-cache", "--json", record_path.string()}));
+  const auto r = run_tac(ws.dir.path, {"eval", "--submission-dir", ws.sub.string(), "--upstream", up.string(), "--threads", "1",
+                                       "--no-progress", "--skip-inflate", "--no-cache", "--json", record_path.string()});
   ASSERT_EQ(r.status, 0) << r.err;
   const json record = tac::test::read_json(record_path);
   expect_matches_golden(record, ws);
@@ -231,11 +239,11 @@ TEST(Eval, ParityWithUpstreamOnClip16) {
   for (std::size_t i = 0; i < 7; ++i) {
     ASSERT_LT(up_results + static_cast<std::ptrdiff_t>(i), theirs.end());
     const auto& mine = *(our_results + static_cast<std::ptrdiff_t>(i));
-    const auto& up = *(up_results + static_cast<std::ptrdiff_t>(i));
-    EXPECT_EQ(shape_of(mine), shape_of(up));
-    EXPECT_EQ(mine.size(), up.size()) << mine << " vs " << up;
+    const auto& upstream_line = *(up_results + static_cast<std::ptrdiff_t>(i));
+    EXPECT_EQ(shape_of(mine), shape_of(upstream_line));
+    EXPECT_EQ(mine.size(), upstream_line.size()) << mine << " vs " << upstream_line;
     if (i >= 3 && i <= 5) {
-      EXPECT_EQ(mine, up);  // sizes and rate: exact
+      EXPECT_EQ(mine, upstream_line);  // sizes and rate: exact
     }
   }
   // Config block: tac's own settings, keys sorted.
@@ -257,6 +265,7 @@ TEST(Eval, ParityWithUpstreamOnClip16) {
   EXPECT_EQ(record.at("scorer"), "twin-or-unknown");
   EXPECT_EQ(record.at("weights").at("segnet").at("real_upstream"), false);
   EXPECT_EQ(record.at("weights").at("posenet").at("sha256"), tac::sha256_file_hex(ws.posenet));
+  EXPECT_EQ(record.at("weights").at("posenet").at("path"), (up / "models" / "posenet.safetensors").string());
   EXPECT_EQ(record.at("ground_truth_cache").at("served"), false);
   const auto& c = record.at("score_contributions");
   EXPECT_NEAR(c.at("segnet").get<double>() + c.at("posenet").get<double>() + c.at("rate").get<double>(),
@@ -374,16 +383,25 @@ TEST(Eval, TwoProcessShardedRunMatchesOneProcess) {
   EXPECT_EQ(two.at("n_samples"), one.at("n_samples"));
 }
 
-// --lenient reproduces upstream's raw handling (floor(size / frame) frames) and records it.
-TEST(Eval, LenientAcceptsTrailingBytesAndSaysSo) {
+// --lenient reproduces upstream's raw handling (floor(size / frame) frames) and records it; run
+// with weights from `tac twin`, which the report and record name as a twin.
+TEST(Eval, LenientAcceptsTrailingBytesAndSaysSoWithTacTwinWeights) {
   TAC_WORKSPACE(ws);
+  const auto twin = run_tac(ws.dir.path, {"twin", "--out", (ws.dir.path / "twin").string(), "--seed", "5"});
+  ASSERT_EQ(twin.status, 0) << twin.err;
+  ws.segnet = ws.dir.path / "twin" / "segnet.safetensors";
+  ws.posenet = ws.dir.path / "twin" / "posenet.safetensors";
   ws.write_raw(2 * kFrameBytes + 5);
   const auto strict = run_tac(ws.dir.path, ws.args({"--skip-inflate", "--no-cache"}));
   expect_failed_cleanly(strict, ws, "0.raw");
   const auto record_path = ws.dir.path / "lenient.json";
   const auto lenient = run_tac(ws.dir.path, ws.args({"--skip-inflate", "--no-cache", "--lenient", "--json", record_path.string()}));
   ASSERT_EQ(lenient.status, 0) << lenient.err;
+  EXPECT_NE(lenient.out.find("NOT the real upstream weights"), std::string::npos);
+  EXPECT_NE(lenient.out.find("tac twin (seed 5, calibration none)"), std::string::npos) << lenient.out;
   const json record = tac::test::read_json(record_path);
+  EXPECT_EQ(record.at("weights").at("segnet").at("identity"), "twin");
+  EXPECT_EQ(record.at("weights").at("posenet").at("identity"), "twin");
   EXPECT_EQ(record.at("n_samples"), 1);
   EXPECT_EQ(record.at("lenient"), true);
   EXPECT_GE(record.at("lenient_notes").size(), 2u);  // trailing bytes; fewer frames than the original

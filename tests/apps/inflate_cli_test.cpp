@@ -28,7 +28,14 @@ Run run(const std::string& command) {
   return r;
 }
 
-std::string q(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+// Shell-quoted path. Appended piecewise: `"'" + std::string&&` trips GCC 12's -Wrestrict false
+// positive in libstdc++'s operator+ (GCC bug 105651) at -O3.
+std::string q(const std::filesystem::path& p) {
+  std::string s(1, '\'');
+  s += p.string();
+  s += '\'';
+  return s;
+}
 
 }  // namespace
 

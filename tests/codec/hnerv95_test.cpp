@@ -116,6 +116,112 @@ TEST(Hnerv95, StoredFramesMatchGolden) {
   }
 }
 
+namespace {
+
+// A small random model with the decoder's real geometry (384 x 512 output) but few channels, odd
+// widths and width changes (so every skip, block split and tail path runs), built in memory.
+hn::Archive small_archive() {
+  hn::Archive a;
+  a.meta.n_pairs = 2;
+  a.meta.latent_dim = 3;
+  a.meta.base_channels = 5;
+  a.meta.eval_height = 384;
+  a.meta.eval_width = 512;
+  std::mt19937 rng(95);
+  std::uniform_real_distribution<float> u(-0.6f, 0.6f);
+  auto add = [&](const std::string& name, std::vector<std::int64_t> shape) {
+    hn::Tensor t;
+    t.name = name;
+    std::int64_t n = 1;
+    for (const auto d : shape) n *= d;
+    t.shape = std::move(shape);
+    t.values.resize(n);
+    for (auto& v : t.values) v = u(rng);
+    a.tensors.push_back(std::move(t));
+  };
+  const int widths[7] = {5, 7, 6, 6, 9, 6, 7}, mid = 3;
+  add("stem.weight", {widths[0] * 48, 3});
+  add("stem.bias", {widths[0] * 48});
+  for (int i = 0; i < 6; ++i) {
+    add("blocks." + std::to_string(i) + ".weight", {4 * widths[i + 1], widths[i], 3, 3});
+    add("blocks." + std::to_string(i) + ".bias", {4 * widths[i + 1]});
+    if (widths[i + 1] != widths[i]) {
+      add("skips." + std::to_string(i) + ".weight", {widths[i + 1], widths[i], 1, 1});
+      add("skips." + std::to_string(i) + ".bias", {widths[i + 1]});
+    }
+  }
+  add("refine.0.weight", {mid, widths[6], 3, 3});
+  add("refine.0.bias", {mid});
+  add("refine.1.weight", {widths[6], mid, 3, 3});
+  add("refine.1.bias", {widths[6]});
+  for (const char* head : {"rgb_0", "rgb_1"}) {
+    add(std::string(head) + ".weight", {3, widths[6], 3, 3});
+    add(std::string(head) + ".bias", {3});
+  }
+  for (int k = 0; k < 6; ++k) a.latents.push_back(u(rng) * 3.0f);
+  return a;
+}
+
+// The builds this processor can run, best first.
+std::vector<hn::detail::DecoderKernels> runnable_builds() {
+  std::vector<hn::detail::DecoderKernels> builds;
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  const bool fma = __builtin_cpu_supports("fma");
+  if (fma && __builtin_cpu_supports("avx512f")) builds.push_back(hn::detail::decoder_kernels_avx512());
+  if (fma && __builtin_cpu_supports("avx2")) builds.push_back(hn::detail::decoder_kernels_avx2());
+#endif
+  builds.push_back(hn::detail::decoder_kernels_generic());
+  return builds;
+}
+
+std::vector<float> decode_with(const std::shared_ptr<const hn::Model>& model, const hn::detail::DecoderKernels& k,
+                               const float* latent, hn::TorchBatch batch) {
+  hn::Decoder decoder(model, &k);
+  std::vector<float> out(std::size_t(6) * model->out_h * model->out_w);
+  decoder.decode(latent, batch, out.data());
+  return out;
+}
+
+}  // namespace
+
+// Vectors run across pixels, never across a reduction, so the AVX-512 and AVX2 builds give the
+// same bits. The generic build differs only where SLEEF's sin/exp lack fma (last bits).
+TEST(Hnerv95, KernelBuildsAgreeOnASmallModel) {
+  const auto a = small_archive();
+  const auto model = std::make_shared<const hn::Model>(hn::build_model(a));
+  const auto builds = runnable_builds();
+  for (const auto batch : {hn::TorchBatch::full, hn::TorchBatch::partial, hn::TorchBatch::single}) {
+    const auto best = decode_with(model, builds.front(), a.latents.data() + 3, batch);
+    for (std::size_t b = 1; b < builds.size(); ++b) {
+      const auto other = decode_with(model, builds[b], a.latents.data() + 3, batch);
+      double max_diff = 0;
+      for (std::size_t i = 0; i < best.size(); ++i) max_diff = std::max(max_diff, double(std::abs(best[i] - other[i])));
+      if (std::string(builds[b].name) == "generic")
+        EXPECT_LE(max_diff, 0.05) << builds.front().name << " vs generic";
+      else
+        EXPECT_TRUE(bitwise_equal(best, other)) << builds.front().name << " vs " << builds[b].name << ": max |diff| "
+                                                << max_diff;
+    }
+  }
+}
+
+TEST(Hnerv95, VectorBuildsAgreeOnFixturePairs) {
+  TAC_FIXTURE(zip, "replay/qhnerv_ft_best/archive.zip");
+  const auto bytes = member_bytes(zip);
+  const auto a = hn::parse_archive(bytes, "0.bin");
+  const auto model = std::make_shared<const hn::Model>(hn::build_model(a));
+  auto builds = runnable_builds();
+  builds.pop_back();  // generic: too slow at full width
+  if (builds.size() < 2) GTEST_SKIP() << "only one vector build runs on this processor";
+  for (const std::int64_t pair : {1, 599}) {
+    const float* z = a.latents.data() + pair * a.meta.latent_dim;
+    const auto batch = hn::torch_batch_for_pair(pair, a.meta.n_pairs);
+    EXPECT_TRUE(bitwise_equal(decode_with(model, builds[0], z, batch), decode_with(model, builds[1], z, batch)))
+        << "pair " << pair;
+  }
+}
+
 TEST(Hnerv95, DetectsFixtureAndRejectsOtherBytes) {
   TAC_FIXTURE(zip, "replay/qhnerv_ft_best/archive.zip");
   const auto bytes = member_bytes(zip);

@@ -66,9 +66,6 @@ TAC_TARGET_CLONES
 void convert_row(const std::uint8_t* __restrict y, const float* __restrict u0, const float* __restrict u1,
                  const float* __restrict v0, const float* __restrict v1, float lh0, float lh1,
                  std::uint8_t* __restrict out, int width) {
-  // Packs eight 0x00BBGGRR words into 24 bytes R,G,B,R,G,B,... (the last 8 lanes are unused).
-  const B32 pack = {0,  1,  2,  4,  5,  6,  8,  9,  10, 12, 13, 14, 16, 17, 18, 20,
-                    21, 22, 24, 25, 26, 28, 29, 30, 3,  7,  11, 15, 19, 23, 27, 31};
   const F8 zero = F8{} + 0.0f;
   const F8 top = F8{} + 255.0f;
   int x = 0;
@@ -95,7 +92,10 @@ void convert_row(const std::uint8_t* __restrict y, const float* __restrict u0, c
     const I8 ri = reinterpret_cast<I8>(r + kRoundMagic) & 0xff;  // round half to even
     const I8 gi = reinterpret_cast<I8>(g + kRoundMagic) & 0xff;
     const I8 bi = reinterpret_cast<I8>(b + kRoundMagic) & 0xff;
-    const B32 packed = __builtin_shuffle(reinterpret_cast<B32>(ri | (gi << 8) | (bi << 16)), pack);
+    // Eight 0x00BBGGRR words -> 24 bytes R,G,B,R,G,B,... (the last 8 lanes are unused).
+    const B32 words = reinterpret_cast<B32>(ri | (gi << 8) | (bi << 16));
+    const B32 packed = __builtin_shufflevector(words, words, 0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, 16, 17, 18, 20, 21,
+                                               22, 24, 25, 26, 28, 29, 30, 3, 7, 11, 15, 19, 23, 27, 31);
     // 24 bytes are this step's; a full 32-byte store is cheaper and its extra 8 bytes are
     // rewritten by the next step, so use it whenever it stays inside the row.
     if (x + 11 <= width)

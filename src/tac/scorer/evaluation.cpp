@@ -175,9 +175,44 @@ struct VideoJob {
   bool last_rank = true;  // decodes the original to its end (strict frame-count check)
 };
 
+// Samples in flight: upstream's batch size, capped at the scorer's forward batch. Batch
+// composition never changes a per-sample value (spec §1.1), and a smaller step keeps the decoded
+// frames and mapped `.raw` pages in memory few (about 12 MB per sample).
+std::int64_t pipeline_step(const EvalOptions& o, int forward_batch) {
+  return std::max(1, std::min(o.batch_size, std::max(1, forward_batch)));
+}
+
+// A video's ground-truth source: a valid cache entry, or an open decoder (which starts decoding in
+// its background thread at once, so preparing before the scorer loads overlaps the two).
+struct GtSource {
+  std::unique_ptr<GtCacheEntry> entry;
+  std::unique_ptr<io::VideoDecoder> decoder;
+  std::string cache_note;
+};
+
+GtSource open_gt_source(const EvalOptions& o, const VideoJob& job, const GtCache* cache, const GtCacheKey& key,
+                        std::int64_t step, std::map<std::string, double>& phases) {
+  GtSource src;
+  if (cache != nullptr && job.shard.end > job.shard.begin) {
+    PhaseScope t(phases, "gt_cache");
+    src.entry = cache->load(key, &src.cache_note);
+  }
+  if (src.entry) return src;
+  PhaseScope t(phases, "decode_gt");
+  io::VideoDecoderOptions dopt;
+  if (!job.last_rank) dopt.max_frames = 2 * job.shard.end;
+  dopt.queue_frames = static_cast<int>(2 * step);  // decode the next step while this one is scored
+  src.decoder = std::make_unique<io::VideoDecoder>(job.video->video_path, dopt);
+  const auto& info = src.decoder->info();
+  if (info.width != contest::kFrameWidth || info.height != contest::kFrameHeight)
+    fail("{}: original video is {}x{}, the contest's frames are {}x{}", job.video->video_path.string(), info.width,
+         info.height, contest::kFrameWidth, contest::kFrameHeight);
+  return src;
+}
+
 // Scores this rank's samples of one video. GT outputs come from the cache when it serves, else
-// from decoding the original in batches; the reconstruction frames are read from the mapped `.raw`.
-RankVideo score_video(Scorer& scorer, const EvalOptions& o, const VideoJob& job, const GtCache* cache,
+// from decoding the original step by step; the reconstruction frames are read from the mapped `.raw`.
+RankVideo score_video(Scorer& scorer, const EvalOptions& o, const VideoJob& job, GtSource source, const GtCache* cache,
                       const GtCacheKey& key, std::vector<SampleDistortion>& out, std::vector<std::string>& lenient_notes,
                       std::map<std::string, double>& phases, ProgressBar& bar) {
   RankVideo result;
@@ -185,34 +220,23 @@ RankVideo score_video(Scorer& scorer, const EvalOptions& o, const VideoJob& job,
   const auto& raw = *job.raw;
   const std::int64_t begin = job.shard.begin;
   const std::int64_t end = job.shard.end;
-  // Samples in flight: upstream's batch size, capped at the scorer's forward batch. Batch
-  // composition never changes a per-sample value (spec §1.1), and a smaller step keeps the
-  // decoded frames and mapped `.raw` pages in memory few (about 12 MB per sample).
-  const std::int64_t batch = std::max(1, std::min(o.batch_size, std::max(1, scorer.options().batch)));
+  const std::int64_t batch = pipeline_step(o, scorer.options().batch);
+  std::unique_ptr<GtCacheEntry> entry = std::move(source.entry);
+  std::unique_ptr<io::VideoDecoder> decoder = std::move(source.decoder);
+  result.cache_note = source.cache_note;
 
-  std::unique_ptr<GtCacheEntry> entry;
-  if (cache != nullptr && end > begin) {
-    PhaseScope t(phases, "gt_cache");
-    entry = cache->load(key, &result.cache_note);
-  }
   if (entry && job.last_rank && entry->gt_frames() != raw.frame_count()) {
     if (!o.lenient)
       fail("{}: {} frames, but the original video {} has {} frames", raw.path().string(), raw.frame_count(),
            video.video_path.string(), entry->gt_frames());
+    lenient_notes.push_back(fmt::format("{}: reconstruction has {} frames, the original {}", video.name,
+                                        raw.frame_count(), entry->gt_frames()));
   }
 
-  std::unique_ptr<GtCacheWriter> writer;  // cold run: the entry is written batch by batch
-  std::unique_ptr<io::VideoDecoder> decoder;
+  std::unique_ptr<GtCacheWriter> writer;  // cold run: the entry is written step by step
   std::vector<std::uint8_t> gt_frames;
   if (!entry) {
     PhaseScope t(phases, "decode_gt");
-    io::VideoDecoderOptions dopt;
-    if (!job.last_rank) dopt.max_frames = 2 * end;
-    dopt.queue_frames = static_cast<int>(2 * batch);  // decode the next step while this one is scored
-    decoder = std::make_unique<io::VideoDecoder>(video.video_path, dopt);
-    if (decoder->info().width != contest::kFrameWidth || decoder->info().height != contest::kFrameHeight)
-      fail("{}: original video is {}x{}, the contest's frames are {}x{}", video.video_path.string(),
-           decoder->info().width, decoder->info().height, contest::kFrameWidth, contest::kFrameHeight);
     for (std::int64_t f = 0; f < 2 * begin; ++f) {  // frames of earlier shards: decode, do not convert
       if (decoder->next_yuv() == nullptr)
         fail("{}: original video ends after {} frames, before sample {}", video.video_path.string(), f, begin);
@@ -385,19 +409,6 @@ EvalResult run_evaluation(const EvalOptions& o) {
       }
     }
     agree_or_fail(comm, error, "inflate");
-    check_expected_raws(inflated, names);
-  }
-
-  // Open every reconstruction: strict by default (whole frames, nothing trailing).
-  std::vector<std::unique_ptr<io::RawFrames>> raws;
-  for (auto& v : run.videos) {
-    io::RawReadOptions ropt;
-    ropt.lenient = o.lenient;
-    raws.push_back(std::make_unique<io::RawFrames>(v.raw_path, ropt));
-    v.raw_frames = raws.back()->frame_count();
-    if (v.raw_frames < contest::kFramesPerSample)
-      fail("{}: {} frame(s): not even one sample (two frames of {} bytes)", v.raw_path.string(), v.raw_frames, contest::kFrameBytes);
-    if (!raws.back()->lenient_note().empty()) run.lenient_notes.push_back(raws.back()->lenient_note());
   }
 
   // This rank's work; errors are shared with the other ranks so none waits forever.
@@ -405,35 +416,56 @@ EvalResult run_evaluation(const EvalOptions& o) {
   std::string error;
   std::vector<std::string> local_lenient;
   try {
-    std::unique_ptr<Scorer> scorer;
-    {
-      PhaseScope t(phases, "load_scorer");
-      ScorerOptions so;
-      so.segnet_weights = o.segnet_weights;
-      so.posenet_weights = o.posenet_weights;
-      so.device = o.device;
-      so.threads = o.threads;
-      if (o.forward_batch > 0) so.batch = o.forward_batch;
-      scorer = std::make_unique<Scorer>(so);
+    // Every expected `.raw` (evaluate.sh step 3), opened strictly by default (whole frames,
+    // nothing trailing): checked before the scorer is loaded, so bad frames fail fast.
+    check_expected_raws(o.submission_dir / "inflated", names);
+    std::vector<std::unique_ptr<io::RawFrames>> raws;
+    for (auto& v : run.videos) {
+      io::RawReadOptions ropt;
+      ropt.lenient = o.lenient;
+      raws.push_back(std::make_unique<io::RawFrames>(v.raw_path, ropt));
+      v.raw_frames = raws.back()->frame_count();
+      if (v.raw_frames < contest::kFramesPerSample)
+        fail("{}: {} frame(s): not even one sample (two frames of {} bytes)", v.raw_path.string(), v.raw_frames,
+             contest::kFrameBytes);
+      if (!raws.back()->lenient_note().empty()) run.lenient_notes.push_back(raws.back()->lenient_note());
     }
+    ScorerOptions so;
+    so.segnet_weights = o.segnet_weights;
+    so.posenet_weights = o.posenet_weights;
+    so.device = o.device;
+    so.threads = o.threads;
+    if (o.forward_batch > 0) so.batch = o.forward_batch;
+    const std::int64_t step = pipeline_step(o, so.batch);
+
     std::optional<GtCache> cache;
     if (o.use_cache) cache.emplace(o.cache_dir.empty() ? default_gt_cache_dir() : o.cache_dir);
     std::int64_t my_total = 0;
-    std::vector<Shard> shards;
-    for (const auto& raw : raws) {
-      shards.push_back(contiguous_shard(raw->sample_count(), rank, world));
-      my_total += shards.back().end - shards.back().begin;
+    std::vector<VideoJob> jobs;
+    std::vector<GtCacheKey> keys;
+    for (std::size_t i = 0; i < run.videos.size(); ++i) {
+      const auto& v = run.videos[i];
+      const Shard shard = contiguous_shard(raws[i]->sample_count(), rank, world);
+      jobs.push_back({static_cast<int>(i), &v, raws[i].get(), shard, rank == world - 1});
+      keys.push_back({v.sha256, run.segnet.sha256, run.posenet.sha256, run.device, std::string(kScorerRevision),
+                      fmt::format("samples [{}, {})", shard.begin, shard.end), shard.end - shard.begin});
+      my_total += shard.end - shard.begin;
+    }
+    // The first video's ground truth starts decoding (or is found in the cache) while the
+    // networks load.
+    GtSource first = open_gt_source(o, jobs[0], cache ? &*cache : nullptr, keys[0], step, phases);
+    std::unique_ptr<Scorer> scorer;
+    {
+      PhaseScope t(phases, "load_scorer");
+      scorer = std::make_unique<Scorer>(so);
     }
     ProgressBar bar(world > 1 ? fmt::format("tac eval (rank {}/{})", rank, world) : "tac eval", my_total,
                     o.progress && rank == 0);
     const auto work_start = Clock::now();
-    for (std::size_t i = 0; i < run.videos.size(); ++i) {
-      const auto& v = run.videos[i];
-      VideoJob job{static_cast<int>(i), &v, raws[i].get(), shards[i], rank == world - 1};
-      GtCacheKey key{v.sha256, run.segnet.sha256, run.posenet.sha256, run.device, std::string(kScorerRevision),
-                     fmt::format("samples [{}, {})", job.shard.begin, job.shard.end), job.shard.end - job.shard.begin};
-      mine.videos.push_back(score_video(*scorer, o, job, cache ? &*cache : nullptr, key, mine.samples, local_lenient,
-                                        phases, bar));
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      GtSource src = i == 0 ? std::move(first) : open_gt_source(o, jobs[i], cache ? &*cache : nullptr, keys[i], step, phases);
+      mine.videos.push_back(score_video(*scorer, o, jobs[i], std::move(src), cache ? &*cache : nullptr, keys[i],
+                                        mine.samples, local_lenient, phases, bar));
     }
     bar.finish();
     mine.seconds = seconds_since(work_start);

@@ -6,6 +6,7 @@
 
 #include <malloc.h>
 
+#include <bit>
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
@@ -26,7 +27,8 @@ at::Tensor WeightStore::take(const std::string& key, const std::vector<std::int6
   }
   if (!taken_.insert(key).second) fail("{}: tensor '{}' requested twice (internal error)", source_, key);
   at::Tensor t = at::empty(shape, at::TensorOptions().dtype(at::kFloat));
-  if (view->dtype == io::DType::F32) {  // little-endian float32 (x86/ARM hosts): copy the bytes directly
+  static_assert(std::endian::native == std::endian::little, "safetensors data is little-endian");
+  if (view->dtype == io::DType::F32) {  // float32 as stored: copy the bytes directly
     std::memcpy(t.data_ptr<float>(), view->data.data(), view->data.size());
   } else {
     const std::vector<float> values = file_.to_float32(*view);

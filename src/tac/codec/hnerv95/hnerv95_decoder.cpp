@@ -106,13 +106,16 @@ Model build_model(const Archive& a) {
   return m;
 }
 
-Decoder::Decoder(std::shared_ptr<const Model> model) : model_(std::move(model)) {
+Decoder::Decoder(std::shared_ptr<const Model> model, const detail::DecoderKernels* kernels)
+    : model_(std::move(model)), kernels_(kernels ? *kernels : detail::decoder_kernels()) {
   const Model& m = *model_;
   int h = m.grid_h, w = m.grid_w;
   ws_.x[0].init(m.widths[0], h, w, 1);
   for (int i = 0; i < 6; ++i) {
-    ws_.up[i].init(m.widths[i], 2 * h, 2 * w, 0);
-    if (m.skips[i]) ws_.ident[i].init(m.widths[i + 1], 2 * h, 2 * w, 0);
+    if (m.skips[i]) {
+      ws_.up[i].init(m.widths[i], 2 * h, 2 * w, 0);
+      ws_.ident[i].init(m.widths[i + 1], 2 * h, 2 * w, 0);
+    }
     h *= 2;
     w *= 2;
     ws_.x[i + 1].init(m.widths[i + 1], h, w, i == 5 ? 2 : 1);
@@ -123,7 +126,7 @@ Decoder::Decoder(std::shared_ptr<const Model> model) : model_(std::move(model)) 
 }
 
 void Decoder::decode(const float* latent, TorchBatch batch, float* out) {
-  detail::decoder_kernels().decode(*model_, ws_, latent, batch, out);
+  kernels_.decode(*model_, ws_, latent, batch, out);
 }
 
 const char* Decoder::kernel_name() { return detail::decoder_kernels().name; }

@@ -66,23 +66,11 @@ struct Planes {
 };
 
 // Per-decoder scratch. The 3x3 convs write their results through fused epilogues (pixel shuffle +
-// identity + sin, x + 0.1 sin, 255 sigmoid), so no full-size conv output is ever stored.
+// identity + sin, x + 0.1 sin, 255 sigmoid), so no full-size conv output is ever stored; up/ident
+// exist only for stages with a skip conv (the others compute their bilinear identity on the spot).
 struct Workspace {
   Planes x[7], up[6], ident[6], r0, x2;
   std::vector<float> hrows;
-};
-
-class Decoder {
- public:
-  explicit Decoder(std::shared_ptr<const Model> model);
-  // One pair: `out` receives 2 x 3 x out_h x out_w floats (frame t=0 RGB planes, then t=1).
-  void decode(const float* latent, TorchBatch batch, float* out);
-  const Model& model() const { return *model_; }
-  static const char* kernel_name();
-
- private:
-  std::shared_ptr<const Model> model_;
-  Workspace ws_;
 };
 
 namespace detail {
@@ -90,10 +78,25 @@ struct DecoderKernels {
   const char* name;
   void (*decode)(const Model& model, Workspace& ws, const float* latent, TorchBatch batch, float* out);
 };
-const DecoderKernels& decoder_kernels();
-DecoderKernels decoder_kernels_avx512();
+const DecoderKernels& decoder_kernels();  // the best build for this processor
+DecoderKernels decoder_kernels_avx512();  // x86-64 only (TAC_X86_KERNELS); the caller checks the CPU
 DecoderKernels decoder_kernels_avx2();
 DecoderKernels decoder_kernels_generic();
 }  // namespace detail
+
+class Decoder {
+ public:
+  // `kernels`: a specific build (tests compare them); default: the best one for this processor.
+  explicit Decoder(std::shared_ptr<const Model> model, const detail::DecoderKernels* kernels = nullptr);
+  // One pair: `out` receives 2 x 3 x out_h x out_w floats (frame t=0 RGB planes, then t=1).
+  void decode(const float* latent, TorchBatch batch, float* out);
+  const Model& model() const { return *model_; }
+  static const char* kernel_name();
+
+ private:
+  std::shared_ptr<const Model> model_;
+  detail::DecoderKernels kernels_;
+  Workspace ws_;
+};
 
 }  // namespace tac::codec::hnerv95

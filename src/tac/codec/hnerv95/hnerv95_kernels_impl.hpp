@@ -37,10 +37,8 @@ inline void conv_tile(const float* in0, std::size_t plane, std::size_t stride, i
   using T = typename W::reg;
   constexpr int KK = K * K;
   if constexpr (ORD == Order::onednn_blocks) {
-    alignas(64) float part[OB][NX][W::N];  // running sum between blocks of 16 input channels
-    int cb = 0;
-    do {  // at least once, so acc is always set
-      const int ce = std::min(cin, cb + 16);
+    // One block of input channels [cb, ce): acc = fma chain from 0 over (kh, kw, c).
+    auto block = [&](int cb, int ce) {
       #pragma GCC unroll 16
       for (int o = 0; o < OB; ++o)
         #pragma GCC unroll 16
@@ -61,17 +59,27 @@ inline void conv_tile(const float* in0, std::size_t plane, std::size_t stride, i
             }
           }
         }
-      const bool last = ce == cin;
+    };
+    int ce = std::min(cin, 16);
+    block(0, ce);
+    #pragma GCC unroll 16
+    for (int o = 0; o < OB; ++o)
+      #pragma GCC unroll 16
+      for (int j = 0; j < NX; ++j) acc[o][j] = W::add(acc[o][j], W::set1(bias[o]));  // block 0 + bias
+    alignas(64) float part[OB][NX][W::N];  // the running sum while the next block accumulates
+    while (ce < cin) {
       #pragma GCC unroll 16
       for (int o = 0; o < OB; ++o)
         #pragma GCC unroll 16
-        for (int j = 0; j < NX; ++j) {
-          const T prev = cb == 0 ? W::set1(bias[o]) : W::load(part[o][j]);
-          acc[o][j] = W::add(acc[o][j], prev);
-          if (!last) W::store(part[o][j], acc[o][j]);
-        }
-      cb = ce;
-    } while (cb < cin);
+        for (int j = 0; j < NX; ++j) W::store(part[o][j], acc[o][j]);
+      const int cb = ce;
+      ce = std::min(cin, cb + 16);
+      block(cb, ce);
+      #pragma GCC unroll 16
+      for (int o = 0; o < OB; ++o)
+        #pragma GCC unroll 16
+        for (int j = 0; j < NX; ++j) acc[o][j] = W::add(acc[o][j], W::load(part[o][j]));  // block k + running sum
+    }
   } else {
     #pragma GCC unroll 16
     for (int o = 0; o < OB; ++o)
@@ -100,6 +108,58 @@ inline void conv_tile(const float* in0, std::size_t plane, std::size_t stride, i
   }
 }
 
+// PyTorch's bilinear x2 (align_corners False): source = max((o + 0.5) * 0.5 - 0.5, 0),
+// l1 = source - floor, l0 = 1 - l1; value = fma(v0, l0, v1 * l1), width first, then height.
+// Away from the borders the taps are exact quarters: output 2k = fma(in[k-1], 0.25, in[k] * 0.75),
+// 2k + 1 = fma(in[k], 0.75, in[k+1] * 0.25); the borders use the general formula.
+struct Taps {
+  int i0, i1;
+  float l0, l1;
+};
+inline Taps bilinear_taps(int o, int in_size) {
+  const float src = std::max((static_cast<float>(o) + 0.5f) * 0.5f - 0.5f, 0.0f);
+  const int i0 = static_cast<int>(src);
+  const float l1 = src - static_cast<float>(i0);
+  return {i0, i0 < in_size - 1 ? i0 + 1 : i0, 1.0f - l1, l1};
+}
+
+// The bilinear x2 of channel c of x (padded by >= 1) at output (Y, X), by the general formula.
+inline float bilinear_x2_at(const Planes& x, int c, int Y, int X) {
+  const Taps ty = bilinear_taps(Y, x.h), tx = bilinear_taps(X, x.w);
+  auto h = [&](int row) {
+    const float* p = x.at(c, row, 0);
+    return std::fma(p[tx.i0], tx.l0, p[tx.i1] * tx.l1);
+  };
+  return std::fma(h(ty.i0), ty.l0, h(ty.i1) * ty.l1);
+}
+
+// The same at output row Y, columns 2k .. 2k + 2N - 1 (k + N <= x.w), as two vectors: the
+// identity of a stage without a skip conv, computed where it is needed instead of as a plane.
+inline void bilinear_x2_vec(const Planes& x, int c, int Y, int k, R& lo, R& hi) {
+  const Taps t = bilinear_taps(Y, x.h);
+  const R q1 = V::set1(0.25f), q3 = V::set1(0.75f);
+  R even[2], odd[2];
+  const float* rows[2] = {x.at(c, t.i0, k), x.at(c, t.i1, k)};
+  for (int i = 0; i < 2; ++i) {
+    const R a = V::load(rows[i] - 1), b = V::load(rows[i]), n = V::load(rows[i] + 1);
+    even[i] = V::fma(a, q1, V::mul(b, q3));
+    odd[i] = V::fma(b, q3, V::mul(n, q1));
+  }
+  const R l0 = V::set1(t.l0), l1 = V::set1(t.l1);
+  const R ev = V::fma(even[0], l0, V::mul(even[1], l1)), od = V::fma(odd[0], l0, V::mul(odd[1], l1));
+  lo = V::interleave_lo(ev, od);
+  hi = V::interleave_hi(ev, od);
+  if (k == 0 || k + V::N >= x.w) {  // a border column in this vector: the general formula there
+    alignas(64) float v[2 * V::N];
+    V::store(v, lo);
+    V::store(v + V::N, hi);
+    for (const int X : {0, 2 * x.w - 1})
+      if (X >= 2 * k && X < 2 * k + 2 * V::N) v[X - 2 * k] = bilinear_x2_at(x, c, Y, X);
+    lo = V::load(v);
+    hi = V::load(v + V::N);
+  }
+}
+
 // Epilogues: what happens to a tile's final values. put() takes whole vectors; put_tail() the
 // first n pixels of one vector per channel (v[o][i], i < n), computed with the one-lane ops.
 
@@ -120,34 +180,42 @@ struct StoreEpi {
 
 // A stage's end: x_next[c][2y + r][2x + s] = sin(conv[4c + 2r + s][y][x] + identity[c][2y + r][2x + s])
 // (pixel shuffle, skip add, sin). Needs ob0 and OB even: channels (ob0 + 2k, ob0 + 2k + 1) are the
-// s = 0 / s = 1 halves of one shuffled row.
+// s = 0 / s = 1 halves of one shuffled row. The identity is the `ident` plane (a skip conv's
+// output) or, when that is null, the bilinear x2 of `x` computed on the spot.
 struct ShuffleAddSinEpi {
   const Planes* ident;
+  const Planes* x;
   Planes* next;
   template <int OB, int NX>
-  void put(int ob0, int y, int x, const R (&a)[OB][NX]) const {
+  void put(int ob0, int y, int px, const R (&a)[OB][NX]) const {
     static_assert(OB % 2 == 0);
     for (int k = 0; k < OB; k += 2) {
       const int ch = ob0 + k, c = ch / 4, r = (ch / 2) % 2;
-      float* dst = next->at(c, 2 * y + r, 2 * x);
-      const float* id = ident->at(c, 2 * y + r, 2 * x);
+      float* dst = next->at(c, 2 * y + r, 2 * px);
       for (int j = 0; j < NX; ++j) {
+        R id_lo, id_hi;
+        if (ident) {
+          const float* id = ident->at(c, 2 * y + r, 2 * (px + j * V::N));
+          id_lo = V::load(id);
+          id_hi = V::load(id + V::N);
+        } else {
+          bilinear_x2_vec(*x, c, 2 * y + r, px + j * V::N, id_lo, id_hi);
+        }
         const R lo = V::interleave_lo(a[k][j], a[k + 1][j]), hi = V::interleave_hi(a[k][j], a[k + 1][j]);
-        V::store(dst + 2 * j * V::N, V::sin(V::add(lo, V::load(id + 2 * j * V::N))));
-        V::store(dst + 2 * j * V::N + V::N, V::sin(V::add(hi, V::load(id + 2 * j * V::N + V::N))));
+        V::store(dst + 2 * j * V::N, V::sin(V::add(lo, id_lo)));
+        V::store(dst + 2 * j * V::N + V::N, V::sin(V::add(hi, id_hi)));
       }
     }
   }
   template <int OB>
-  void put_tail(int ob0, int y, int x, int n, const float (&v)[OB][V::N]) const {
+  void put_tail(int ob0, int y, int px, int n, const float (&v)[OB][V::N]) const {
     static_assert(OB % 2 == 0);
     for (int k = 0; k < OB; k += 2) {
-      const int ch = ob0 + k, c = ch / 4, r = (ch / 2) % 2;
-      float* dst = next->at(c, 2 * y + r, 2 * x);
-      const float* id = ident->at(c, 2 * y + r, 2 * x);
-      for (int i = 0; i < n; ++i) {
-        dst[2 * i] = S::sin(v[k][i] + id[2 * i]);
-        dst[2 * i + 1] = S::sin(v[k + 1][i] + id[2 * i + 1]);
+      const int ch = ob0 + k, c = ch / 4, r = (ch / 2) % 2, Y = 2 * y + r;
+      float* dst = next->at(c, Y, 2 * px);
+      for (int i = 0; i < 2 * n; ++i) {
+        const float id = ident ? ident->at(c, Y, 2 * px)[i] : bilinear_x2_at(*x, c, Y, 2 * px + i);
+        dst[i] = S::sin(v[k + i % 2][i / 2] + id);
       }
     }
   }
@@ -236,12 +304,12 @@ inline std::vector<Block> out_blocks(int out, bool even) {
   return blocks;
 }
 
-// Rows outer, channel blocks inner: the input rows a row of outputs needs stay in cache while every
-// block of output channels reads them.
+// Output rows [y0, y1): rows outer, channel blocks inner, so the input rows a row of outputs needs
+// stay in cache while every block of output channels reads them.
 template <Order ORD, int K, bool EVEN, class E>
-void conv(const Planes& in, const Conv& cv, int height, int width, const E& epi) {
+void conv_rows(const Planes& in, const Conv& cv, int y0, int y1, int width, const E& epi) {
   const auto blocks = out_blocks(cv.out, EVEN);
-  for (int y = 0; y < height; ++y)
+  for (int y = y0; y < y1; ++y)
     for (const Block& b : blocks) {
       if constexpr (EVEN) {
         switch (b.n) {
@@ -271,19 +339,9 @@ void conv(const Planes& in, const Conv& cv, int height, int width, const E& epi)
     }
 }
 
-// PyTorch's bilinear x2 (align_corners False): source = max((o + 0.5) * 0.5 - 0.5, 0),
-// l1 = source - floor, l0 = 1 - l1; value = fma(v0, l0, v1 * l1), width first, then height.
-// Away from the borders the taps are exact quarters: output 2k = fma(in[k-1], 0.25, in[k] * 0.75),
-// 2k + 1 = fma(in[k], 0.75, in[k+1] * 0.25); the borders use the general formula.
-struct Taps {
-  int i0, i1;
-  float l0, l1;
-};
-inline Taps bilinear_taps(int o, int in_size) {
-  const float src = std::max((static_cast<float>(o) + 0.5f) * 0.5f - 0.5f, 0.0f);
-  const int i0 = static_cast<int>(src);
-  const float l1 = src - static_cast<float>(i0);
-  return {i0, i0 < in_size - 1 ? i0 + 1 : i0, 1.0f - l1, l1};
+template <Order ORD, int K, bool EVEN, class E>
+void conv(const Planes& in, const Conv& cv, int height, int width, const E& epi) {
+  conv_rows<ORD, K, EVEN>(in, cv, 0, height, width, epi);
 }
 
 // One row of width w (readable at [-1] and [w]) to 2w outputs.
@@ -337,9 +395,9 @@ void decode_pair(const Model& m, Workspace& ws, const float* z, TorchBatch batch
   }
   for (int i = 0; i < 6; ++i) {
     const Planes& x = ws.x[i];
-    bilinear_x2(x, ws.up[i], ws.hrows);
-    const Planes* ident = &ws.up[i];
+    const Planes* ident = nullptr;  // identity = bilinear x2 of x, computed in the epilogue
     if (m.skips[i]) {
+      bilinear_x2(x, ws.up[i], ws.hrows);
       const StoreEpi to_ident{&ws.ident[i]};
       if (batch == TorchBatch::full)
         conv<Order::fma_from_bias, 1, false>(ws.up[i], *m.skips[i], ws.up[i].h, ws.up[i].w, to_ident);
@@ -347,7 +405,7 @@ void decode_pair(const Model& m, Workspace& ws, const float* z, TorchBatch batch
         conv<Order::thnn, 1, false>(ws.up[i], *m.skips[i], ws.up[i].h, ws.up[i].w, to_ident);
       ident = &ws.ident[i];
     }
-    const ShuffleAddSinEpi shuffle{ident, &ws.x[i + 1]};
+    const ShuffleAddSinEpi shuffle{ident, &x, &ws.x[i + 1]};
     // A batch of one pair sends inputs of at most 20480 values to THNN (PyTorch's use_mkldnn).
     const bool thnn = batch == TorchBatch::single && std::size_t(x.c) * x.h * x.w <= 20480;
     if (thnn)
@@ -355,9 +413,16 @@ void decode_pair(const Model& m, Workspace& ws, const float* z, TorchBatch batch
     else
       conv<Order::onednn_blocks, 3, true>(x, m.blocks[i], x.h, x.w, shuffle);
   }
+  // refine.0 -> refine.1 (+ x + 0.1 sin) -> heads (255 sigmoid), interleaved row by row so each
+  // intermediate row is consumed from cache soon after it is written: output row y of a 3x3 conv
+  // needs input rows y - 1 .. y + 1, so each conv runs one row behind the previous one.
   const Planes& x = ws.x[6];
-  conv<Order::onednn_blocks, 3, false>(x, m.refine0, x.h, x.w, StoreEpi{&ws.r0});
-  conv<Order::onednn_blocks, 3, false>(ws.r0, m.refine1, x.h, x.w, RefineEpi{&x, &ws.x2});
+  const StoreEpi to_r0{&ws.r0};
+  const RefineEpi to_x2{&x, &ws.x2};
   const SigmoidEpi frames{out, m.out_w, std::size_t(m.out_h) * m.out_w};
-  conv<Order::onednn_blocks, 3, false>(ws.x2, m.heads, x.h, x.w, frames);
+  for (int y = 0; y < x.h + 2; ++y) {
+    if (y < x.h) conv_rows<Order::onednn_blocks, 3, false>(x, m.refine0, y, y + 1, x.w, to_r0);
+    if (y >= 1 && y - 1 < x.h) conv_rows<Order::onednn_blocks, 3, false>(ws.r0, m.refine1, y - 1, y, x.w, to_x2);
+    if (y >= 2) conv_rows<Order::onednn_blocks, 3, false>(ws.x2, m.heads, y - 2, y - 1, x.w, frames);
+  }
 }
