@@ -46,7 +46,8 @@ TEST(ZipWriter, RoundTripsThroughTheReaderStoredAndDeflated) {
 
 TEST(ZipWriter, SameMembersGiveSameBytes) {
   const auto a = pseudo_random(5000, 1);
-  const std::vector<ZipEntry> members{{"a.bin", a}, {"b.txt", std::vector<std::uint8_t>(3000, 'x')}};
+  const std::vector<std::uint8_t> b(3000, 'x');
+  const std::vector<ZipEntry> members{{"a.bin", a}, {"b.txt", b}};
   EXPECT_EQ(tac::io::zip_store(members), tac::io::zip_store(members));
   const std::vector<ZipEntry> swapped{members[1], members[0]};
   EXPECT_NE(tac::io::zip_store(members), tac::io::zip_store(swapped));

@@ -23,6 +23,24 @@ void Planes::init(int channels, int height, int width, int padding) {
   data.assign(plane * channels + 64, 0.0f);  // +64: vector loads may read a little past the last row
 }
 
+void Planes::reset() {
+  y0 = 0;
+  std::fill(data.begin(), data.end(), 0.0f);
+}
+
+void Planes::make_room(int row, int first_needed) {
+  if (row < y0 + h) return;
+  const int from = first_needed - y0 + pad;  // physical row of first_needed
+  const int keep = h + 2 * pad - from;
+  if (from < 0 || row - first_needed - pad >= h) fail("hnerv95: internal error: band of {} rows too small", h);
+  for (int ch = 0; ch < c; ++ch) {
+    float* p = data.data() + ch * plane;
+    std::copy(p + from * stride, p + (from + keep) * stride, p);
+    std::fill(p + keep * stride, p + plane, 0.0f);
+  }
+  y0 = first_needed + pad;
+}
+
 namespace {
 
 std::vector<std::int64_t> shape4(int o, int i, int k) { return {o, i, k, k}; }
@@ -118,11 +136,13 @@ Decoder::Decoder(std::shared_ptr<const Model> model, const detail::DecoderKernel
     }
     h *= 2;
     w *= 2;
-    ws_.x[i + 1].init(m.widths[i + 1], h, w, i == 5 ? 2 : 1);
+    if (i < 5) ws_.x[i + 1].init(m.widths[i + 1], h, w, 1);
   }
   if (h != m.out_h || w != m.out_w) fail("hnerv95: decoder grid {}x{} does not reach {}x{}", h, w, m.out_h, m.out_w);
-  ws_.r0.init(m.refine0.out, h, w, 1);
-  ws_.x2.init(m.widths[6], h, w, 1);
+  // The last stage's output and the refine intermediates are bands (see Planes).
+  ws_.x[6].init(m.widths[6], kBandRows, w, 2);
+  ws_.r0.init(m.refine0.out, kBandRows, w, 1);
+  ws_.x2.init(m.widths[6], kBandRows, w, 1);
 }
 
 void Decoder::decode(const float* latent, TorchBatch batch, float* out) {

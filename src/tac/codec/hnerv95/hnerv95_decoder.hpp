@@ -54,22 +54,33 @@ struct Model {
 Model build_model(const Archive& archive);
 
 // Padded channel planes; padding stays zero because only the interior is ever written.
+// A plane may also be a band: a window of h rows (plus padding) over a taller image, which slides
+// down as rows are produced and consumed, so large intermediates stay in cache. Row y of the image
+// is stored at physical row y - y0 + pad; the band holds image rows [y0 - pad, y0 + h + pad).
 struct Planes {
   std::vector<float> data;
   int c = 0, h = 0, w = 0, pad = 0;
+  int y0 = 0;
   std::size_t stride = 0, plane = 0;
   void init(int channels, int height, int width, int padding);
-  float* at(int ch, int y, int x) { return data.data() + ch * plane + std::size_t(y + pad) * stride + (x + pad); }
+  float* at(int ch, int y, int x) { return data.data() + ch * plane + std::size_t(y - y0 + pad) * stride + (x + pad); }
   const float* at(int ch, int y, int x) const {
-    return data.data() + ch * plane + std::size_t(y + pad) * stride + (x + pad);
+    return data.data() + ch * plane + std::size_t(y - y0 + pad) * stride + (x + pad);
   }
+  // Band use: back to image row 0, all zero.
+  void reset();
+  // Before writing image row `row`: when it is past the band, slide the band so that
+  // `first_needed` (the lowest row still to be read) becomes its first row; rows the slide
+  // uncovers are zero (an image's bottom padding).
+  void make_room(int row, int first_needed);
 };
 
 // Per-decoder scratch. The 3x3 convs write their results through fused epilogues (pixel shuffle +
 // identity + sin, x + 0.1 sin, 255 sigmoid), so no full-size conv output is ever stored; up/ident
 // exist only for stages with a skip conv (the others compute their bilinear identity on the spot).
+inline constexpr int kBandRows = 16;
 struct Workspace {
-  Planes x[7], up[6], ident[6], r0, x2;
+  Planes x[7], up[6], ident[6], r0, x2;  // x[6], r0, x2: bands of kBandRows
   std::vector<float> hrows;
 };
 

@@ -393,6 +393,7 @@ void decode_pair(const Model& m, Workspace& ws, const float* z, TorchBatch batch
     const float v = t + m.stem_bias[j];
     x0.at(j / cells, (j % cells) / m.grid_w, j % m.grid_w)[0] = S::sin(v);
   }
+  // Stages 0..4 plane by plane; stage 5 row by row, interleaved with the tail (below).
   for (int i = 0; i < 6; ++i) {
     const Planes& x = ws.x[i];
     const Planes* ident = nullptr;  // identity = bilinear x2 of x, computed in the epilogue
@@ -408,21 +409,54 @@ void decode_pair(const Model& m, Workspace& ws, const float* z, TorchBatch batch
     const ShuffleAddSinEpi shuffle{ident, &x, &ws.x[i + 1]};
     // A batch of one pair sends inputs of at most 20480 values to THNN (PyTorch's use_mkldnn).
     const bool thnn = batch == TorchBatch::single && std::size_t(x.c) * x.h * x.w <= 20480;
-    if (thnn)
-      conv<Order::thnn, 3, true>(x, m.blocks[i], x.h, x.w, shuffle);
-    else
-      conv<Order::onednn_blocks, 3, true>(x, m.blocks[i], x.h, x.w, shuffle);
-  }
-  // refine.0 -> refine.1 (+ x + 0.1 sin) -> heads (255 sigmoid), interleaved row by row so each
-  // intermediate row is consumed from cache soon after it is written: output row y of a 3x3 conv
-  // needs input rows y - 1 .. y + 1, so each conv runs one row behind the previous one.
-  const Planes& x = ws.x[6];
-  const StoreEpi to_r0{&ws.r0};
-  const RefineEpi to_x2{&x, &ws.x2};
-  const SigmoidEpi frames{out, m.out_w, std::size_t(m.out_h) * m.out_w};
-  for (int y = 0; y < x.h + 2; ++y) {
-    if (y < x.h) conv_rows<Order::onednn_blocks, 3, false>(x, m.refine0, y, y + 1, x.w, to_r0);
-    if (y >= 1 && y - 1 < x.h) conv_rows<Order::onednn_blocks, 3, false>(ws.r0, m.refine1, y - 1, y, x.w, to_x2);
-    if (y >= 2) conv_rows<Order::onednn_blocks, 3, false>(ws.x2, m.heads, y - 2, y - 1, x.w, frames);
+    if (i < 5) {
+      if (thnn)
+        conv<Order::thnn, 3, true>(x, m.blocks[i], x.h, x.w, shuffle);
+      else
+        conv<Order::onednn_blocks, 3, true>(x, m.blocks[i], x.h, x.w, shuffle);
+      continue;
+    }
+    // Stage 5 -> refine.0 -> refine.1 (+ x + 0.1 sin) -> heads (255 sigmoid), row by row through
+    // bands: each conv output row y needs input rows y - d .. y + d, so every step runs as soon as
+    // its input rows exist and the intermediates (x[6], r0, x2) never leave the cache.
+    const int H = m.out_h, W = m.out_w;
+    Planes &x6 = ws.x[6], &r0 = ws.r0, &x2 = ws.x2;
+    x6.reset();
+    r0.reset();
+    x2.reset();
+    const StoreEpi to_r0{&r0};
+    const RefineEpi to_x2{&x6, &x2};
+    const SigmoidEpi frames{out, W, std::size_t(H) * W};
+    int r0_next = 0, r1_next = 0, head_next = 0;  // next row of each tail conv
+    auto tail = [&](int x6_rows) {                 // x6 rows [0, x6_rows) are final
+      for (bool progress = true; progress;) {
+        progress = false;
+        if (r0_next < H && (r0_next + 2 < x6_rows || x6_rows == H)) {  // dilation 2: rows y-2 .. y+2
+          r0.make_room(r0_next, r1_next - 1);
+          conv_rows<Order::onednn_blocks, 3, false>(x6, m.refine0, r0_next, r0_next + 1, W, to_r0);
+          ++r0_next;
+          progress = true;
+        }
+        if (r1_next < H && (r1_next + 1 < r0_next || r0_next == H)) {
+          x2.make_room(r1_next, head_next - 1);
+          conv_rows<Order::onednn_blocks, 3, false>(r0, m.refine1, r1_next, r1_next + 1, W, to_x2);
+          ++r1_next;
+          progress = true;
+        }
+        if (head_next < H && (head_next + 1 < r1_next || r1_next == H)) {
+          conv_rows<Order::onednn_blocks, 3, false>(x2, m.heads, head_next, head_next + 1, W, frames);
+          ++head_next;
+          progress = true;
+        }
+      }
+    };
+    for (int y = 0; y < x.h; ++y) {
+      x6.make_room(2 * y + 1, std::min(r0_next - 2, r1_next));
+      if (thnn)
+        conv_rows<Order::thnn, 3, true>(x, m.blocks[i], y, y + 1, x.w, shuffle);
+      else
+        conv_rows<Order::onednn_blocks, 3, true>(x, m.blocks[i], y, y + 1, x.w, shuffle);
+      tail(2 * y + 2);
+    }
   }
 }
