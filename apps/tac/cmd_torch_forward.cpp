@@ -1,0 +1,60 @@
+// The verbs that run the scorer networks live in a second executable, `tac-scorer`, installed
+// beside `tac`. Loading libtorch costs about a second of CPU and 160 MB before main() runs; the
+// light verbs (decode, inflate, compress, synth, archive, ...) must not pay that. Here `tac` keeps
+// those verbs in its help and hands their arguments, unparsed, to tac-scorer.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "tac/core/error.hpp"
+
+namespace {
+
+struct ForwardedVerb {
+  const char* name;
+  const char* summary;
+};
+
+constexpr ForwardedVerb kScorerVerbs[] = {
+    {"eval", "Score a submission with the contest scorer (evaluate.sh/evaluate.py contract)"},
+    {"sweep", "Compress -> inflate -> eval over a codec x scale x crf grid; table and RD plot"},
+    {"demo", "End-to-end demo on a synthetic clip with a twin scorer; report and HTML page"},
+};
+
+std::filesystem::path scorer_program() {
+  if (const char* env = std::getenv("TAC_SCORER"); env != nullptr && *env != '\0') return env;
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) tac::fail("cannot locate the tac executable (/proc/self/exe): {}", ec.message());
+  return self.parent_path() / "tac-scorer";
+}
+
+[[noreturn]] void run_scorer_verb(const std::string& verb, const std::vector<std::string>& arguments) {
+  const auto program = scorer_program();
+  std::vector<std::string> argv_storage{"tac", verb};
+  argv_storage.insert(argv_storage.end(), arguments.begin(), arguments.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_storage) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  ::execv(program.c_str(), argv.data());
+  tac::fail("`tac {}` needs {} (the scorer executable built beside tac; set TAC_SCORER to its path): {}", verb,
+            program.string(), tac::errno_text(errno));
+}
+
+void register_forwarders(CLI::App& app) {
+  for (const auto& verb : kScorerVerbs) {
+    CLI::App* sub = app.add_subcommand(verb.name, verb.summary);
+    sub->prefix_command();  // everything after the verb is passed through untouched
+    sub->set_help_flag();   // so is --help: tac-scorer prints the verb's full help
+    sub->callback([sub, name = std::string(verb.name)] { run_scorer_verb(name, sub->remaining()); });
+  }
+}
+
+TAC_REGISTER_COMMAND(50, register_forwarders);
+
+}  // namespace
