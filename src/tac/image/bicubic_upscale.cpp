@@ -48,7 +48,7 @@ BicubicUpscaler::BicubicUpscaler(int in_height, int in_width, int out_height, in
     : rows_(make_bicubic_axis(in_height, out_height)), cols_(make_bicubic_axis(in_width, out_width)) {}
 
 void BicubicUpscaler::planar_to_rgb8(const float* const planes[3], std::size_t row_stride, std::uint8_t* out) {
-  scratch_.resize(std::size_t(3) * rows_.in_size * cols_.out_size);
+  scratch_.resize(std::size_t(3) * detail::kBicubicRingRows * cols_.out_size);
   detail::bicubic_kernels().planar_to_rgb8(rows_, cols_, planes, row_stride, scratch_.data(), out);
 }
 

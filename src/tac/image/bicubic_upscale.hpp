@@ -43,7 +43,7 @@ class BicubicUpscaler {
  private:
   BicubicAxis rows_, cols_;
   std::vector<float> planar_;   // rgb8 input converted to float planes
-  std::vector<float> scratch_;  // 3 x in_height x out_width horizontal pass
+  std::vector<float> scratch_;  // horizontal-pass rows: 3 x kBicubicRingRows x out_width
 };
 
 // The plain, per-pixel formula (no separation, no vectors): the reference the fast path is tested against.

@@ -103,22 +103,27 @@ inline void horizontal_row(const tac::image::BicubicAxis& cols, const Horizontal
 
 inline void planar_to_rgb8_impl(const tac::image::BicubicAxis& rows, const tac::image::BicubicAxis& cols,
                                 const float* const planes[3], std::size_t row_stride, float* scratch, std::uint8_t* out) {
-  const int ow = cols.out_size, ih = rows.in_size, oh = rows.out_size;
+  const int ow = cols.out_size, oh = rows.out_size;
+  // Horizontal rows are made when first needed and kept in a ring of kRing rows per channel: an
+  // output row reads four consecutive (clamped) source rows and the window only moves down, so
+  // every source row is still computed once, and the rows stay in cache for the vertical pass.
   const HorizontalPlan plan = plan_horizontal(cols);
-  for (int c = 0; c < 3; ++c)
-    for (int y = 0; y < ih; ++y)
-      horizontal_row(cols, plan, planes[c] + std::size_t(y) * row_stride, scratch + (std::size_t(c) * ih + y) * ow);
+  constexpr int kRing = tac::image::detail::kBicubicRingRows;
+  auto hrow = [&](int c, int y) { return scratch + (std::size_t(c) * kRing + y % kRing) * ow; };
+  int next_row = 0;  // source rows [0, next_row) are done
   float line[3][4096];
   for (int oy = 0; oy < oh; ++oy) {
     const std::int32_t* yi = rows.index.data() + 4 * oy;
     const float* yw = rows.weight.data() + 4 * oy;
+    for (; next_row <= yi[3]; ++next_row)
+      for (int c = 0; c < 3; ++c) horizontal_row(cols, plan, planes[c] + std::size_t(next_row) * row_stride, hrow(c, next_row));
     for (int x0 = 0; x0 < ow; x0 += 4096) {
       const int n = std::min(4096, ow - x0);
       for (int c = 0; c < 3; ++c) {
-        const float* __restrict r0 = scratch + (std::size_t(c) * ih + yi[0]) * ow + x0;
-        const float* __restrict r1 = scratch + (std::size_t(c) * ih + yi[1]) * ow + x0;
-        const float* __restrict r2 = scratch + (std::size_t(c) * ih + yi[2]) * ow + x0;
-        const float* __restrict r3 = scratch + (std::size_t(c) * ih + yi[3]) * ow + x0;
+        const float* __restrict r0 = hrow(c, yi[0]) + x0;
+        const float* __restrict r1 = hrow(c, yi[1]) + x0;
+        const float* __restrict r2 = hrow(c, yi[2]) + x0;
+        const float* __restrict r3 = hrow(c, yi[3]) + x0;
         const float w0 = yw[0], w1 = yw[1], w2 = yw[2], w3 = yw[3];
         float* __restrict l = line[c];
         for (int x = 0; x < n; ++x) {

@@ -8,6 +8,9 @@
 
 namespace tac::image::detail {
 
+// `scratch` holds 3 x kBicubicRingRows x out_width floats (a ring of horizontal-pass rows).
+inline constexpr int kBicubicRingRows = 8;
+
 struct BicubicKernels {
   const char* name;
   void (*planar_to_rgb8)(const BicubicAxis& rows, const BicubicAxis& cols, const float* const planes[3],

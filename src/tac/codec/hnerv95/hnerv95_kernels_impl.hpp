@@ -29,13 +29,16 @@ constexpr int nx_for() {
   return kAccRegs / OB < 1 ? 1 : kAccRegs / OB > 4 ? 4 : kAccRegs / OB;
 }
 
-// Final values of one tile: acc[o][j] = output channel ob0 + o, pixels x + j*N .. x + j*N + N - 1.
+// Final values of one tile: out[o][j] = output channel ob0 + o, pixels x + j*N .. x + j*N + N - 1.
 // The weights of (input channel c, tap t) for output o are at w[(c * K*K + t) * wstep + o].
 template <class W, int OB, int NX, Order ORD, int K>
 inline void conv_tile(const float* in0, std::size_t plane, std::size_t stride, int cin, int dil, const float* w,
-                      std::size_t wstep, const float* bias, typename W::reg (&acc)[OB][NX]) {
+                      std::size_t wstep, const float* bias, typename W::reg (&out)[OB][NX]) {
   using T = typename W::reg;
   constexpr int KK = K * K;
+  // Local accumulators: vector types may alias float, so accumulating through `out` (memory the
+  // compiler cannot keep in registers across the input loads) would store them on every step.
+  T acc[OB][NX];
   if constexpr (ORD == Order::onednn_blocks) {
     // One block of input channels [cb, ce): acc = fma chain from 0 over (kh, kw, c).
     auto block = [&](int cb, int ce) {
@@ -106,6 +109,10 @@ inline void conv_tile(const float* in0, std::size_t plane, std::size_t stride, i
           }
         }
   }
+  #pragma GCC unroll 16
+  for (int o = 0; o < OB; ++o)
+    #pragma GCC unroll 16
+    for (int j = 0; j < NX; ++j) out[o][j] = acc[o][j];
 }
 
 // PyTorch's bilinear x2 (align_corners False): source = max((o + 0.5) * 0.5 - 0.5, 0),
