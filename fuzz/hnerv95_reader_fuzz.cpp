@@ -1,6 +1,9 @@
 // libFuzzer target: the hnerv95 member reader and model builder on arbitrary bytes. Bytes that
 // start like a zip are opened as one first (each member then goes through the reader), so the
 // contest archive itself seeds the run; anything else is taken as a bare `<video>.bin` member.
+// Seeds: corpus/hnerv95_reader/synthetic_6ch.bin is a valid member for a tiny decoder (6-channel
+// stages, refine width 1, latent_dim 2, 3 pairs, int8 weights 0..7 x 0.01) so mutations reach the
+// tensor/latent parsers and build_model; hnerv95_reader.fixtures adds the real archive (MIT).
 #include <cstddef>
 #include <cstdint>
 

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "support/fixtures.hpp"
+#include "tac/scorer/report.hpp"
 #include "tac/core/sha256.hpp"
 
 namespace {
@@ -17,7 +18,12 @@ struct Run {
   std::string output;  // stdout + stderr
 };
 
-std::string q(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+std::string q(const std::filesystem::path& p) {
+  std::string quoted = "'";  // built by append: GCC 12 warns falsely (-Wrestrict) on "'" + string
+  quoted += p.string();
+  quoted += '\'';
+  return quoted;
+}
 
 Run run(const std::string& command) {
   Run r;
@@ -65,8 +71,7 @@ TEST(ClassicalCli, SubmissionWorksUnderEvaluateShContract) {
   ASSERT_EQ(eval.status, 0) << eval.output;
   EXPECT_NE(eval.output.find("Evaluation results over 8 samples"), std::string::npos) << eval.output;
   // The report's size is this archive's (thousands separated by commas, as upstream prints it).
-  std::string digits = std::to_string(std::filesystem::file_size(sub / "archive.zip"));
-  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(static_cast<std::size_t>(i), ",");
+  const std::string digits = tac::scorer::thousands(std::filesystem::file_size(sub / "archive.zip"));
   EXPECT_NE(eval.output.find("Submission file size: " + digits + " bytes"), std::string::npos) << eval.output;
 }
 

@@ -14,7 +14,6 @@ namespace {
 
 struct S {
   using reg = float;
-  static constexpr int N = 1;
   static reg load(const float* p) { return *p; }
   static void store(float* p, reg v) { *p = v; }
   static reg set1(float v) { return v; }
