@@ -5,6 +5,7 @@
 #   3. every libFuzzer target for a bounded time (FUZZ_SECONDS, default 30 each).
 # Under CI (CI=true) missing fixtures are failures, not skips (TAC_REQUIRE_FIXTURES=1).
 set -euo pipefail
+set -o pipefail
 cd "$(dirname "$0")/.."
 if [ "${CI:-}" = "true" ]; then export TAC_REQUIRE_FIXTURES=1; fi
 scripts/install-deps.sh
@@ -13,14 +14,20 @@ jobs=$(nproc)
 echo "== build (Release)"
 scripts/build.sh
 echo "== tests (Release)"
-ctest --test-dir build --output-on-failure -j"$jobs"
+ctest --test-dir build --output-on-failure -j"$jobs" | tee build/ctest.log
 
 echo "== tests under ASan+UBSan (torch-free targets)"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTAC_SANITIZE=ON -DTAC_WITH_TORCH=OFF \
       -DTAC_BUILD_BENCH=OFF >/dev/null
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --test-dir build-asan --output-on-failure -j"$jobs"
+  ctest --test-dir build-asan --output-on-failure -j"$jobs" | tee build-asan/ctest.log
 
 echo "== fuzzing"
 scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
+fuzzers=$(ls build-fuzz/fuzz/fuzz_* 2>/dev/null | wc -l)
+
+# One closing line over all three stages (ctest failures or a fuzz crash exit non-zero above).
+total() { grep -oE "out of [0-9]+" "$1" | grep -oE "[0-9]+" | tail -1; }
+passed=$(( $(total build/ctest.log) + $(total build-asan/ctest.log) + fuzzers ))
+echo "all: ${passed} passed, 0 failed"

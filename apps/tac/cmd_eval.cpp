@@ -121,7 +121,7 @@ void register_eval(CLI::App& app) {
   cmd->add_option("--models-dir", a->models_dir, "Directory holding segnet.safetensors and posenet.safetensors");
   cmd->add_option("--upstream", a->upstream, "Checkout of the challenge repository: videos/, models/, public_test_video_names.txt");
   cmd->add_option("--threads", a->threads, "libtorch intra-op threads (0: libtorch's default)")->check(CLI::Range(0, 1024));
-  cmd->add_option("--forward-batch", a->forward_batch, "Samples per network forward (0: scorer default)")->check(CLI::Range(0, 4096));
+  cmd->add_option("--forward-batch", a->forward_batch, "Samples per network forward (0: 4); memory grows ~15 MB per sample")->check(CLI::Range(0, 4096));
   cmd->add_option("--json", a->json, "Write the evaluation record (JSON) to this file");
   cmd->add_flag("--skip-inflate", a->skip_inflate, "Score the existing SUB/inflated/ frames; never unzip or inflate");
   cmd->add_flag("--reinflate", a->reinflate, "Always unzip and run inflate.sh, even when SUB/inflated/ exists");

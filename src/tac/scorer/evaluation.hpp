@@ -31,7 +31,7 @@ struct EvalOptions {
   Device device = Device::Cpu;
   int batch_size = 16;   // samples decoded and scored per step (upstream's batch size)
   int threads = 0;       // libtorch intra-op threads; 0 = libtorch's default
-  int forward_batch = 0; // samples per network forward; 0 = the scorer's default
+  int forward_batch = 0; // samples per network forward; 0 = 4 (memory vs speed, see evaluation.cpp)
   std::filesystem::path report_path;          // empty: SUB/report.txt (as evaluate.sh passes it)
   std::optional<std::filesystem::path> json_path;
   InflateMode inflate = InflateMode::Auto;
