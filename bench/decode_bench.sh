@@ -6,7 +6,8 @@
 #   bench/decode_bench.sh [TAC_BINARY]     (default: build/apps/tac/tac)
 #   env: FRAMES (300), RUNS (5 each), CRF (22: ~28 KB/frame, like the contest video), PRESET (fast), PATTERN (testsrc2|mandelbrot),
 #        THREADS (tac --threads, 0 = libav default), CLIP (use this video instead of a synthetic one),
-#        KEEP_DIR (work directory to keep; default a temporary directory removed at exit)
+#        KEEP_DIR (work directory to keep; default a temporary directory removed at exit),
+#        FRESH (1: delete the previous output and sync before each timed run; 0: overwrite it)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -49,10 +50,18 @@ time_cmd() {
 }
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
+# Each run writes a new file: the previous output is deleted and the disk synced outside the
+# timing, so neither tool pays for freeing the last run's 0.9 GB (ext4 discard, page cache) or for
+# write-back of the other tool's output.
+# FRESH=0 keeps the old behaviour (each run overwrites its previous output).
+fresh() { if [ "${FRESH:-1}" != 0 ]; then rm -f "$1"; sync; fi; }
+
 tac_times=() tac_cpu=() ffmpeg_times=() ffmpeg_cpu=()
 for ((i = 0; i < runs; i++)); do
+  fresh "$work/tac.raw"
   read -r wall cpu < <(time_cmd "$tac" decode "$clip" -o "$work/tac.raw" --threads "$threads")
   tac_times+=("$wall") tac_cpu+=("$cpu")
+  fresh "$work/ffmpeg.raw"
   read -r wall cpu < <(time_cmd ffmpeg -v error -y -i "$clip" -f rawvideo -pix_fmt rgb24 "$work/ffmpeg.raw")
   ffmpeg_times+=("$wall") ffmpeg_cpu+=("$cpu")
 done

@@ -205,6 +205,30 @@ TEST(Yuv420ToRgb, RowBandsAndThreadsGiveTheSameFrame) {
     ASSERT_TRUE(std::equal(whole.begin() + r * 1164 * 3, whole.begin() + (r + 1) * 1164 * 3, strided.begin() + r * stride)) << r;
 }
 
+TEST(Yuv420ToRgb, PackedBandsEqualTheWholeFrame) {
+  std::mt19937 rng(8);
+  for (const auto& [w, h] : {std::pair{1164, 874}, {17, 9}}) {
+    const Frame f(w, h, 0, rng);
+    const auto whole = convert(f, 1);
+    const std::size_t row_bytes = static_cast<std::size_t>(w) * 3;
+    for (int band_rows : {1, 5, 32}) {
+      std::vector<std::uint8_t> joined;
+      std::vector<std::uint8_t> band(static_cast<std::size_t>(band_rows) * row_bytes);
+      for (int r = 0; r < h; r += band_rows) {
+        const int end = std::min(r + band_rows, h);
+        const std::span<std::uint8_t> rows(band.data(), static_cast<std::size_t>(end - r) * row_bytes);
+        tac::image::yuv420_to_rgb_band(f.planes(), r, end, rows);
+        joined.insert(joined.end(), rows.begin(), rows.end());
+      }
+      EXPECT_EQ(joined, whole) << w << "x" << h << ", bands of " << band_rows << " rows";
+    }
+    std::vector<std::uint8_t> small(row_bytes);
+    EXPECT_THROW(tac::image::yuv420_to_rgb_band(f.planes(), 0, 2, small), tac::Error);  // too small
+    EXPECT_THROW(tac::image::yuv420_to_rgb_band(f.planes(), 3, 3, small), tac::Error);  // empty range
+    EXPECT_THROW(tac::image::yuv420_to_rgb_band(f.planes(), h - 1, h + 1, small), tac::Error);  // past the end
+  }
+}
+
 TEST(Yuv420ToRgb, RejectsBadInput) {
   std::mt19937 rng(7);
   const Frame f(8, 8, 0, rng);

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
+#include <span>
 #include <vector>
 
 #include "support/fixtures.hpp"
@@ -51,6 +54,79 @@ TEST(RawFrames, WriterRejectsWrongFrameSize) {
   tac::io::RawWriter w(dir.path / "bad.raw");
   std::vector<std::uint8_t> small(100);
   EXPECT_THROW(w.write_frame(small), tac::Error);
+}
+
+TEST(RawFrames, FramesWrittenInRowBandsReadBackWhole) {
+  tac::test::TempDir dir("raw");
+  const auto path = dir.path / "bands.raw";
+  constexpr std::size_t kRow = static_cast<std::size_t>(tac::contest::kFrameWidth) * 3;
+  {
+    tac::io::RawWriter w(path);
+    for (int i = 0; i < 2; ++i) {
+      const auto frame = pattern_frame(i);
+      for (std::size_t offset = 0; offset < kFrameBytes; offset += 100 * kRow) {
+        const std::size_t n = std::min(100 * kRow, kFrameBytes - offset);
+        w.write_rows(std::span(frame).subspan(offset, n));
+      }
+      w.end_frame();
+    }
+    w.write_frame(pattern_frame(2));  // whole frames mix with banded ones
+    w.commit();
+  }
+  tac::io::RawFrames r(path);
+  ASSERT_EQ(r.frame_count(), 3);
+  for (int i = 0; i < 3; ++i) {
+    const auto expected = pattern_frame(i);
+    const auto got = r.frame(i);
+    EXPECT_TRUE(std::equal(got.begin(), got.end(), expected.begin())) << "frame " << i;
+  }
+}
+
+TEST(RawFrames, PartFramesAreRefusedAndLeaveNothing) {
+  tac::test::TempDir dir("raw");
+  const auto path = dir.path / "part.raw";
+  constexpr std::size_t kRow = static_cast<std::size_t>(tac::contest::kFrameWidth) * 3;
+  const auto frame = pattern_frame(0);
+  {
+    tac::io::RawWriter w(path);
+    EXPECT_THROW(w.write_rows(std::span(frame).first(kRow + 1)), tac::Error);  // not whole rows
+    w.write_rows(std::span(frame).first(10 * kRow));
+    EXPECT_THROW(w.end_frame(), tac::Error);                 // 10 rows are not a frame
+    EXPECT_THROW(w.write_frame(frame), tac::Error);          // a frame is half written
+    EXPECT_THROW(w.write_rows(std::span(frame)), tac::Error);  // would overrun the frame
+    EXPECT_THROW(w.commit(), tac::Error);
+  }
+  EXPECT_FALSE(std::filesystem::exists(path));
+}
+
+TEST(RawFrames, CommitReplacesAnExistingFileOnlyWhenComplete) {
+  tac::test::TempDir dir("raw");
+  const auto path = dir.path / "0.raw";
+  {
+    tac::io::RawWriter w(path);
+    w.write_frame(pattern_frame(1));
+    w.commit();
+  }
+  {
+    tac::io::RawWriter abandoned(path);  // never committed: the old file stays as it was
+    abandoned.write_frame(pattern_frame(2));
+  }
+  {
+    tac::io::RawFrames r(path);
+    ASSERT_EQ(r.frame_count(), 1);
+    EXPECT_EQ(r.frame(0)[0], pattern_frame(1)[0]);
+  }
+  {
+    tac::io::RawWriter w(path);
+    w.write_frame(pattern_frame(3));
+    w.write_frame(pattern_frame(4));
+    w.commit();
+  }
+  tac::io::RawFrames r(path);
+  ASSERT_EQ(r.frame_count(), 2);
+  const auto expected = pattern_frame(4);
+  EXPECT_TRUE(std::equal(r.frame(1).begin(), r.frame(1).end(), expected.begin()));
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path), {}), 1);  // no temporaries left
 }
 
 TEST(RawFrames, TrailingBytesRefusedUnlessLenient) {

@@ -107,6 +107,24 @@ TEST(VideoDecoder, Clip16FramesMatchGoldenHashes) {
   EXPECT_EQ(decoder.next_yuv(), nullptr);  // stays at the end
 }
 
+TEST(VideoDecoder, DecodingOnTheCallersThreadGivesTheSameFrames) {
+  TAC_FIXTURE(video, "scorer/clip16/gt.mkv");
+  TAC_FIXTURE(golden, "scorer/clip16/golden.json");
+  VideoDecoderOptions inline_decode;
+  inline_decode.queue_frames = 0;  // no background thread
+  VideoDecoder decoder(video, inline_decode);
+  EXPECT_EQ(frame_hashes(decoder), golden_hashes(golden));
+  EXPECT_EQ(decoder.next_yuv(), nullptr);
+
+  inline_decode.max_frames = 3;
+  VideoDecoder first3(video, inline_decode);
+  EXPECT_EQ(frame_hashes(first3).size(), 3u);
+
+  VideoDecoderOptions bad;
+  bad.queue_frames = -1;
+  EXPECT_THROW(VideoDecoder(video, bad), tac::Error);
+}
+
 TEST(VideoDecoder, Clip16FirstFramesEqualGoldenTensors) {
   TAC_FIXTURE(video, "scorer/clip16/gt.mkv");
   TAC_FIXTURE(golden, "scorer/clip16/golden.safetensors");
@@ -234,6 +252,15 @@ TEST(VideoDecoder, TruncatedMatroskaIsAnError) {
   EXPECT_NE(message.find("half.mkv"), std::string::npos) << "decoded " << frames << " frames without error";
   EXPECT_NE(message.find("truncated"), std::string::npos) << message;
   EXPECT_LT(frames, 16);
+
+  VideoDecoderOptions inline_decode;  // the same verdict without the background thread
+  inline_decode.queue_frames = 0;
+  const auto inline_message = error_of([&] {
+    VideoDecoder decoder(bytes, "half.mkv", inline_decode);
+    while (decoder.next_yuv() != nullptr) {
+    }
+  });
+  EXPECT_NE(inline_message.find("truncated"), std::string::npos) << inline_message;
 }
 
 TEST(VideoDecoder, TruncatedBareHevcIsAnErrorWhenStrict) {

@@ -52,6 +52,8 @@ void OutputFile::commit() {
   }
   fd_ = -1;
   std::error_code ec;
+  if (scratch_ && std::filesystem::is_regular_file(std::filesystem::symlink_status(final_path_, ec)))
+    std::filesystem::remove(final_path_, ec);  // a failure here only means rename replaces it
   std::filesystem::rename(temp_path_, final_path_, ec);
   if (ec) fail("{}: cannot move into place: {}", final_path_.string(), ec.message());
   committed_ = true;

@@ -21,6 +21,12 @@ class OutputFile {
   void write(std::string_view text);
   std::uint64_t bytes_written() const { return written_; }
   void commit();
+  // For large scratch outputs (.raw frames): commit() removes an existing regular file at the
+  // final path before renaming, instead of renaming over it. Renaming over a file makes ext4
+  // (auto_da_alloc) flush the new file's data at once, ~0.5 s for a 1 GB .raw; durability across
+  // a power cut is not worth that for frames that can be rebuilt. The output still appears only
+  // when complete; the old file is gone only once the new one is ready.
+  void set_scratch(bool scratch) { scratch_ = scratch; }
   const std::filesystem::path& path() const { return final_path_; }
 
  private:
@@ -29,6 +35,7 @@ class OutputFile {
   int fd_ = -1;
   std::uint64_t written_ = 0;
   bool committed_ = false;
+  bool scratch_ = false;
 };
 
 // Writes a whole file atomically (temporary + rename).

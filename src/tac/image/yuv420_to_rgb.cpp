@@ -197,12 +197,11 @@ void check_planes(const Yuv420Planes& in) {
          in.u_stride, in.v_stride);
 }
 
-void yuv420_to_rgb_rows(const Yuv420Planes& in, std::uint8_t* rgb, std::ptrdiff_t rgb_stride, int row_begin,
-                        int row_end) {
-  check_planes(in);
-  row_begin = std::max(row_begin, 0);
-  row_end = std::min(row_end, in.height);
-  if (row_begin >= row_end) return;
+namespace {
+
+// Rows [row_begin, row_end) (already clamped, non-empty); row r goes to first_row + (r - row_begin) * rgb_stride.
+void convert_rows(const Yuv420Planes& in, std::uint8_t* first_row, std::ptrdiff_t rgb_stride, int row_begin,
+                  int row_end) {
   const int ch = used_chroma_size(in.height);
   ChromaRows rows(in);
   const float scale = static_cast<float>(ch) / static_cast<float>(in.height);
@@ -216,8 +215,30 @@ void yuv420_to_rgb_rows(const Yuv420Planes& in, std::uint8_t* rgb, std::ptrdiff_
     const float l0 = 1.0f - l1;
     const auto [u0, v0] = rows.get(i0, i1);
     const auto [u1, v1] = rows.get(i1, i0);
-    convert_row(in.y + r * in.y_stride, u0, u1, v0, v1, l0, l1, rgb + r * rgb_stride, in.width);
+    convert_row(in.y + r * in.y_stride, u0, u1, v0, v1, l0, l1, first_row + (r - row_begin) * rgb_stride, in.width);
   }
+}
+
+}  // namespace
+
+void yuv420_to_rgb_rows(const Yuv420Planes& in, std::uint8_t* rgb, std::ptrdiff_t rgb_stride, int row_begin,
+                        int row_end) {
+  check_planes(in);
+  row_begin = std::max(row_begin, 0);
+  row_end = std::min(row_end, in.height);
+  if (row_begin >= row_end) return;
+  convert_rows(in, rgb + row_begin * rgb_stride, rgb_stride, row_begin, row_end);
+}
+
+void yuv420_to_rgb_band(const Yuv420Planes& in, int row_begin, int row_end, std::span<std::uint8_t> band) {
+  check_planes(in);
+  if (row_begin < 0 || row_end > in.height || row_begin >= row_end)
+    fail("yuv420_to_rgb_band: rows [{}, {}) are not a non-empty range of a {}-row frame", row_begin, row_end, in.height);
+  const std::ptrdiff_t stride = std::ptrdiff_t{in.width} * 3;
+  const std::size_t expected = static_cast<std::size_t>(row_end - row_begin) * static_cast<std::size_t>(stride);
+  if (band.size() < expected)
+    fail("yuv420_to_rgb_band: buffer has {} bytes, rows [{}, {}) need {}", band.size(), row_begin, row_end, expected);
+  convert_rows(in, band.data(), stride, row_begin, row_end);
 }
 
 void yuv420_to_rgb(const Yuv420Planes& in, std::span<std::uint8_t> rgb) {

@@ -35,6 +35,11 @@ void check_planes(const Yuv420Planes& in);
 void yuv420_to_rgb_rows(const Yuv420Planes& in, std::uint8_t* rgb, std::ptrdiff_t rgb_stride, int row_begin,
                         int row_end);
 
+// Rows [row_begin, row_end) packed from the start of `band` (at least (row_end - row_begin) *
+// width * 3 bytes). Converting a frame band by band keeps the output in cache for whoever consumes
+// it next (a write(2), for instance).
+void yuv420_to_rgb_band(const Yuv420Planes& in, int row_begin, int row_end, std::span<std::uint8_t> band);
+
 // The whole frame into packed rows; rgb.size() must be width * height * 3.
 void yuv420_to_rgb(const Yuv420Planes& in, std::span<std::uint8_t> rgb);
 

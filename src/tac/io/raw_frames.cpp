@@ -36,13 +36,35 @@ std::pair<FrameView, FrameView> RawFrames::pair(std::int64_t sample) const {
   return {frame(2 * sample), frame(2 * sample + 1)};
 }
 
-RawWriter::RawWriter(const std::filesystem::path& path) : out_(path) {}
+RawWriter::RawWriter(const std::filesystem::path& path) : out_(path) { out_.set_scratch(true); }
 
 void RawWriter::write_frame(std::span<const std::uint8_t> rgb) {
+  if (partial_bytes_ != 0) fail("{}: frame {} is only partly written", out_.path().string(), frames_);
   if (rgb.size() != contest::kFrameBytes)
     fail("{}: frame {} has {} bytes, expected {}", out_.path().string(), frames_, rgb.size(), contest::kFrameBytes);
   out_.write(rgb);
   ++frames_;
+}
+
+void RawWriter::write_rows(std::span<const std::uint8_t> rows) {
+  constexpr std::size_t kRowBytes = static_cast<std::size_t>(contest::kFrameWidth) * 3;
+  if (rows.size() % kRowBytes != 0 || partial_bytes_ + rows.size() > contest::kFrameBytes)
+    fail("{}: frame {}: {} bytes are not whole rows fitting the frame ({} of {} bytes written)", out_.path().string(),
+         frames_, rows.size(), partial_bytes_, contest::kFrameBytes);
+  out_.write(rows);
+  partial_bytes_ += rows.size();
+}
+
+void RawWriter::end_frame() {
+  if (partial_bytes_ != contest::kFrameBytes)
+    fail("{}: frame {} has {} bytes, expected {}", out_.path().string(), frames_, partial_bytes_, contest::kFrameBytes);
+  partial_bytes_ = 0;
+  ++frames_;
+}
+
+void RawWriter::commit() {
+  if (partial_bytes_ != 0) fail("{}: frame {} is only partly written", out_.path().string(), frames_);
+  out_.commit();
 }
 
 }  // namespace tac::io

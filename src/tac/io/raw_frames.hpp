@@ -47,12 +47,17 @@ class RawWriter {
  public:
   explicit RawWriter(const std::filesystem::path& path);
   void write_frame(std::span<const std::uint8_t> rgb);  // exactly kFrameBytes
+  // A frame in pieces: whole rows (a multiple of the row size), then end_frame() once the rows
+  // add up to exactly one frame.
+  void write_rows(std::span<const std::uint8_t> rows);
+  void end_frame();
   std::int64_t frames_written() const { return frames_; }
-  void commit() { out_.commit(); }
+  void commit();  // refuses while a frame is only partly written
 
  private:
   OutputFile out_;
   std::int64_t frames_ = 0;
+  std::size_t partial_bytes_ = 0;  // bytes of the frame being written in pieces
 };
 
 }  // namespace tac::io

@@ -133,7 +133,7 @@ struct VideoDecoder::State {
     libav::install_log_router();
     const libav::ThreadLogScope scope(&log);
     if (bytes.empty()) fail("{}: empty file, not a video", name);
-    if (options.queue_frames < 1) fail("{}: queue_frames must be at least 1", name);
+    if (options.queue_frames < 0) fail("{}: queue_frames must not be negative", name);
     reader.bytes = bytes;
 
     auto* buffer = static_cast<std::uint8_t*>(av_malloc(kIoBufferBytes));
@@ -209,7 +209,7 @@ struct VideoDecoder::State {
     // Probing may have logged about a stream it still opened; only later errors count.
     log.clear();
 
-    producer = std::thread([this] { produce(); });
+    if (options.queue_frames > 0) producer = std::thread([this] { produce(); });
   }
 
   // Blocks until there is room; false when the consumer asked to stop.
@@ -234,27 +234,18 @@ struct VideoDecoder::State {
       fail_with_log(fmt::format("frame {} is corrupt (damaged or truncated stream)", index));
   }
 
-  // Receives every frame the decoder has ready. Returns false when done (max_frames or stop).
-  bool drain(std::int64_t& produced) {
-    while (true) {
-      FramePtr frame(av_frame_alloc());
-      if (!frame) fail("{}: out of memory", name);
-      const int rc = avcodec_receive_frame(codec, frame.get());
-      if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return true;
-      if (rc < 0) fail_with_log(fmt::format("decoding failed, damaged or truncated stream: {}", libav::error_text(rc)));
-      check_frame(*frame, produced);
-      if (options.strict && !log.empty()) fail_with_log("damaged stream");
-      if (!push(std::move(frame))) return false;
-      ++produced;
-      if (options.max_frames >= 0 && produced >= options.max_frames) return false;
-    }
-  }
+  // Decoding state between calls of pull().
+  PacketPtr packet;
+  bool input_done = false;   // the demuxer hit the end and the decoder was flushed
+  bool output_done = false;  // no more frames (end of stream, max_frames, or stop)
+  std::int64_t produced = 0;
 
-  void decode_all() {
-    std::int64_t produced = 0;
-    if (options.max_frames == 0) return;
-    PacketPtr packet(av_packet_alloc());
-    if (!packet) fail("{}: out of memory", name);
+  // Feeds the decoder one packet of the video stream, or flushes it at the end of the file.
+  void feed() {
+    if (!packet) {
+      packet.reset(av_packet_alloc());
+      if (!packet) fail("{}: out of memory", name);
+    }
     while (true) {
       const int rc = av_read_frame(format, packet.get());
       if (rc == AVERROR_EOF) break;
@@ -269,8 +260,8 @@ struct VideoDecoder::State {
       av_packet_unref(packet.get());
       if (sent < 0 && sent != AVERROR(EAGAIN))
         fail_with_log(fmt::format("decoding failed, damaged or truncated stream: {}", libav::error_text(sent)));
-      if (!drain(produced)) return;
       if (options.strict && !log.empty()) fail_with_log("damaged stream");
+      return;
     }
     // A demuxer that hit the end of a cut file logs it (e.g. Matroska: "File ended prematurely").
     if (options.strict && !log.empty()) fail_with_log("truncated or damaged file");
@@ -278,9 +269,42 @@ struct VideoDecoder::State {
     const int flushed = avcodec_send_packet(codec, nullptr);
     if (flushed < 0 && flushed != AVERROR_EOF)
       fail_with_log(fmt::format("decoding failed at the end: {}", libav::error_text(flushed)));
-    if (!drain(produced)) return;
-    if (options.strict && !log.empty()) fail_with_log("truncated or damaged stream");
-    if (produced == 0) fail("{}: the video stream has no decodable frames", name);
+    input_done = true;
+  }
+
+  // The next decoded frame in order, or null at the end (or after max_frames). With libav's frame
+  // threading the decoder keeps working on the following frames while the caller uses this one.
+  FramePtr pull() {
+    if (output_done) return nullptr;
+    if (options.max_frames >= 0 && produced >= options.max_frames) {
+      output_done = true;
+      return nullptr;
+    }
+    while (true) {
+      FramePtr frame(av_frame_alloc());
+      if (!frame) fail("{}: out of memory", name);
+      const int rc = avcodec_receive_frame(codec, frame.get());
+      if (rc == 0) {
+        check_frame(*frame, produced);
+        if (options.strict && !log.empty()) fail_with_log("damaged stream");
+        ++produced;
+        return frame;
+      }
+      if (rc == AVERROR_EOF || (rc == AVERROR(EAGAIN) && input_done)) {
+        output_done = true;
+        if (options.strict && !log.empty()) fail_with_log("truncated or damaged stream");
+        if (produced == 0) fail("{}: the video stream has no decodable frames", name);
+        return nullptr;
+      }
+      if (rc != AVERROR(EAGAIN))
+        fail_with_log(fmt::format("decoding failed, damaged or truncated stream: {}", libav::error_text(rc)));
+      feed();
+    }
+  }
+
+  void decode_all() {
+    while (FramePtr frame = pull())
+      if (!push(std::move(frame))) return;
   }
 
   void produce() {
@@ -301,7 +325,11 @@ struct VideoDecoder::State {
 
   const YuvFrame* next() {
     current.reset();  // gives the previous frame's buffers back to libav's pool
-    {
+    if (options.queue_frames == 0) {
+      const libav::ThreadLogScope scope(&log);
+      current = pull();
+      if (!current) return nullptr;
+    } else {
       std::unique_lock lock(mutex);
       changed.wait(lock, [&] { return !queue.empty() || finished; });
       if (queue.empty()) {
@@ -310,8 +338,9 @@ struct VideoDecoder::State {
       }
       current = std::move(queue.front());
       queue.pop_front();
+      lock.unlock();
+      changed.notify_all();
     }
-    changed.notify_all();
     image::Yuv420Planes& p = current_view.planes;
     p.y = current->data[0];
     p.u = current->data[1];

@@ -3,8 +3,9 @@
 // whatever else libav demuxes, as long as it decodes to 8-bit yuv420p/yuvj420p. Frames come out
 // one at a time, in order; the whole video is never held.
 //
-// A background thread demuxes and decodes (libav frame threading inside) into a small bounded
-// queue, so the caller converting/writing frame k overlaps with decoding of frames k+1, k+2, ...
+// libav's frame threads decode ahead of the caller; optionally (queue_frames > 0) a background
+// thread also demuxes and feeds libav into a small bounded queue, so heavy work on frame k
+// overlaps with decoding of frames k+1, k+2, ...
 // Damaged input (missing file, not a video, unsupported pixel format, truncated or corrupt
 // stream) raises tac::Error naming the file and the problem; libav itself prints nothing.
 #include <cstdint>
@@ -22,7 +23,11 @@ struct VideoDecoderOptions {
   int threads = 0;               // libav decoding threads; 0 = libav's choice (one per core)
   std::int64_t max_frames = -1;  // stop after this many frames; < 0 = all
   std::string format;            // force a demuxer ("hevc", "matroska", ...); empty = probe
-  int queue_frames = 3;          // decoded frames buffered ahead of the consumer (>= 1)
+  // Decoded frames buffered ahead of the consumer by a background thread; 0 = no thread: the
+  // caller's next_*() drives libav itself (libav's frame threads still decode ahead). The thread
+  // pays off when the consumer does heavy work per frame; for a light consumer (convert and
+  // write) the hand-offs cost more than they win.
+  int queue_frames = 3;
   // Strict (default): any decoding error, corrupt frame or error logged by libav (e.g. Matroska's
   // "File ended prematurely") fails. Lenient behaves like upstream PyAV: frames as libav conceals
   // them, cut-off data dropped silently; only errors libav returns fail.
