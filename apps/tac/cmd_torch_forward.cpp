@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "scorer_forward.hpp"
 #include "tac/core/error.hpp"
 
 namespace {
@@ -34,7 +35,9 @@ std::filesystem::path scorer_program() {
   return self.parent_path() / "tac-scorer";
 }
 
-[[noreturn]] void run_scorer_verb(const std::string& verb, const std::vector<std::string>& arguments) {
+}  // namespace
+
+[[noreturn]] void tac::cli::run_in_scorer(const std::string& verb, const std::vector<std::string>& arguments) {
   const auto program = scorer_program();
   std::vector<std::string> argv_storage{"tac", verb};
   argv_storage.insert(argv_storage.end(), arguments.begin(), arguments.end());
@@ -46,12 +49,14 @@ std::filesystem::path scorer_program() {
             program.string(), tac::errno_text(errno));
 }
 
+namespace {
+
 void register_forwarders(CLI::App& app) {
   for (const auto& verb : kScorerVerbs) {
     CLI::App* sub = app.add_subcommand(verb.name, verb.summary);
     sub->prefix_command();  // everything after the verb is passed through untouched
     sub->set_help_flag();   // so is --help: tac-scorer prints the verb's full help
-    sub->callback([sub, name = std::string(verb.name)] { run_scorer_verb(name, sub->remaining()); });
+    sub->callback([sub, name = std::string(verb.name)] { tac::cli::run_in_scorer(name, sub->remaining()); });
   }
 }
 

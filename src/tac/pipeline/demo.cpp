@@ -8,6 +8,7 @@
 #include "tac/core/output_file.hpp"
 #include "tac/io/raw_frames.hpp"
 #include "tac/io/video_decoder.hpp"
+#include "tac/scorer/twin_calibration.hpp"
 #include "tac/scorer/twin_weights.hpp"
 #include "tac/synth/synth_clip.hpp"
 
@@ -94,15 +95,26 @@ DemoResult run_demo(const DemoOptions& o) {
     scorer.posenet = o.upstream / "models" / "posenet.safetensors";
     weights.note = "upstream checkout " + o.upstream.string();
   } else {
-    log("twin: writing seeded random scorer weights (seed 704) -- NOT the real scorer");
+    // A twin calibrated on the demo clip itself: its BatchNorm statistics match the frames it will
+    // score, so its outputs respond to content instead of drifting in scale (tac twin --calibrate).
+    const int samples = std::max(1, std::min(8, o.frames / 2));
+    log(fmt::format("twin: seeded random scorer weights (seed 704), BatchNorm calibrated on {} frame pairs of the "
+                    "clip -- NOT the real scorer", samples));
     const auto dir = o.out / "twin";
     std::filesystem::create_directories(dir);
     scorer.segnet = dir / "segnet.safetensors";
     scorer.posenet = dir / "posenet.safetensors";
-    scorer::write_twin(scorer::make_twin(scorer::Network::SegNet, 704), scorer.segnet);
-    scorer::write_twin(scorer::make_twin(scorer::Network::PoseNet, 704), scorer.posenet);
+    auto segnet = scorer::make_twin(scorer::Network::SegNet, 704);
+    auto posenet = scorer::make_twin(scorer::Network::PoseNet, 704);
+    scorer::TwinCalibrationOptions calibration;
+    calibration.samples = samples;
+    calibration.threads = o.threads;
+    const auto calibrated = scorer::calibrate_twins(segnet, posenet, video, calibration);
+    scorer::write_twin(segnet, scorer.segnet);
+    scorer::write_twin(posenet, scorer.posenet);
     weights.name = "twin scorer";
-    weights.note = "seeded random weights in the upstream layout (twin, seed 704): NOT the real scorer";
+    weights.note = "seeded random weights in the upstream layout (twin, seed 704; " + calibrated.description +
+                   "): NOT the real scorer";
   }
   for (const auto& p : {scorer.segnet, scorer.posenet})
     if (!std::filesystem::exists(p)) fail("{}: scorer weights not found", p.string());

@@ -145,7 +145,9 @@ std::filesystem::path write_sweep_outputs(const std::vector<SweepPoint>& points,
   write_file_atomic(dir / "sweep.json", j.dump(1) + "\n");
   write_file_atomic(dir / "sweep.txt", sweep_table(points));
   const auto png = dir / "rd.png";
-  plot::write_png(png, plot::line_plot(rd_series(points)));
+  const plot::PlotLabels labels{"rate-distortion", "rate term  25 * archive bytes / original bytes",
+                                 "distortion terms  100 * seg + sqrt(10 * pose)"};
+  plot::write_png(png, plot::line_plot(rd_series(points), labels));
   return png;
 }
 

@@ -22,9 +22,25 @@ const std::map<char, std::array<std::uint8_t, 7>>& font() {
       {'6', {0x06, 0x08, 0x10, 0x1E, 0x11, 0x11, 0x0E}}, {'7', {0x1F, 0x01, 0x02, 0x04, 0x08, 0x08, 0x08}},
       {'8', {0x0E, 0x11, 0x11, 0x0E, 0x11, 0x11, 0x0E}}, {'9', {0x0E, 0x11, 0x11, 0x0F, 0x01, 0x02, 0x0C}},
       {'.', {0x00, 0x00, 0x00, 0x00, 0x00, 0x0C, 0x0C}}, {'-', {0x00, 0x00, 0x00, 0x1F, 0x00, 0x00, 0x00}},
-      {'+', {0x00, 0x04, 0x04, 0x1F, 0x04, 0x04, 0x00}}, {'e', {0x00, 0x00, 0x0E, 0x11, 0x1F, 0x10, 0x0E}},
-      {'x', {0x00, 0x00, 0x11, 0x0A, 0x04, 0x0A, 0x11}}, {'%', {0x18, 0x19, 0x02, 0x04, 0x08, 0x13, 0x03}},
-      {' ', {0, 0, 0, 0, 0, 0, 0}}};
+      {'+', {0x00, 0x04, 0x04, 0x1F, 0x04, 0x04, 0x00}}, {'%', {0x18, 0x19, 0x02, 0x04, 0x08, 0x13, 0x03}},
+      {' ', {0, 0, 0, 0, 0, 0, 0}},
+      {'A', {0x0E, 0x11, 0x11, 0x1F, 0x11, 0x11, 0x11}}, {'B', {0x1E, 0x11, 0x11, 0x1E, 0x11, 0x11, 0x1E}},
+      {'C', {0x0E, 0x11, 0x10, 0x10, 0x10, 0x11, 0x0E}}, {'D', {0x1C, 0x12, 0x11, 0x11, 0x11, 0x12, 0x1C}},
+      {'E', {0x1F, 0x10, 0x10, 0x1E, 0x10, 0x10, 0x1F}}, {'F', {0x1F, 0x10, 0x10, 0x1E, 0x10, 0x10, 0x10}},
+      {'G', {0x0E, 0x11, 0x10, 0x17, 0x11, 0x11, 0x0F}}, {'H', {0x11, 0x11, 0x11, 0x1F, 0x11, 0x11, 0x11}},
+      {'I', {0x0E, 0x04, 0x04, 0x04, 0x04, 0x04, 0x0E}}, {'J', {0x07, 0x02, 0x02, 0x02, 0x02, 0x12, 0x0C}},
+      {'K', {0x11, 0x12, 0x14, 0x18, 0x14, 0x12, 0x11}}, {'L', {0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x1F}},
+      {'M', {0x11, 0x1B, 0x15, 0x15, 0x11, 0x11, 0x11}}, {'N', {0x11, 0x11, 0x19, 0x15, 0x13, 0x11, 0x11}},
+      {'O', {0x0E, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0E}}, {'P', {0x1E, 0x11, 0x11, 0x1E, 0x10, 0x10, 0x10}},
+      {'Q', {0x0E, 0x11, 0x11, 0x11, 0x15, 0x12, 0x0D}}, {'R', {0x1E, 0x11, 0x11, 0x1E, 0x14, 0x12, 0x11}},
+      {'S', {0x0F, 0x10, 0x10, 0x0E, 0x01, 0x01, 0x1E}}, {'T', {0x1F, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04}},
+      {'U', {0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0E}}, {'V', {0x11, 0x11, 0x11, 0x11, 0x11, 0x0A, 0x04}},
+      {'W', {0x11, 0x11, 0x11, 0x15, 0x15, 0x15, 0x0A}}, {'X', {0x11, 0x11, 0x0A, 0x04, 0x0A, 0x11, 0x11}},
+      {'Y', {0x11, 0x11, 0x11, 0x0A, 0x04, 0x04, 0x04}}, {'Z', {0x1F, 0x01, 0x02, 0x04, 0x08, 0x10, 0x1F}},
+      {'(', {0x02, 0x04, 0x08, 0x08, 0x08, 0x04, 0x02}}, {')', {0x08, 0x04, 0x02, 0x02, 0x02, 0x04, 0x08}},
+      {'/', {0x00, 0x01, 0x02, 0x04, 0x08, 0x10, 0x00}}, {':', {0x00, 0x0C, 0x0C, 0x00, 0x0C, 0x0C, 0x00}},
+      {',', {0x00, 0x00, 0x00, 0x00, 0x0C, 0x04, 0x08}}, {'=', {0x00, 0x00, 0x1F, 0x00, 0x1F, 0x00, 0x00}},
+      {'_', {0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x1F}}, {'*', {0x00, 0x04, 0x15, 0x0E, 0x15, 0x04, 0x00}}};
   return glyphs;
 }
 
@@ -91,7 +107,8 @@ void Image::line(double x0, double y0, double x1, double y1, Color c, int thickn
 }
 
 void Image::text(int x, int y, const std::string& s, Color c, int scale) {
-  for (const char ch : s) {
+  for (const char raw : s) {
+    const char ch = raw >= 'a' && raw <= 'z' ? static_cast<char>(raw - 'a' + 'A') : raw;  // one case
     const auto it = font().find(ch);
     if (it != font().end()) {
       for (int row = 0; row < 7; ++row)
@@ -151,9 +168,11 @@ Color palette(std::size_t index) {
   return colors[index % colors.size()];
 }
 
-Image line_plot(const std::vector<Series>& series, int width, int height) {
+int text_width(const std::string& s, int scale) { return static_cast<int>(s.size()) * 6 * scale; }
+
+Image line_plot(const std::vector<Series>& series, const PlotLabels& labels, int width, int height) {
   Image img(width, height, {255, 255, 255});
-  const int left = 70, right = 20, top = 20, bottom = 40;
+  const int left = 70, right = 20, top = labels.title.empty() ? 30 : 46, bottom = 58;
   double x0 = 1e300, x1 = -1e300, y0 = 1e300, y1 = -1e300;
   for (const auto& s : series)
     for (const auto& [x, y] : s.points) {
@@ -170,7 +189,7 @@ Image line_plot(const std::vector<Series>& series, int width, int height) {
   const int pw = width - left - right, ph = height - top - bottom;
   auto px = [&](double x) { return left + (x - x0) / (x1 - x0) * pw; };
   auto py = [&](double y) { return top + ph - (y - y0) / (y1 - y0) * ph; };
-  const Color grid{225, 225, 225}, axis{60, 60, 60};
+  const Color grid{225, 225, 225}, axis{60, 60, 60}, ink{20, 20, 20};
   for (double x = x0; x <= x1 + xs / 2; x += xs) {
     img.line(px(x), top, px(x), top + ph, grid);
     const auto label = tick_label(x, xs);
@@ -183,12 +202,36 @@ Image line_plot(const std::vector<Series>& series, int width, int height) {
   }
   img.line(left, top, left, top + ph, axis);
   img.line(left, top + ph, left + pw, top + ph, axis);
+  // Titles: the plot's centred on top, the x axis's centred below the ticks, the y axis's above
+  // its axis (horizontal, so it stays readable in the tiny font).
+  if (!labels.title.empty()) img.text((width - text_width(labels.title, 2)) / 2, 8, labels.title, ink, 2);
+  if (!labels.x_axis.empty())
+    img.text(left + (pw - text_width(labels.x_axis, 1)) / 2, top + ph + 30, labels.x_axis, ink);
+  if (!labels.y_axis.empty()) img.text(std::max(4, left - 40), top - 14, labels.y_axis, ink);
   for (const auto& s : series) {
     for (std::size_t i = 1; i < s.points.size(); ++i)
       img.line(px(s.points[i - 1].first), py(s.points[i - 1].second), px(s.points[i].first), py(s.points[i].second), s.color, 2);
     for (const auto& [x, y] : s.points) {
       const int cx = static_cast<int>(std::lround(px(x))), cy = static_cast<int>(std::lround(py(y)));
       img.fill_rect(cx - 3, cy - 3, cx + 4, cy + 4, s.color);
+    }
+  }
+  // Legend in the top-right corner of the plot area: a swatch and the label of each series.
+  std::vector<const Series*> named;
+  for (const auto& s : series)
+    if (!s.label.empty()) named.push_back(&s);
+  if (!named.empty()) {
+    int widest = 0;
+    for (const auto* s : named) widest = std::max(widest, text_width(s->label, 1));
+    const int row = 14, box_w = widest + 34, box_h = static_cast<int>(named.size()) * row + 8;
+    const int bx = left + pw - box_w - 6, by = top + 6;
+    img.fill_rect(bx, by, bx + box_w, by + box_h, {255, 255, 255});
+    img.line(bx, by, bx + box_w, by, axis), img.line(bx, by + box_h, bx + box_w, by + box_h, axis);
+    img.line(bx, by, bx, by + box_h, axis), img.line(bx + box_w, by, bx + box_w, by + box_h, axis);
+    for (std::size_t i = 0; i < named.size(); ++i) {
+      const int y = by + 5 + static_cast<int>(i) * row;
+      img.fill_rect(bx + 6, y + 1, bx + 22, y + 8, named[i]->color);
+      img.text(bx + 28, y + 1, named[i]->label, ink);
     }
   }
   return img;

@@ -22,7 +22,8 @@ struct Image {
   void set(int x, int y, Color c);
   void line(double x0, double y0, double x1, double y1, Color c, int thickness = 1);
   void fill_rect(int x0, int y0, int x1, int y1, Color c);
-  // Digits, '.', '-', '+', 'e', 'x', '%' and capital letters in a 5x7 font scaled by `scale`.
+  // Letters (drawn as capitals), digits and . - + % ( ) / : , = _ * in a 5x7 font scaled by
+  // `scale`; other characters leave a blank.
   void text(int x, int y, const std::string& s, Color c, int scale = 1);
 };
 
@@ -38,8 +39,15 @@ struct Series {
   std::vector<std::pair<double, double>> points;  // (x, y), drawn in the order given
 };
 
-// Line+marker plot with linear axes, tick labels and per-series colours (titles go in the HTML).
-Image line_plot(const std::vector<Series>& series, int width = 720, int height = 480);
+struct PlotLabels {
+  std::string title;   // above the plot
+  std::string x_axis;  // below the x tick labels
+  std::string y_axis;  // above the y axis
+};
+
+// Line+marker plot with linear axes, tick labels, axis titles and a legend of the series labels
+// (top right) in their colours.
+Image line_plot(const std::vector<Series>& series, const PlotLabels& labels, int width = 720, int height = 480);
 
 // Distinct colours for series.
 Color palette(std::size_t index);

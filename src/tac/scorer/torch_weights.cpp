@@ -44,6 +44,7 @@ BatchNorm WeightStore::take_bn(const std::string& prefix, std::int64_t channels,
   bn.mean = take(prefix + ".running_mean", {channels});
   bn.var = take(prefix + ".running_var", {channels});
   bn.eps = eps;
+  bn.key = prefix;
   return bn;
 }
 
@@ -124,7 +125,31 @@ Conv sum_convs(const std::vector<Conv>& parts) {
   return out;
 }
 
+namespace {
+thread_local BatchNormCalibration* active_calibration = nullptr;
+}  // namespace
+
+BatchNormCalibration::BatchNormCalibration() : previous_(active_calibration) { active_calibration = this; }
+BatchNormCalibration::~BatchNormCalibration() { active_calibration = previous_; }
+BatchNormCalibration* BatchNormCalibration::active() { return active_calibration; }
+
+std::int64_t BatchNormCalibration::batches(const std::string& key) const {
+  const auto it = batches_.find(key);
+  return it == batches_.end() ? 0 : it->second;
+}
+
+at::Tensor BatchNormCalibration::apply(const at::Tensor& x, const BatchNorm& bn) {
+  if (bn.key.empty()) fail("BatchNorm calibration: a BatchNorm without a state_dict key (internal error)");
+  const std::int64_t n = ++batches_[bn.key];
+  layers_.insert_or_assign(bn.key, bn);
+  // Training-mode batch_norm updates running stats in place: new = (1 - m) old + m batch, with
+  // the unbiased batch variance; m = 1/n gives the plain average over the n batches seen.
+  return at::batch_norm(x, bn.weight, bn.bias, bn.mean, bn.var, /*training=*/true, 1.0 / static_cast<double>(n),
+                        bn.eps, /*cudnn_enabled=*/false);
+}
+
 at::Tensor apply_bn(const at::Tensor& x, const BatchNorm& bn) {
+  if (BatchNormCalibration* calibration = BatchNormCalibration::active()) return calibration->apply(x, bn);
   return at::batch_norm(x, bn.weight, bn.bias, bn.mean, bn.var, /*training=*/false, 0.0, bn.eps,
                         /*cudnn_enabled=*/false);
 }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@ namespace tac::scorer::nn {
 struct BatchNorm {
   at::Tensor weight, bias, mean, var;
   double eps = 1e-5;
+  std::string key;  // state_dict prefix, e.g. "encoder._blocks.0.bn1"
 };
 
 // Conv2d (PyTorch cross-correlation, symmetric padding) without bias, followed by a BatchNorm.
@@ -68,6 +70,29 @@ Conv fold_identity_bn(const BatchNorm& bn, std::int64_t out, std::int64_t in_per
 at::Tensor pad_kernel(const at::Tensor& w, int k);
 // Sum of convs with the same geometry (kernels padded to the largest k).
 Conv sum_convs(const std::vector<Conv>& parts);
+
+// While one of these is alive on a thread, apply_bn() there runs BatchNorm in training mode: it
+// normalizes with the batch's statistics and folds them into the layer's running mean/var as a
+// cumulative average over the batches seen (PyTorch's momentum=None), like `model.train()` on
+// calibration data. Used to calibrate twin weights; the tensors of the BatchNorms it sees change.
+class BatchNormCalibration {
+ public:
+  BatchNormCalibration();
+  ~BatchNormCalibration();
+  BatchNormCalibration(const BatchNormCalibration&) = delete;
+  BatchNormCalibration& operator=(const BatchNormCalibration&) = delete;
+
+  static BatchNormCalibration* active();
+  at::Tensor apply(const at::Tensor& x, const BatchNorm& bn);
+  // Every BatchNorm calibrated so far (by key) and how many batches each saw.
+  const std::map<std::string, BatchNorm>& layers() const { return layers_; }
+  std::int64_t batches(const std::string& key) const;
+
+ private:
+  BatchNormCalibration* previous_;
+  std::map<std::string, BatchNorm> layers_;
+  std::map<std::string, std::int64_t> batches_;
+};
 
 // Train-time building blocks (autograd-friendly, no in-place ops on inputs).
 at::Tensor apply_conv_bn(const at::Tensor& x, const ConvBn& c);
