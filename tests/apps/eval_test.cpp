@@ -15,6 +15,7 @@
 
 #include "scorer/scorer_test_data.hpp"
 #include "support/fixtures.hpp"
+#include "tac/core/output_file.hpp"
 #include "tac/core/sha256.hpp"
 #include "tac/io/safetensors.hpp"
 
@@ -406,6 +407,33 @@ TEST(Eval, LenientAcceptsTrailingBytesAndSaysSoWithTacTwinWeights) {
   EXPECT_EQ(record.at("lenient"), true);
   EXPECT_GE(record.at("lenient_notes").size(), 2u);  // trailing bytes; fewer frames than the original
   EXPECT_NE(lenient.out.find("lenient:"), std::string::npos);
+}
+
+// `tac twin --calibrate` (handed from tac to tac-scorer): the calibrated twin scores, and the
+// report names its calibration; a video that cannot be read leaves no weight files behind.
+TEST(Eval, CalibratedTacTwinIsNamedInTheReport) {
+  TAC_WORKSPACE(ws);
+  TAC_FIXTURE(video, "scorer/clip16/gt.mkv");
+  const auto twin_dir = ws.dir.path / "calibrated";
+  const auto twin = run_tac(ws.dir.path, {"twin", "--out", twin_dir.string(), "--seed", "5", "--calibrate", video.string(),
+                                          "--samples", "2", "--threads", "2"});
+  ASSERT_EQ(twin.status, 0) << twin.err;
+  EXPECT_NE(twin.out.find("calibrated"), std::string::npos) << twin.out;
+  ws.segnet = twin_dir / "segnet.safetensors";
+  ws.posenet = twin_dir / "posenet.safetensors";
+  ws.write_raw(2 * kFrameBytes);
+  const auto r = run_tac(ws.dir.path, ws.args({"--skip-inflate", "--no-cache", "--lenient"}));
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("NOT the real upstream weights"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("calibration BatchNorm statistics from 2 frame pairs of gt.mkv"), std::string::npos) << r.out;
+
+  const auto bad_dir = ws.dir.path / "bad";
+  const auto noise = ws.dir.path / "noise.mkv";
+  tac::write_file_atomic(noise, std::string(4096, 'x'));
+  const auto bad = run_tac(ws.dir.path, {"twin", "--out", bad_dir.string(), "--calibrate", noise.string()});
+  EXPECT_NE(bad.status, 0);
+  EXPECT_NE(bad.err.find("noise.mkv"), std::string::npos) << bad.err;
+  EXPECT_FALSE(fs::exists(bad_dir / "segnet.safetensors"));
 }
 
 TEST(EvalBadInput, MissingRaw) {
