@@ -12,21 +12,8 @@
 namespace tac::codec::hnerv95::detail {
 namespace {
 
-struct S {
-  using reg = float;
-  static reg load(const float* p) { return *p; }
-  static void store(float* p, reg v) { *p = v; }
-  static reg set1(float v) { return v; }
-  static reg fma(reg a, reg b, reg c) { return std::fma(a, b, c); }
-  static reg add(reg a, reg b) { return a + b; }
-  static reg sub(reg a, reg b) { return a - b; }
-  static reg mul(reg a, reg b) { return a * b; }
-  static reg div(reg a, reg b) { return a / b; }
-  static reg sin(reg a) { return Sleef_sinf1_u10purecfma(a); }
-  static reg exp(reg a) { return Sleef_expf1_u10purecfma(a); }
-  static reg interleave_lo(reg a, reg b) { return a; }  // one lane: a0 (then b0)
-  static reg interleave_hi(reg a, reg b) { return b; }
-};
+#include "tac/codec/hnerv95/hnerv95_scalar_lane.hpp"
+using S = ScalarLane<Sleef_sinf1_u10purecfma, Sleef_expf1_u10purecfma>;
 
 struct V {
   using reg = __m256;

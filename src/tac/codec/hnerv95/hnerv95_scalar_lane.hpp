@@ -1,0 +1,22 @@
+// The one-lane "vector" S of hnerv95_kernels_impl.hpp (row tails, and the whole generic kernel),
+// parameterized by the SLEEF scalar sin/exp the instruction set allows: the FMA variants where the
+// TU is compiled with FMA (bit-identical to torch 1.13's vectorized sin/exp), the pure-C ones in
+// the generic TU. Like the impl, it is included inside each kernel TU's anonymous namespace so
+// every ISA gets its own copy compiled with its own flags (no shared template instances).
+template <auto SinF, auto ExpF>  // SLEEF declares its functions as returning `const float`
+struct ScalarLane {
+  using reg = float;
+  static constexpr int N = 1;
+  static reg load(const float* p) { return *p; }
+  static void store(float* p, reg v) { *p = v; }
+  static reg set1(float v) { return v; }
+  static reg fma(reg a, reg b, reg c) { return std::fma(a, b, c); }
+  static reg add(reg a, reg b) { return a + b; }
+  static reg sub(reg a, reg b) { return a - b; }
+  static reg mul(reg a, reg b) { return a * b; }
+  static reg div(reg a, reg b) { return a / b; }
+  static reg sin(reg a) { return SinF(a); }
+  static reg exp(reg a) { return ExpF(a); }
+  static reg interleave_lo(reg a, reg /*b*/) { return a; }  // one lane: a0 (then b0)
+  static reg interleave_hi(reg /*a*/, reg b) { return b; }
+};
