@@ -36,11 +36,21 @@ void run_twin(const TwinArgs& a) {
   using tac::scorer::Network;
   const std::filesystem::path dir = a.out;
   check_output_dir(dir);
+#if !defined(TAC_SCORER_EXECUTABLE)
+  if (!a.calibrate.empty()) {  // before any work here: tac-scorer makes the twins itself
+#if defined(TAC_HAVE_SCORER)
+    tac::cli::run_in_scorer("twin", {"--out", a.out, "--seed", std::to_string(a.seed), "--calibrate", a.calibrate,
+                                     "--samples", std::to_string(a.samples), "--threads", std::to_string(a.threads)});
+#else
+    tac::fail("--calibrate runs the scorer networks, and this build has none (configured with TAC_WITH_TORCH=OFF)");
+#endif
+  }
+#endif
   auto segnet = tac::scorer::make_twin(Network::SegNet, a.seed);
   auto posenet = tac::scorer::make_twin(Network::PoseNet, a.seed);
   std::string calibration = "none";
-  if (!a.calibrate.empty()) {
 #if defined(TAC_SCORER_EXECUTABLE)
+  if (!a.calibrate.empty()) {
     tac::scorer::TwinCalibrationOptions options;
     options.samples = a.samples;
     options.threads = a.threads;
@@ -51,13 +61,8 @@ void run_twin(const TwinArgs& a) {
                 static_cast<long long>(summary.segnet_layers), static_cast<long long>(summary.posenet_layers),
                 static_cast<long long>(summary.samples), static_cast<long long>(summary.batches));
     calibration = summary.description;
-#elif defined(TAC_HAVE_SCORER)
-    tac::cli::run_in_scorer("twin", {"--out", a.out, "--seed", std::to_string(a.seed), "--calibrate", a.calibrate,
-                                     "--samples", std::to_string(a.samples), "--threads", std::to_string(a.threads)});
-#else
-    tac::fail("--calibrate runs the scorer networks, and this build has none (configured with TAC_WITH_TORCH=OFF)");
-#endif
   }
+#endif
   std::filesystem::create_directories(dir);
   for (const auto* twin : {&segnet, &posenet}) {
     const auto path = dir / (std::string(tac::scorer::network_name(twin->network)) + ".safetensors");
