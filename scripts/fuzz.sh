@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Builds every libFuzzer target with clang (build-fuzz/) and runs each for a bounded time.
-# Usage: scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 30)
+# Usage: scripts/fuzz.sh [SECONDS_PER_TARGET | --build-only]   (default 30 seconds)
 # Seeds: fuzz/corpus/<target>/ plus fixture files listed in fuzz/corpus/<target>.fixtures
 # (paths relative to $TAC_FIXTURES). The committed corpus is never modified; crashes are kept in
 # build-fuzz/crashes/<target>/ and fail the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
+build_only=0; [ "$seconds" = "--build-only" ] && build_only=1
 fixtures=${TAC_FIXTURES:-../shared/fixtures}
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTAC_FUZZ=ON >/dev/null
 cmake --build build-fuzz -j"$(nproc)"
+[ "$build_only" -eq 0 ] || exit 0
 status=0
 for target in build-fuzz/fuzz/fuzz_*; do
   [ -x "$target" ] || continue
