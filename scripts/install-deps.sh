@@ -11,6 +11,7 @@ PACKAGES=(
   ffmpeg                              # reference timing in bench/ and fixture-free test clips
   libbrotli-dev libzstd-dev liblzma-dev zlib1g-dev
   libsleef-dev                        # libtorch's sin/exp, for the bit-faithful hnerv95 decoder
+  ccache                              # compiler cache: rebuilds after the first one are fast
   libsqlite3-dev libcli11-dev nlohmann-json3-dev libfmt-dev
   libgtest-dev libgmock-dev
   libssl-dev                          # SHA-256 (custody hashes) via libcrypto

@@ -144,13 +144,13 @@ std::string decode_work(const std::vector<double>& in, RankWork& w) {
 // Every rank learns whether any rank failed; a failure anywhere fails everywhere, naming the rank.
 void agree_or_fail(Communicator* comm, const std::string& local_error, const char* stage) {
   if (comm == nullptr) {
-    if (!local_error.empty()) throw Error(local_error);
+    if (!local_error.empty()) throw Error(ErrorKind::internal, local_error);
     return;
   }
   std::vector<double> mine{local_error.empty() ? 0.0 : 1.0};
   put_text(mine, local_error);
   const auto all = comm->all_gather(mine);
-  if (!local_error.empty()) throw Error(local_error);
+  if (!local_error.empty()) throw Error(ErrorKind::internal, local_error);
   for (std::size_t r = 0; r < all.size(); ++r) {
     if (all[r].at(0) != 0) {
       std::size_t at = 1;
@@ -485,11 +485,11 @@ EvalResult run_evaluation(const EvalOptions& o) {
   {
     PhaseScope t(phases, "gather");
     if (comm == nullptr) {
-      if (!error.empty()) throw Error(error);
+      if (!error.empty()) throw Error(ErrorKind::internal, error);
       works[0] = std::move(mine);
     } else {
       const auto all = comm->all_gather(encode_work(mine, error));
-      if (!error.empty()) throw Error(error);
+      if (!error.empty()) throw Error(ErrorKind::internal, error);
       for (std::size_t r = 0; r < all.size(); ++r) {
         const std::string failed = decode_work(all[r], works[r]);
         if (!failed.empty()) fail("rank {} failed: {}", r, failed);
