@@ -2,6 +2,7 @@
 // ground-truth cache, median wall time of several runs and the peak RSS of the child process,
 // against the reference (upstream evaluate.py, torch 1.13 + OpenBLAS, 2 threads: 20.4 s, 1.6 GB).
 // Prints JSON. Usage: eval_bench [--tac PATH] [--fixtures DIR] [--runs N] [--threads N]
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -95,17 +96,12 @@ int main(int argc, char** argv) {
   fs::path fixtures = fs::path(TAC_SOURCE_DIR) / ".." / "shared" / "fixtures";
   if (const char* env = std::getenv("TAC_FIXTURES"); env && *env) fixtures = env;
   int runs = 3, threads = 2;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string a = argv[i];
-    if (a == "--tac") tac = argv[i + 1];
-    else if (a == "--fixtures") fixtures = argv[i + 1];
-    else if (a == "--runs") runs = std::max(1, std::atoi(argv[i + 1]));
-    else if (a == "--threads") threads = std::max(1, std::atoi(argv[i + 1]));
-    else {
-      std::fprintf(stderr, "usage: eval_bench [--tac PATH] [--fixtures DIR] [--runs N] [--threads N]\n");
-      return 2;
-    }
-  }
+  CLI::App app{"`tac eval` end to end on clip16: cold and warm ground-truth cache, median wall, peak RSS (JSON)."};
+  app.add_option("--tac", tac, "the tac launcher to time");
+  app.add_option("--fixtures", fixtures, "fixture folder (default $TAC_FIXTURES or ../shared/fixtures)");
+  app.add_option("--runs", runs, "runs of each kind")->check(CLI::PositiveNumber);
+  app.add_option("--threads", threads, "scorer threads")->check(CLI::PositiveNumber);
+  CLI11_PARSE(app, argc, argv);
   const fs::path clip = fixtures / "scorer" / "clip16";
   const fs::path work = fs::temp_directory_path() / fmt::format("tac-eval-bench-{}", ::getpid());
   fs::create_directories(work / "sub" / "inflated");

@@ -3,6 +3,7 @@
 // breakdown (thread-seconds: wall time inside each stage, inflated when the machine is busy),
 // user/system CPU seconds, peak RSS, and parity with the golden frames.
 // usage: bench_hnerv95_inflate [FIXTURES_DIR] [--threads N] [--keep OUTPUT_DIR]
+#include <CLI/CLI.hpp>
 #include <sys/resource.h>
 
 #include <cstdio>
@@ -23,12 +24,11 @@ int main(int argc, char** argv) {
   if (const char* env = std::getenv("TAC_FIXTURES")) fixtures = env;
   int threads = 0;
   fs::path out_dir;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--threads" && i + 1 < argc) threads = std::stoi(argv[++i]);
-    else if (a == "--keep" && i + 1 < argc) out_dir = argv[++i];
-    else fixtures = a;
-  }
+  CLI::App app{"Full 1200-frame inflate of the public hnerv95 archive: time, ratio vs the reference, parity (JSON)."};
+  app.add_option("fixtures", fixtures, "fixture folder (default $TAC_FIXTURES or ../shared/fixtures)");
+  app.add_option("--threads", threads, "inflate threads (0: all hardware threads)")->check(CLI::NonNegativeNumber);
+  app.add_option("--keep", out_dir, "keep the inflated .raw in this folder");
+  CLI11_PARSE(app, argc, argv);
   const fs::path replay = fixtures / "replay" / "qhnerv_ft_best";
   const bool keep = !out_dir.empty();
   if (!keep) out_dir = fs::temp_directory_path() / ("tac_bench_hnerv95_" + std::to_string(::getpid()));

@@ -3,6 +3,7 @@
 //   scorer_bench [--segnet PATH] [--posenet PATH] [--threads N] [--batch B] [--iters K]
 //                [--scorer-samples S]   (also time Scorer construction + run on S pairs)
 // Defaults: the twin weights under $TAC_FIXTURES or <source>/../shared/fixtures.
+#include <CLI/CLI.hpp>
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <c10/core/InferenceMode.h>
@@ -55,19 +56,15 @@ int main(int argc, char** argv) {
   std::filesystem::path segnet = fixture("scorer/twin_segnet.safetensors");
   std::filesystem::path posenet = fixture("scorer/twin_posenet.safetensors");
   int threads = 0, batch = 1, iters = 4, scorer_samples = 0;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string a = argv[i];
-    if (a == "--segnet") segnet = argv[i + 1];
-    else if (a == "--posenet") posenet = argv[i + 1];
-    else if (a == "--threads") threads = std::atoi(argv[i + 1]);
-    else if (a == "--batch") batch = std::max(1, std::atoi(argv[i + 1]));
-    else if (a == "--iters") iters = std::max(1, std::atoi(argv[i + 1]));
-    else if (a == "--scorer-samples") scorer_samples = std::max(0, std::atoi(argv[i + 1]));
-    else {
-      std::fprintf(stderr, "unknown option %s\n", a.c_str());
-      return 2;
-    }
-  }
+  CLI::App app{"SegNet / PoseNet speed with a per-layer breakdown (twin weights by default), JSON."};
+  app.add_option("--segnet", segnet, "SegNet weights (safetensors)");
+  app.add_option("--posenet", posenet, "PoseNet weights (safetensors)");
+  app.add_option("--threads", threads, "intra-op threads (0: libtorch's default)")->check(CLI::NonNegativeNumber);
+  app.add_option("--batch", batch, "samples per forward")->check(CLI::PositiveNumber);
+  app.add_option("--iters", iters, "timed iterations")->check(CLI::PositiveNumber);
+  app.add_option("--scorer-samples", scorer_samples, "also time Scorer::run end to end on this many pairs")
+      ->check(CLI::NonNegativeNumber);
+  CLI11_PARSE(app, argc, argv);
   if (threads > 0) at::set_num_threads(threads);
   nlohmann::json scorer_json;
   if (scorer_samples > 0) {

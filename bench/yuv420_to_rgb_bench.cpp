@@ -1,5 +1,6 @@
 // yuv420_to_rgb speed on random contest-size planes (874x1164): ms per frame, 1..N threads. JSON.
-//   yuv420_to_rgb_bench [frames=200] [max_threads=2]
+//   yuv420_to_rgb_bench [--frames 200] [--max-threads 2]
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -10,8 +11,11 @@
 #include "tac/image/yuv420_to_rgb.hpp"
 
 int main(int argc, char** argv) {
-  const int frames = argc > 1 ? std::max(1, std::atoi(argv[1])) : 200;
-  const int max_threads = argc > 2 ? std::max(1, std::atoi(argv[2])) : 2;
+  int frames = 200, max_threads = 2;
+  CLI::App app{"Contest YUV->RGB conversion speed on random 874x1164 planes: ms per frame, 1..N threads (JSON)."};
+  app.add_option("--frames", frames, "frames to convert")->check(CLI::PositiveNumber);
+  app.add_option("--max-threads", max_threads, "largest thread count")->check(CLI::PositiveNumber);
+  CLI11_PARSE(app, argc, argv);
   const int w = 1164, h = 874, stride = 1216, cstride = 608;  // libav-like padded line sizes
   std::mt19937 rng(1);
   std::vector<std::uint8_t> y(static_cast<std::size_t>(stride) * h), u(static_cast<std::size_t>(cstride) * (h / 2)),

@@ -2,9 +2,11 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include "commands.hpp"
 #include "tac/core/error.hpp"
+#include "tac/core/version.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -12,7 +14,7 @@ int main(int argc, char** argv) {
       "Decode videos exactly as the contest does, score submissions with the contest scorer,\n"
       "compress and inflate archives. Run `tac <command> --help` for each command."};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "tac 0.1.0");
+  app.set_version_flag("--version", std::string("tac ") + tac::kVersion);
   tac::cli::register_all(app);
   try {
     app.parse(argc, argv);
