@@ -10,10 +10,14 @@
 # host by hand is invisible in there. Prints each step with its time and ends with one line,
 # `fresh-check: passed` or `fresh-check: FAILED at <step>: <first error line>`, exit 0 or 1.
 #
-# Usage: scripts/fresh-check.sh [--keep] [--root DIR] [--logs DIR]
-#   --keep      keep the root afterwards (default: removed)
-#   --root DIR  where to make the root (default: a new directory under ${TMPDIR:-/var/tmp})
-#   --logs DIR  where each step's full output goes (default: build-fresh/ in the work tree)
+# Usage: scripts/fresh-check.sh [--keep] [--root DIR] [--logs DIR] [--ccache DIR]
+#   --keep        keep the root afterwards (default: removed)
+#   --root DIR    where to make the root (default: a new directory under ${TMPDIR:-/var/tmp})
+#   --logs DIR    where each step's full output goes (default: build-fresh/ in the work tree)
+#   --ccache DIR  lend the root this compiler cache (bind mount; CI lends the host's). A cache
+#                 cannot hide a missing package: configure and link are never cached, and a
+#                 cached compile is used only when every header it read is present with the
+#                 same content; otherwise ccache preprocesses, which fails like the compiler.
 # Environment: FRESH_MIRROR (default http://deb.debian.org/debian), FRESH_SECURITY_MIRROR.
 #
 # Runs as root. Never changes the host's packages (only installs mmdebstrap if it is missing);
@@ -23,13 +27,14 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)
 
-keep=0; root=""; logs="$top/build-fresh"
+keep=0; root=""; logs="$top/build-fresh"; ccache_dir=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --keep) keep=1 ;;
     --root) root=${2:?--root needs a directory}; shift ;;
     --logs) logs=${2:?--logs needs a directory}; shift ;;
-    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --ccache) ccache_dir=${2:?--ccache needs a directory}; shift ;;
+    -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "fresh-check: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -100,7 +105,11 @@ retry3() {  # a download-bound command, tried up to 3 times
   return 1
 }
 in_root() {  # a clean login environment inside the root, from the exported work tree
-  chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
+  local cache_env=()
+  # Paths relative to /root/work, so that objects compiled
+  # on the host (CCACHE_BASEDIR = the parent of its work tree) are found here.
+  [ -z "$ccache_dir" ] || cache_env=(CCACHE_DIR=/root/.cache/ccache CCACHE_BASEDIR=/root/work)
+  chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 "${cache_env[@]}" \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     /bin/bash -c "cd /root/work/main && $1"
 }
@@ -131,6 +140,10 @@ mount_into_root() {
   mount -t devpts -o newinstance,ptmxmode=0666 devpts "$root/dev/pts" && mounted+=("$root/dev/pts") || return 1
   mount -t tmpfs -o size=4g tmpfs "$root/dev/shm" && mounted+=("$root/dev/shm") || return 1
   cp -L /etc/resolv.conf "$root/etc/resolv.conf"
+  if [ -n "$ccache_dir" ]; then
+    mkdir -p "$ccache_dir" "$root/root/.cache/ccache"
+    mount --bind "$ccache_dir" "$root/root/.cache/ccache" && mounted+=("$root/root/.cache/ccache") || return 1
+  fi
 }
 export_tree() {
   mkdir -p "$root/root/work/main" "$root/root/work/shared"
