@@ -73,12 +73,16 @@ trap 'exit 130' INT TERM
 
 # --- steps: each prints its time; the first failure ends the check with its first error line --
 elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}'; }
-first_error() {
-  local line
-  line=$(grep -m1 -E '(^|[^a-z])(error|Error|ERROR|E:|FAILED|Failed|fatal|No such file|not found|cannot)' "$1" \
-         | grep -v -E 'Werror|-Wno-error|error_on|errors\.(hpp|cpp)' | head -1)
-  [ -n "$line" ] || line=$(grep -v '^[[:space:]]*$' "$1" | tail -1)
-  printf '%s' "${line:-no output}" | tr -d '\r' | cut -c1-300
+first_error() {  # the first error-looking line with its continuation lines (up to a blank line)
+  local n text
+  n=$(grep -n -E '(^|[^a-z])(error|Error|ERROR|E:|FAILED|Failed|fatal|No such file|not found|cannot)' "$1" \
+      | grep -v -E 'Werror|-Wno-error|error_on|errors\.(hpp|cpp)' | head -1 | cut -d: -f1)
+  if [ -n "$n" ]; then
+    text=$(tail -n +"$n" "$1" | awk 'NR > 1 && /^[[:space:]]*$/ {exit} {print}' | head -4 | tr -s ' \t\r\n' ' ')
+  else
+    text=$(grep -v '^[[:space:]]*$' "$1" | tail -1)
+  fi
+  printf '%s' "${text:-no output}" | cut -c1-300
 }
 step() {  # step NAME COMMAND...
   local name=$1; shift
