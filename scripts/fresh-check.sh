@@ -3,7 +3,8 @@
 #
 # Makes a clean Debian 12 (bookworm) root with `mmdebstrap --variant=minbase`, puts a clean
 # export of the committed tree (`git archive HEAD`) and a copy of ../shared beside it, and there
-#   1. runs the README's main command exactly as written (`scripts/demo.sh`), and
+#   1. installs the packages (`scripts/install-deps.sh`, timed on its own), runs the README's main
+#      command exactly as written (`scripts/demo.sh`: install check, build, demo), and
 #   2. builds every test target the README's test command builds (`scripts/test.sh --build-only`:
 #      Release suite, ASan+UBSan suite, libFuzzer targets).
 # Everything the project needs must come from scripts/install-deps.sh: a package installed on this
@@ -155,6 +156,7 @@ export_tree() {
   cp -a "$shared_src/." "$root/root/work/shared/"
   echo "exported $(git rev-parse --short HEAD) and $(du -sh "$shared_src" | cut -f1) of shared/"
 }
+install_deps()  { in_root "scripts/install-deps.sh"; }  # timed alone; the main command then finds all present
 main_command()  { in_root "scripts/demo.sh"; }
 test_targets()  { in_root "scripts/test.sh --build-only"; }
 
@@ -162,6 +164,7 @@ step host-tools    host_tools
 step bootstrap     bootstrap
 step mount         mount_into_root
 step export-tree   export_tree
+step install-deps  install_deps
 step main-command  main_command
 step test-targets  test_targets
 # The main command's promise: the demo's report exists in the exported tree.
