@@ -76,8 +76,9 @@ trap 'exit 130' INT TERM
 elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}'; }
 first_error() {  # the first error-looking line with its continuation lines (up to a blank line)
   local n text
-  n=$(grep -n -E '(^|[^a-z])(error|Error|ERROR|E:|FAILED|Failed|fatal|No such file|not found|cannot)' "$1" \
-      | grep -v -E 'Werror|-Wno-error|error_on|errors\.(hpp|cpp)' | head -1 | cut -d: -f1)
+  # (ninja's progress lines and file names such as error.cpp are not errors)
+  n=$(grep -n -E '(^|[^a-z])(error|Error|ERROR|E:|FAILED|Failed|fatal|No such file|not found|cannot|Terminated|Killed)' "$1" \
+      | grep -v -E '^[0-9]+:\[[0-9]+/[0-9]+\] |Werror|-Wno-error|error_on|errors?\.(hpp|cpp|o)' | head -1 | cut -d: -f1)
   if [ -n "$n" ]; then
     text=$(tail -n +"$n" "$1" | awk 'NR > 1 && /^[[:space:]]*$/ {exit} {print}' | head -4 | tr -s ' \t\r\n' ' ')
   else
