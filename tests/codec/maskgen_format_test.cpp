@@ -1,5 +1,5 @@
 // maskgen behind the codec interface: detected from the bytes, described section by section
-// (the sections tile the member), and inflate refused with a usage error until the generator lands.
+// (the sections tile the member), and damaged archives fail before any frame is written.
 #include <gtest/gtest.h>
 
 #include "maskgen_fixture.hpp"
@@ -54,15 +54,24 @@ TEST(MaskgenFormat, SectionsTileTheMemberAndNameEveryPart) {
   EXPECT_GT(sections[sections.size() - 2].decoded_bytes, sections[sections.size() - 2].bytes);
 }
 
-TEST(MaskgenFormat, InflateIsAUsageErrorUntilTheGeneratorExists) {
+TEST(MaskgenFormat, DamagedArchivesFailBeforeAnyFrame) {
   TAC_FIXTURE(zip, std::string(tac::test::kMaskgenDir) + "archive.zip");
-  const auto bytes = tac::test::maskgen_payload_bytes(zip);
-  NullSink sink;
-  try {
-    mg::format().inflate({"p", bytes}, sink, {});
-    ADD_FAILURE() << "inflate did not fail";
-  } catch (const tac::Error& e) {
-    EXPECT_EQ(e.kind(), tac::ErrorKind::usage);
-  }
-  EXPECT_EQ(sink.frames, 0);
+  const auto good = tac::test::maskgen_payload_bytes(zip);
+  const auto kind_and_frames = [](const std::vector<std::uint8_t>& bytes) {
+    NullSink sink;
+    try {
+      mg::format().inflate({"p", bytes}, sink, {});
+    } catch (const tac::Error& e) {
+      return std::make_pair(e.kind(), sink.frames);
+    }
+    return std::make_pair(tac::ErrorKind::internal, sink.frames);  // no error: the EXPECT fails
+  };
+  const std::vector<std::uint8_t> truncated(good.begin(), good.end() - 100);
+  EXPECT_EQ(kind_and_frames(truncated), std::make_pair(tac::ErrorKind::corrupt_input, 0));
+  auto chunks = good;
+  chunks[4] = 21;  // chunk count (after the mask record's length)
+  EXPECT_EQ(kind_and_frames(chunks), std::make_pair(tac::ErrorKind::corrupt_input, 0));
+  auto lying = good;
+  lying[0] ^= 0x10;  // the mask record's length
+  EXPECT_EQ(kind_and_frames(lying), std::make_pair(tac::ErrorKind::corrupt_input, 0));
 }

@@ -4,6 +4,7 @@
 
 #include "tac/codec/maskgen/decompress.hpp"
 #include "tac/codec/maskgen/fp4_weights.hpp"
+#include "tac/codec/maskgen/maskgen_inflate.hpp"
 #include "tac/codec/maskgen/mask_stream.hpp"
 #include "tac/codec/maskgen/maskgen_payload.hpp"
 #include "tac/codec/maskgen/pose_stream.hpp"
@@ -113,9 +114,8 @@ class MaskgenFormat final : public Format {
   const ArchiveMember* member_for(const ArchiveContents& archive, std::string_view) const override {
     return archive.find(kMemberName);
   }
-  void inflate(const ArchiveMember& member, FrameSink&, const InflateOptions&) const override {
-    fail(ErrorKind::usage, "{}: maskgen archives can be inspected but not inflated yet (the generator is not implemented)",
-         member.name);
+  void inflate(const ArchiveMember& member, FrameSink& sink, const InflateOptions& options) const override {
+    inflate_member(member.bytes, member.name, sink, options);
   }
 };
 
