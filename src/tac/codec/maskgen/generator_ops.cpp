@@ -1,5 +1,7 @@
 #include "tac/codec/maskgen/generator_ops.hpp"
 
+#include "tac/codec/maskgen/pointwise_kernel.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -52,26 +54,22 @@ void depthwise3x3(const FeatureMap& in, std::span<const float> weights, int stri
   }
 }
 
+namespace {
+
+kernels::PointwiseFn pick_pointwise() {
+#if defined(TAC_X86_KERNELS)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2")) return kernels::pointwise_avx2;
+#endif
+  return kernels::pointwise_generic;
+}
+
+}  // namespace
+
 void pointwise(const FeatureMap& in, std::span<const float> weights, std::span<const float> bias, int oc, FeatureMap& out) {
+  static const kernels::PointwiseFn kernel = pick_pointwise();
   out.resize(oc, in.h, in.w);
-  const std::size_t n = in.plane();
-  constexpr std::size_t kBlock = 256;  // pixels per block: the block's input stays in cache
-  float acc[kBlock];
-  for (std::size_t p0 = 0; p0 < n; p0 += kBlock) {
-    const std::size_t len = std::min(kBlock, n - p0);
-    for (int o = 0; o < oc; ++o) {
-      const float* w = weights.data() + std::size_t(o) * in.c;
-      for (std::size_t i = 0; i < len; ++i) acc[i] = 0.0f;
-      for (int c = 0; c < in.c; ++c) {
-        const float wc = w[c];
-        const float* src = in.ch(c) + p0;
-        for (std::size_t i = 0; i < len; ++i) acc[i] += wc * src[i];
-      }
-      float* dst = out.ch(o) + p0;
-      const float b = bias[o];
-      for (std::size_t i = 0; i < len; ++i) dst[i] = acc[i] + b;
-    }
-  }
+  kernel(in.v.data(), in.c, weights.data(), bias.data(), oc, out.v.data(), in.plane());
 }
 
 void group_norm(FeatureMap& x, int groups, std::span<const float> gamma, std::span<const float> beta) {
