@@ -121,3 +121,16 @@ TEST(MaskgenMask, InitialCountsFollowTheCascadePriors) {
   EXPECT_GT(m.flag[8][0], 1000);  // left2 == ul
   for (int c = 0; c < 5; ++c) EXPECT_EQ(m.label[c], 1) << c;  // every class is some neighbour's
 }
+
+TEST(MaskgenMask, ContextTableStopsAtItsCap) {
+  mg::ContextTable table;
+  std::array<std::uint8_t, mg::kCascade> n{};
+  auto key_of = [&](std::size_t i) {  // distinct neighbour sets, from i in base 6
+    for (auto& v : n) v = static_cast<std::uint8_t>(i % 6), i /= 6;
+    return mg::context_key(n);
+  };
+  for (std::size_t i = 0; i < mg::kMaxContexts; ++i) table.at(key_of(i), n);
+  EXPECT_EQ(table.size(), mg::kMaxContexts);
+  table.at(key_of(0), n);  // a known context is still found
+  EXPECT_EQ(kind_of([&] { table.at(key_of(mg::kMaxContexts), n); }), tac::ErrorKind::limit_exceeded);
+}

@@ -2,6 +2,8 @@
 
 #include <bit>
 
+#include "tac/core/error.hpp"
+
 namespace tac::codec::maskgen {
 namespace {
 
@@ -39,6 +41,8 @@ ContextTable::ContextTable()
       shift_(32 - kInitialBits) {}
 
 ContextModels& ContextTable::insert(std::uint32_t slot, std::uint32_t key, const std::array<std::uint8_t, kCascade>& n) {
+  if (used_ >= kMaxContexts)
+    fail(ErrorKind::limit_exceeded, "mask tile uses more than {} neighbour contexts (damaged coded bits?)", kMaxContexts);
   if (2 * (used_ + 1) > keys_.size()) {  // keep the load at most 1/2
     grow();
     slot = slot_of(key);

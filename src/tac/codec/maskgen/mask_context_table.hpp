@@ -27,6 +27,10 @@ inline std::uint32_t context_key(const std::array<std::uint8_t, kCascade>& n) {
   return key;
 }
 
+// A real tile uses a few thousand contexts; damaged or hostile bits could reach millions (56 bytes
+// each), so the table stops at this many (about 117 MB) with limit_exceeded.
+inline constexpr std::size_t kMaxContexts = std::size_t{1} << 20;
+
 class ContextTable {
  public:
   ContextTable();

@@ -26,19 +26,12 @@ class PaddedFrame {
 // Bytes the decoder may read past the end of a complete stream: its 32-bit look-ahead.
 constexpr std::uint64_t kLookaheadBytes = 4;
 
-}  // namespace
-
-TileDecodeStats decode_mask_tile(std::span<const std::uint8_t> coded, int t, int h, int w, std::span<std::uint8_t> out,
-                                 const std::string& source) {
-  if (t <= 0 || h <= 0 || w <= 0 || out.size() != std::size_t(t) * h * w)
-    fail(ErrorKind::internal, "{}: tile buffer of {} bytes does not fit {}x{}x{}", source, out.size(), t, h, w);
-  ArithmeticDecoder dec(coded);
-  ContextTable table;
+// The scan: frame by frame, row by row, the flag cascade then the fallback class symbol.
+void decode_labels(ArithmeticDecoder& dec, ContextTable& table, int t, int h, int w, std::uint8_t* o) {
   PaddedFrame a(h, w), b(h, w);
   PaddedFrame* prev = &a;  // all kOutside before the first frame
   PaddedFrame* cur = &b;
   const int s = cur->stride();
-  std::uint8_t* o = out.data();
   std::array<std::uint8_t, kCascade> n;
   for (int f = 0; f < t; ++f) {
     for (int y = 0; y < h; ++y) {
@@ -55,6 +48,21 @@ TileDecodeStats decode_mask_tile(std::span<const std::uint8_t> coded, int t, int
       }
     }
     std::swap(prev, cur);
+  }
+}
+
+}  // namespace
+
+TileDecodeStats decode_mask_tile(std::span<const std::uint8_t> coded, int t, int h, int w, std::span<std::uint8_t> out,
+                                 const std::string& source) {
+  if (t <= 0 || h <= 0 || w <= 0 || out.size() != std::size_t(t) * h * w)
+    fail(ErrorKind::internal, "{}: tile buffer of {} bytes does not fit {}x{}x{}", source, out.size(), t, h, w);
+  ArithmeticDecoder dec(coded);
+  ContextTable table;
+  try {
+    decode_labels(dec, table, t, h, w, out.data());
+  } catch (const Error& e) {
+    fail(e.kind(), "{}: {}", source, e.what());  // name the tile
   }
   // A flag can only pick an outside neighbour if the bits are damaged (its count starts at 1 in 60001).
   if (std::any_of(out.begin(), out.end(), [](std::uint8_t v) { return v >= kMaskClasses; }))
