@@ -1,5 +1,6 @@
 // The list of archive formats. Add a format: include its header and append it to formats().
 #include "tac/codec/hnerv95/hnerv95_format.hpp"
+#include "tac/codec/maskgen/maskgen_format.hpp"
 #include "tac/codec/classical/classical_format.hpp"
 #include "tac/codec/codec.hpp"
 #include "tac/core/error.hpp"
@@ -9,6 +10,7 @@ namespace tac::codec {
 const std::vector<const Format*>& formats() {
   static const std::vector<const Format*> all = {
       &hnerv95::format(),
+      &maskgen::format(),
       &classical::format(),
   };
   return all;
