@@ -10,4 +10,10 @@ CLI::App& lab_group(CLI::App& app) {
   return *lab;
 }
 
+void add_db_option(CLI::App& cmd, std::string& db) {
+  cmd.add_option("--db", db,
+                 "Ledger database (default: $TAC_LAB_DB, else $XDG_DATA_HOME/comma_lab/ledger.sqlite, else "
+                 "~/.local/share/comma_lab/ledger.sqlite)");
+}
+
 }  // namespace tac::cli

@@ -8,4 +8,7 @@ namespace tac::cli {
 // The `lab` subcommand of `app`, created on first use.
 CLI::App& lab_group(CLI::App& app);
 
+// `--db PATH` for the ledger verbs; empty means $TAC_LAB_DB, else the default path.
+void add_db_option(CLI::App& cmd, std::string& db);
+
 }  // namespace tac::cli
