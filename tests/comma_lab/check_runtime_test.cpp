@@ -189,3 +189,22 @@ TEST(CheckCli, TacSubmissionWithPublicArchivePasses) {
 }
 
 }  // namespace
+
+namespace {
+
+// A submission made by `tac compress` (classical lane, clip16's ground truth) passes the check.
+TEST(CheckCli, TacCompressSubmissionPasses) {
+  TAC_FIXTURE(video, "scorer/clip16/gt.mkv");
+  tac::test::TempDir tmp("lab_check_compress");
+  const auto tac_bin = comma_lab::test::quote(tac::test::built_program("tac"));
+  const auto sub = tmp.path / "sub";
+  auto r = comma_lab::test::run(tac_bin + " compress " + comma_lab::test::quote(video) + " -o " + comma_lab::test::quote(sub));
+  ASSERT_EQ(r.status, 0) << r.output;
+  r = comma_lab::test::run(tac_bin + " lab check --json " + comma_lab::test::quote(sub), false);
+  EXPECT_EQ(r.status, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.output);
+  EXPECT_TRUE(j["passed"].get<bool>());
+  for (const auto& f : j["findings"]) EXPECT_NE(f["severity"], "error") << f.dump();
+}
+
+}  // namespace
