@@ -232,6 +232,12 @@ int main(int argc, char** argv) {
         for (int previous : {1, 3, 5})
           trees.push_back({fmt::format("tree_spread{}_prev{}_rates{}_{}", classes, previous, rates.fast, rates.slow),
                            classes, rates, previous});
+    for (BitRates rates : {BitRates{4, 6, true}, BitRates{4, 7, true}, BitRates{5, 8, true}, BitRates{4, 8, true},
+                           BitRates{5, 9, true}, BitRates{6, 10, true}, BitRates{6, 11, true}, BitRates{7, 11, true},
+                           BitRates{7, 12, true}, BitRates{5, 10, true}})
+      for (int previous : {1, 3})
+        trees.push_back({fmt::format("tree_warmup_prev{}_rates{}_{}", previous, rates.fast, rates.slow), 1, rates,
+                         previous});
     for (const auto& layout : trees) {
       const auto start = tac::SteadyClock::now();
       RangeEncoder e;

@@ -6,8 +6,8 @@
 namespace tac::entropy {
 
 IntegerContexts::IntegerContexts(BitRates rates) : significance(rates), sign(rates) {
-  greater.fill(BitModel(rates));
-  golomb_prefix.fill(BitModel(rates));
+  for (auto& m : greater) m = BitModel(rates);
+  for (auto& m : golomb_prefix) m = BitModel(rates);
 }
 
 void validate(const IntegerBinarization& b) {
