@@ -58,13 +58,17 @@ std::vector<LosslessProfile> build() {
   adaptive1.codec.increment = 32;
   adaptive1.codec.limit = 1u << 13;
   v.push_back(adaptive1);
-  v.push_back(profile("binary0", "tac adaptive binary coder, bit-tree contexts, order 0", CodecTag::binary_bytes));
+  auto binary0 = profile("binary0", "tac adaptive binary coder, bit-tree contexts, order 0", CodecTag::binary_bytes);
+  binary0.codec.rates.warmup = true;
+  v.push_back(binary0);
   auto binary1 = profile("binary1", "tac adaptive binary coder, bit-tree contexts, order 1", CodecTag::binary_bytes);
   binary1.codec.order = 1;
+  binary1.codec.rates.warmup = true;
   v.push_back(binary1);
   auto zigzag1 = profile("zigzag-binary1", "int8 zigzag, then the adaptive binary coder order 1 (signed weights)",
                          CodecTag::binary_bytes, {{TransformKind::zigzag, 0}});
   zigzag1.codec.order = 1;
+  zigzag1.codec.rates.warmup = true;
   v.push_back(zigzag1);
   return v;
 }

@@ -61,7 +61,7 @@ EncodedSection encode_with(const CodecSpec& s, ByteSpan data) {
       break;
     case CodecTag::binary_bytes:
       out.payload = entropy::encode_bytes_binary(data, s.order, s.rates);
-      out.params = {std::uint8_t(s.order), s.rates.fast, s.rates.slow};
+      out.params = {std::uint8_t(s.order), s.rates.fast, s.rates.slow, std::uint8_t(s.rates.warmup ? 1 : 0)};
       break;
     default: fail(ErrorKind::usage, "codec tag {} unknown", int(s.tag));
   }
@@ -120,6 +120,9 @@ Bytes decode_with(CodecTag tag, ByteSpan params, ByteSpan payload, std::size_t s
         entropy::BitRates rates;
         rates.fast = p.u8("fast rate");
         rates.slow = p.u8("slow rate");
+        const std::uint8_t warmup = p.u8("warm-up flag");
+        if (warmup > 1) fail(ErrorKind::corrupt_input, "{}: warm-up flag {} is not 0 or 1", source, warmup);
+        rates.warmup = warmup == 1;
         out = entropy::decode_bytes_binary(payload, size, order, rates, source);
         break;
       }

@@ -25,7 +25,7 @@ enum class CodecTag : std::uint8_t {
   rans = 5,            // htscodecs rANS 4x16 (order flags in-stream)
   arith = 6,           // htscodecs adaptive arithmetic (order flags in-stream)
   adaptive_bytes = 7,  // tac range coder, multi-symbol: params order (u8), increment, limit, prior (ULEB128)
-  binary_bytes = 8,    // tac range coder, binary tree: params order, fast rate, slow rate (u8 each)
+  binary_bytes = 8,    // tac range coder, binary tree: params order, fast rate, slow rate, warm-up (u8 each)
 };
 
 // One coder with its settings (the union of what every tag needs; each tag reads its fields).
