@@ -47,6 +47,7 @@ std::vector<Coder> coders(bool fast) {
                    return out;
                  },
                  [s](ByteSpan in, std::size_t n) {
+                   if (in.size() < 4) tac::fail(ErrorKind::corrupt_input, "lzma1: no dictionary prefix");
                    LzmaSettings d = s;
                    d.dictionary = std::uint32_t(in[0]) | std::uint32_t(in[1]) << 8 | std::uint32_t(in[2]) << 16 |
                                   std::uint32_t(in[3]) << 24;
