@@ -10,6 +10,7 @@ PACKAGES=(
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev  # video decode/encode
   ffmpeg                              # reference timing in bench/ and fixture-free test clips
   libbrotli-dev libzstd-dev liblzma-dev zlib1g-dev
+  libhtscodecs-dev                    # rANS 4x16 / adaptive arithmetic back ends (src/tac/entropy)
   libsleef-dev                        # libtorch's sin/exp, for the bit-faithful hnerv95 decoder
   ccache                              # compiler cache: rebuilds after the first one are fast
   libsqlite3-dev libcli11-dev nlohmann-json3-dev libfmt-dev
