@@ -262,7 +262,7 @@ int main(int argc, char** argv) {
         best_name = layout.name;
       }
     }
-    const nlohmann::json out = {{"archive", argv[1]},
+    const nlohmann::json out = {{"archive", archive},
                                 {"tensors", tensors.size()},
                                 {"int8_values", value_count},
                                 {"baseline_brotli_section_bytes", weights_size},
