@@ -7,9 +7,9 @@
 
 #include "commands.hpp"
 #include "tac/core/error.hpp"
-#include "tac/scorer/distributed.hpp"
-#include "tac/scorer/evaluation.hpp"
-#include "tac/scorer/progress_bar.hpp"
+#include "tac/eval/distributed.hpp"
+#include "tac/eval/evaluation.hpp"
+#include "tac/eval/progress_bar.hpp"
 
 namespace {
 
@@ -39,46 +39,47 @@ struct EvalArgs {
 };
 
 void run_eval(const EvalArgs& a) {
+  using tac::ErrorKind;
   using tac::fail;
-  tac::scorer::EvalOptions o;
+  tac::eval::EvalOptions o;
   o.submission_dir = a.submission_dir;
   // --upstream DIR: a checkout of the challenge repository supplies videos/, models/ and the names file.
   fs::path uncompressed = a.uncompressed_dir, names = a.video_names_file, models = a.models_dir;
   if (!a.upstream.empty()) {
     const fs::path up = a.upstream;
-    if (!fs::is_directory(up)) fail("{}: --upstream directory not found", a.upstream);
+    if (!fs::is_directory(up)) fail(ErrorKind::usage, "{}: --upstream directory not found", a.upstream);
     if (uncompressed.empty()) uncompressed = up / "videos";
     if (names.empty()) names = up / "public_test_video_names.txt";
     if (models.empty()) models = up / "models";
   }
-  if (uncompressed.empty()) fail("--uncompressed-dir (or --upstream) is required");
-  if (names.empty()) fail("--video-names-file (or --upstream) is required");
+  if (uncompressed.empty()) fail(ErrorKind::usage, "--uncompressed-dir (or --upstream) is required");
+  if (names.empty()) fail(ErrorKind::usage, "--video-names-file (or --upstream) is required");
   o.uncompressed_dir = uncompressed;
   o.video_names_file = names;
   o.segnet_weights = !a.segnet.empty() ? fs::path(a.segnet) : models.empty() ? fs::path() : models / "segnet.safetensors";
   o.posenet_weights = !a.posenet.empty() ? fs::path(a.posenet) : models.empty() ? fs::path() : models / "posenet.safetensors";
   if (o.segnet_weights.empty() || o.posenet_weights.empty())
-    fail("scorer weights not given: pass --segnet and --posenet, --models-dir, or --upstream (`tac twin` writes twin weights)");
+    fail(ErrorKind::usage, "scorer weights not given: pass --segnet and --posenet, --models-dir, or --upstream (`tac twin` writes twin weights)");
   o.device = tac::scorer::parse_device(a.device);
   o.batch_size = a.batch_size;
   o.threads = a.threads;
   o.forward_batch = a.forward_batch;
   o.report_path = a.report.empty() ? fs::path(a.submission_dir) / "report.txt" : fs::path(a.report);
   if (!a.json.empty()) o.json_path = a.json;
-  if (a.skip_inflate && a.reinflate) fail("--skip-inflate and --reinflate exclude each other");
-  o.inflate = a.skip_inflate ? tac::scorer::InflateMode::Never
-              : a.reinflate ? tac::scorer::InflateMode::Always
-                            : tac::scorer::InflateMode::Auto;
+  if (a.skip_inflate && a.reinflate) fail(ErrorKind::usage, "--skip-inflate and --reinflate exclude each other");
+  o.inflate = a.skip_inflate ? tac::eval::InflateMode::Never
+              : a.reinflate ? tac::eval::InflateMode::Always
+                            : tac::eval::InflateMode::Auto;
   o.lenient = a.lenient;
   o.use_cache = !a.no_cache;
   o.cache_dir = a.cache_dir;
-  o.progress = !a.no_progress && tac::scorer::ProgressBar::stderr_is_terminal();
+  o.progress = !a.no_progress && tac::eval::ProgressBar::stderr_is_terminal();
 
-  const auto env = tac::scorer::distributed_environment_from_env();
-  std::unique_ptr<tac::scorer::Communicator> comm;
+  const auto env = tac::eval::distributed_environment_from_env();
+  std::unique_ptr<tac::eval::Communicator> comm;
   if (env.world_size > 1) {
-    if (a.dist_timeout < 1) fail("--dist-timeout must be at least 1 second");
-    comm = tac::scorer::connect(env, std::chrono::seconds(a.dist_timeout));
+    if (a.dist_timeout < 1) fail(ErrorKind::usage, "--dist-timeout must be at least 1 second");
+    comm = tac::eval::connect(env, std::chrono::seconds(a.dist_timeout));
     o.comm = comm.get();
   }
 
@@ -98,7 +99,7 @@ void run_eval(const EvalArgs& a) {
       {"gt_cache", a.no_cache ? "off" : (a.cache_dir.empty() ? "default" : a.cache_dir)},
       {"world_size", std::to_string(env.world_size)},
   };
-  tac::scorer::run_evaluation(o);
+  tac::eval::run_evaluation(o);
 }
 
 void register_eval(CLI::App& app) {

@@ -35,7 +35,7 @@ void run_sweep_cmd(const SweepArgs& a) {
     if (scorer.segnet.empty()) scorer.segnet = std::filesystem::path(a.upstream) / "models" / "segnet.safetensors";
     if (scorer.posenet.empty()) scorer.posenet = std::filesystem::path(a.upstream) / "models" / "posenet.safetensors";
   }
-  if (scorer.segnet.empty() || scorer.posenet.empty()) tac::fail("give --segnet and --posenet (or --upstream DIR)");
+  if (scorer.segnet.empty() || scorer.posenet.empty()) tac::fail(tac::ErrorKind::usage, "give --segnet and --posenet (or --upstream DIR)");
   scorer.threads = a.threads;
   scorer.tac_inflate = sibling_tac_inflate();
   const tac::pipeline::SweepGrid grid{a.codecs, a.scales, a.crfs};

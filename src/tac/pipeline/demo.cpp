@@ -50,7 +50,7 @@ DemoResult run_demo(const DemoOptions& o) {
     if (o.log) o.log(line);
   };
   if (std::filesystem::exists(o.out) && !std::filesystem::is_empty(o.out) && !o.force) {
-    fail("{}: exists and is not empty; choose another --out or pass --force", o.out.string());
+    fail(ErrorKind::usage, "{}: exists and is not empty; choose another --out or pass --force", o.out.string());
   }
   std::filesystem::create_directories(o.out);
   DemoResult result;
@@ -72,7 +72,7 @@ DemoResult run_demo(const DemoOptions& o) {
     synth.outputs = {clip.clip, clip.motion};
     synth.note = fmt::format("{} frames, 1164x874, {} bytes, true camera motion in the JSON", clip.frames, clip.clip_bytes);
   } else {
-    if (!std::filesystem::exists(video)) fail("{}: no such video", video.string());
+    if (!std::filesystem::exists(video)) fail(ErrorKind::usage, "{}: no such video", video.string());
     synth.outputs = {video};
     synth.note = "given video";
   }
@@ -86,7 +86,7 @@ DemoResult run_demo(const DemoOptions& o) {
   scorer.tac_inflate = o.tac_inflate;
   DemoStage weights{"scorer weights", 0, {}, ""};
   if (!o.segnet.empty() || !o.posenet.empty()) {
-    if (o.segnet.empty() || o.posenet.empty()) fail("give both --segnet and --posenet");
+    if (o.segnet.empty() || o.posenet.empty()) fail(ErrorKind::usage, "give both --segnet and --posenet");
     scorer.segnet = o.segnet;
     scorer.posenet = o.posenet;
     weights.note = "given weights";
@@ -117,7 +117,7 @@ DemoResult run_demo(const DemoOptions& o) {
                    "): NOT the real scorer";
   }
   for (const auto& p : {scorer.segnet, scorer.posenet})
-    if (!std::filesystem::exists(p)) fail("{}: scorer weights not found", p.string());
+    if (!std::filesystem::exists(p)) fail(ErrorKind::usage, "{}: scorer weights not found", p.string());
   weights.outputs = {scorer.segnet, scorer.posenet};
   weights.seconds = seconds_since(t);
   result.stages.push_back(weights);

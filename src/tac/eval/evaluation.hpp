@@ -10,11 +10,11 @@
 #include <vector>
 
 #include "tac/scorer/device.hpp"
-#include "tac/scorer/evaluation_record.hpp"
+#include "tac/eval/evaluation_record.hpp"
 
-namespace tac::scorer {
+namespace tac::eval {
 
-class Communicator;
+class Communicator;  // distributed.hpp
 
 enum class InflateMode {
   Auto,    // unzip + inflate.sh when SUB/inflated/ is missing, else score the existing frames
@@ -28,7 +28,7 @@ struct EvalOptions {
   std::filesystem::path video_names_file;
   std::filesystem::path segnet_weights;
   std::filesystem::path posenet_weights;
-  Device device = Device::Cpu;
+  scorer::Device device = scorer::Device::Cpu;
   int batch_size = 16;   // samples decoded and scored per step (upstream's batch size)
   int threads = 0;       // libtorch intra-op threads; 0 = libtorch's default
   int forward_batch = 0; // samples per network forward; 0 = 4 (memory vs speed, see evaluation.cpp)
@@ -53,4 +53,4 @@ struct EvalResult {
 // cache entry) unless the whole evaluation succeeded.
 EvalResult run_evaluation(const EvalOptions& options);
 
-}  // namespace tac::scorer
+}  // namespace tac::eval

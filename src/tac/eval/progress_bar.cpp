@@ -1,11 +1,11 @@
-#include "tac/scorer/progress_bar.hpp"
+#include "tac/eval/progress_bar.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdio>
 
-namespace tac::scorer {
+namespace tac::eval {
 
 ProgressBar::ProgressBar(std::string label, std::int64_t total, bool enabled)
     : label_(std::move(label)), total_(total), enabled_(enabled && total > 0), start_(std::chrono::steady_clock::now()) {
@@ -55,4 +55,4 @@ void ProgressBar::draw(bool force) {
   std::fflush(stderr);
 }
 
-}  // namespace tac::scorer
+}  // namespace tac::eval

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-namespace tac::scorer {
+namespace tac::eval {
 
 class ProgressBar {
  public:
@@ -27,4 +27,4 @@ class ProgressBar {
   std::chrono::steady_clock::time_point last_draw_;
 };
 
-}  // namespace tac::scorer
+}  // namespace tac::eval
