@@ -1,4 +1,6 @@
 // `tac eval`: score a submission like upstream evaluate.sh + evaluate.py (docs/eval.md).
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -6,10 +8,10 @@
 #include <string>
 
 #include "commands.hpp"
+#include "progress_bar.hpp"
 #include "tac/core/error.hpp"
 #include "tac/eval/distributed.hpp"
 #include "tac/eval/evaluation.hpp"
-#include "tac/eval/progress_bar.hpp"
 
 namespace {
 
@@ -73,7 +75,6 @@ void run_eval(const EvalArgs& a) {
   o.lenient = a.lenient;
   o.use_cache = !a.no_cache;
   o.cache_dir = a.cache_dir;
-  o.progress = !a.no_progress && tac::eval::ProgressBar::stderr_is_terminal();
 
   const auto env = tac::eval::distributed_environment_from_env();
   std::unique_ptr<tac::eval::Communicator> comm;
@@ -99,7 +100,14 @@ void run_eval(const EvalArgs& a) {
       {"gt_cache", a.no_cache ? "off" : (a.cache_dir.empty() ? "default" : a.cache_dir)},
       {"world_size", std::to_string(env.world_size)},
   };
-  tac::eval::run_evaluation(o);
+  // One bar, on rank 0 only.
+  tac::cli::ProgressBar bar(env.world_size > 1 ? fmt::format("tac eval (rank {}/{})", env.rank, env.world_size) : "tac eval",
+                            !a.no_progress && env.rank == 0 && tac::cli::ProgressBar::stderr_is_terminal());
+  o.progress = bar.callback();
+  const auto result = tac::eval::run_evaluation(o);
+  bar.finish();
+  std::fwrite(result.report.data(), 1, result.report.size(), stdout);  // empty on ranks other than 0
+  std::fflush(stdout);
 }
 
 void register_eval(CLI::App& app) {

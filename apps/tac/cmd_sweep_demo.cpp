@@ -1,10 +1,13 @@
 // `tac sweep` (compress -> inflate -> eval over codec x scale x crf) and `tac demo` (the tour).
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "commands.hpp"
+#include "progress_bar.hpp"
 #include "tac/core/error.hpp"
 #include "tac/pipeline/demo.hpp"
 #include "tac/pipeline/sweep.hpp"
@@ -39,10 +42,15 @@ void run_sweep_cmd(const SweepArgs& a) {
   scorer.threads = a.threads;
   scorer.tac_inflate = sibling_tac_inflate();
   const tac::pipeline::SweepGrid grid{a.codecs, a.scales, a.crfs};
-  const auto points = tac::pipeline::run_sweep(a.video, grid, a.out, scorer, [](const tac::pipeline::SweepPoint& p) {
-    std::fprintf(stderr, "sweep: %s scale %g crf %g -> %llu bytes, score %.4f\n", p.codec.c_str(), p.scale, p.crf,
-                 static_cast<unsigned long long>(p.archive_bytes), p.score);
-  });
+  tac::cli::ProgressBar bar("tac sweep", tac::cli::ProgressBar::stderr_is_terminal());
+  const auto points = tac::pipeline::run_sweep(
+      a.video, grid, a.out, scorer,
+      [&bar](const tac::pipeline::SweepPoint& p) {
+        bar.print_line(fmt::format("sweep: {} scale {:g} crf {:g} -> {} bytes, score {:.4f}", p.codec, p.scale, p.crf,
+                                   p.archive_bytes, p.score));
+      },
+      bar.callback());
+  bar.finish();
   const auto png = tac::pipeline::write_sweep_outputs(points, a.out);
   std::printf("%s", tac::pipeline::sweep_table(points).c_str());
   std::printf("plot: %s\ntable: %s\njson: %s\n", png.c_str(), (std::filesystem::path(a.out) / "sweep.txt").c_str(),
@@ -95,10 +103,13 @@ void run_demo_cmd(const DemoArgs& a) {
   o.threads = a.threads;
   o.force = a.force;
   o.tac_inflate = sibling_tac_inflate();
-  o.log = [](const std::string& line) { std::fprintf(stderr, "demo: %s\n", line.c_str()); };
+  tac::cli::ProgressBar bar("tac demo", tac::cli::ProgressBar::stderr_is_terminal());
+  o.log = [&bar](const std::string& line) { bar.print_line("demo: " + line); };
+  o.progress = bar.callback();
   const bool twin = a.upstream.empty() && a.segnet.empty();
   if (twin) std::fprintf(stderr, "\n%s\n\n", tac::pipeline::twin_warning().c_str());
   const auto r = tac::pipeline::run_demo(o);
+  bar.finish();
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   std::printf("tac demo finished in %.1f s\n\n", seconds);
   for (const auto& s : r.stages) {

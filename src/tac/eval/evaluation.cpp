@@ -3,7 +3,6 @@
 
 #include <fmt/format.h>
 
-#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "tac/core/output_file.hpp"
@@ -35,10 +34,6 @@ RankWork score_rank_or_record_error(const EvalOptions& o, const RankPosition& po
 void write_outputs(const EvalOptions& o, const EvalResult& result) {
   write_file_atomic(result.run.report_path, result.report);
   if (o.json_path) write_file_atomic(*o.json_path, evaluation_record(result.run).dump(2) + "\n");
-  if (o.print_report) {
-    std::fwrite(result.report.data(), 1, result.report.size(), stdout);
-    std::fflush(stdout);
-  }
 }
 
 }  // namespace

@@ -17,7 +17,6 @@
 #include "tac/eval/distributed.hpp"
 #include "tac/eval/evaluation.hpp"
 #include "tac/eval/gt_cache.hpp"
-#include "tac/eval/progress_bar.hpp"
 #include "tac/eval/rank_message.hpp"
 #include "tac/io/raw_frames.hpp"
 #include "tac/io/video_decoder.hpp"
@@ -91,7 +90,8 @@ struct RankScoring {
   const GtCache* cache = nullptr;
   std::map<std::string, double>& phases;
   std::vector<std::string>& lenient_notes;
-  ProgressBar& bar;
+  std::int64_t done = 0;   // samples scored so far, all videos (progress)
+  std::int64_t total = 0;  // samples of this rank
 };
 
 // Scores this rank's samples of one video into `out`.

@@ -1,6 +1,4 @@
 // This rank's scoring: open the reconstructions, plan the shards, load the networks, score every video.
-#include <fmt/format.h>
-
 #include <optional>
 
 #include "tac/core/stopwatch.hpp"
@@ -48,17 +46,14 @@ RankWork score_rank(const EvalOptions& o, const RankPosition& position, const st
     PhaseScope t(phases, "load_scorer");
     scorer = std::make_unique<scorer::Scorer>(so);
   }
-  const int world = position.world;
-  ProgressBar bar(world > 1 ? fmt::format("tac eval (rank {}/{})", position.rank, world) : "tac eval", plan.samples,
-                  o.progress && position.rank == 0);
-  RankScoring ctx{o, *scorer, cache_ptr, phases, lenient_notes, bar};
+  RankScoring ctx{o, *scorer, cache_ptr, phases, lenient_notes, 0, plan.samples};
+  report_progress(o.progress, "eval", 0, plan.samples, "samples");
   RankWork mine;
   const auto work_start = SteadyClock::now();
   for (std::size_t i = 0; i < plan.jobs.size(); ++i) {
     GtSource src = i == 0 ? std::move(first) : open_gt_source(plan.jobs[i], cache_ptr, plan.keys[i], step, phases);
     mine.videos.push_back(score_video(ctx, plan.jobs[i], plan.keys[i], std::move(src), mine.samples));
   }
-  bar.finish();
   mine.seconds = seconds_since(work_start);
   run.threads = torch_threads();
   return mine;

@@ -150,7 +150,8 @@ class VideoScoring {
       release_pages(raw.frame(2 * b).data(), static_cast<std::size_t>(2 * n) * contest::kFrameBytes);
       if (entry_) release_pages(gt.seg, static_cast<std::size_t>(n) * SampleOutputs::kSegPixels);
     }
-    ctx_.bar.advance(n);
+    ctx_.done += n;
+    report_progress(ctx_.options.progress, "eval", ctx_.done, ctx_.total, "samples");
   }
 
   // The last rank decodes the original to its end (strict frame count); a cold run commits its entry.

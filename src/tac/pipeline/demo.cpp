@@ -130,7 +130,7 @@ DemoResult run_demo(const DemoOptions& o) {
                     "(compress {:.1f} s, inflate+eval {:.1f} s)",
                     p.codec, p.scale, p.crf, p.archive_bytes, p.rate_term, p.seg, p.pose, p.score, p.compress_seconds,
                     p.eval_seconds));
-  });
+  }, o.progress);
   result.real_scorer = std::all_of(result.points.begin(), result.points.end(), [](const SweepPoint& p) { return p.real_scorer; });
   DemoStage sweep{"compress -> inflate -> eval", seconds_since(t), {work / "videos", work / "names.txt"}, ""};
   for (const auto& p : result.points) {

@@ -23,6 +23,7 @@ struct DemoOptions {
   std::filesystem::path tac_inflate;
   bool force = false;
   std::function<void(const std::string&)> log;  // progress lines
+  ProgressCallback progress;                    // the sweep's points
 };
 
 struct DemoStage {

@@ -70,8 +70,6 @@ SweepPoint run_point(const std::filesystem::path& video, const std::string& code
   eval.posenet_weights = scorer.posenet;
   eval.threads = scorer.threads;
   eval.inflate = eval::InflateMode::Always;  // evaluate.sh: fresh unzip, then inflate.sh
-  eval.print_report = false;
-  eval.progress = scorer.progress;
   eval.json_path = p.submission / "evaluation.json";
   t = Clock::now();
   const auto result = eval::run_evaluation(eval);
@@ -91,17 +89,21 @@ SweepPoint run_point(const std::filesystem::path& video, const std::string& code
 }
 
 std::vector<SweepPoint> run_sweep(const std::filesystem::path& video, const SweepGrid& grid, const std::filesystem::path& work,
-                                  const ScorerSetup& scorer, const std::function<void(const SweepPoint&)>& on_point) {
+                                  const ScorerSetup& scorer, const std::function<void(const SweepPoint&)>& on_point,
+                                  const ProgressCallback& progress) {
   if (grid.codecs.empty() || grid.scales.empty() || grid.crfs.empty()) fail(ErrorKind::usage, "sweep: the grid is empty");
   // Check the whole grid before the first (slow) point.
   for (const auto& codec : grid.codecs) io::encoder_for_codec(codec);
   for (const double scale : grid.scales) codec::classical::scaled_size(1164, 874, scale);
   std::vector<SweepPoint> points;
+  const auto total = static_cast<std::int64_t>(grid.codecs.size() * grid.scales.size() * grid.crfs.size());
+  report_progress(progress, "sweep", 0, total, "points");
   for (const auto& codec : grid.codecs)
     for (const double scale : grid.scales)
       for (const double crf : grid.crfs) {
         points.push_back(run_point(video, codec, scale, crf, work, scorer));
         if (on_point) on_point(points.back());
+        report_progress(progress, "sweep", static_cast<std::int64_t>(points.size()), total, "points");
       }
   return points;
 }
