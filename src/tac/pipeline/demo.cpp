@@ -59,7 +59,6 @@ DemoResult run_demo(const DemoOptions& o) {
   auto t = Clock::now();
   std::filesystem::path video = o.video;
   DemoStage synth{"input video", 0, {}, ""};
-  if (video.empty() && !o.upstream.empty()) video = o.upstream / "videos" / "0.mkv";
   if (video.empty()) {
     log(fmt::format("synth: rendering a {}-frame procedural dashcam clip (seed {})", o.frames, o.seed));
     synth::SynthClipOptions s;
@@ -89,11 +88,7 @@ DemoResult run_demo(const DemoOptions& o) {
     if (o.segnet.empty() || o.posenet.empty()) fail(ErrorKind::usage, "give both --segnet and --posenet");
     scorer.segnet = o.segnet;
     scorer.posenet = o.posenet;
-    weights.note = "given weights";
-  } else if (!o.upstream.empty()) {
-    scorer.segnet = o.upstream / "models" / "segnet.safetensors";
-    scorer.posenet = o.upstream / "models" / "posenet.safetensors";
-    weights.note = "upstream checkout " + o.upstream.string();
+    weights.note = o.weights_source.empty() ? "given weights" : o.weights_source;
   } else {
     // A twin calibrated on the demo clip itself: its BatchNorm statistics match the frames it will
     // score, so its outputs respond to content instead of drifting in scale (tac twin --calibrate).
