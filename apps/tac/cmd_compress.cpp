@@ -1,11 +1,11 @@
 // `tac compress VIDEO -o SUBMISSION_DIR`: the classical lane (libav encoder at a reduced size).
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <string>
 
 #include "commands.hpp"
+#include "progress_bar.hpp"
 #include "tac/codec/classical/frame_scaler.hpp"
 #include "tac/codec/classical/submission.hpp"
 #include "tac/core/error.hpp"
@@ -58,13 +58,10 @@ void run_compress(const CompressArgs& args) {
   options.member = args.member;
   options.force = args.force;
   options.tac_inflate_hint = built_tac_inflate();
-  if (::isatty(STDERR_FILENO) == 1) {
-    c.progress = [](std::int64_t frames) {
-      if (frames % 20 == 0) std::fprintf(stderr, "\r\033[Kcompress: %lld frames", static_cast<long long>(frames));
-    };
-  }
+  tac::cli::ProgressBar bar("tac compress", tac::cli::ProgressBar::stderr_is_terminal());
+  c.progress = bar.callback();
   const auto result = tac::codec::classical::write_submission(args.video, args.output, options);
-  if (c.progress) std::fprintf(stderr, "\r\033[K");
+  bar.finish();
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   const auto& s = result.stream.settings;
   std::printf("compressed %lld frames %dx%d -> %dx%d with %s (crf %g, preset %s) in %.2f s\n",

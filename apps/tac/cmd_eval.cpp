@@ -1,4 +1,6 @@
 // `tac eval`: score a submission like upstream evaluate.sh + evaluate.py (docs/eval.md).
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -6,10 +8,11 @@
 #include <string>
 
 #include "commands.hpp"
+#include "progress_bar.hpp"
+#include "scorer_options.hpp"
 #include "tac/core/error.hpp"
-#include "tac/scorer/distributed.hpp"
-#include "tac/scorer/evaluation.hpp"
-#include "tac/scorer/progress_bar.hpp"
+#include "tac/eval/distributed.hpp"
+#include "tac/eval/evaluation.hpp"
 
 namespace {
 
@@ -22,11 +25,7 @@ struct EvalArgs {
   std::string device = "cpu";
   int batch_size = 16;
   std::string report;
-  std::string segnet;
-  std::string posenet;
-  std::string models_dir;
-  std::string upstream;
-  int threads = 0;
+  tac::cli::ScorerArgs scorer;
   int forward_batch = 0;
   std::string json;
   bool skip_inflate = false;
@@ -39,46 +38,42 @@ struct EvalArgs {
 };
 
 void run_eval(const EvalArgs& a) {
+  using tac::ErrorKind;
   using tac::fail;
-  tac::scorer::EvalOptions o;
+  tac::eval::EvalOptions o;
   o.submission_dir = a.submission_dir;
   // --upstream DIR: a checkout of the challenge repository supplies videos/, models/ and the names file.
-  fs::path uncompressed = a.uncompressed_dir, names = a.video_names_file, models = a.models_dir;
-  if (!a.upstream.empty()) {
-    const fs::path up = a.upstream;
-    if (!fs::is_directory(up)) fail("{}: --upstream directory not found", a.upstream);
+  fs::path uncompressed = a.uncompressed_dir, names = a.video_names_file;
+  if (const fs::path up = tac::cli::upstream_dir(a.scorer); !up.empty()) {
     if (uncompressed.empty()) uncompressed = up / "videos";
     if (names.empty()) names = up / "public_test_video_names.txt";
-    if (models.empty()) models = up / "models";
   }
-  if (uncompressed.empty()) fail("--uncompressed-dir (or --upstream) is required");
-  if (names.empty()) fail("--video-names-file (or --upstream) is required");
+  if (uncompressed.empty()) fail(ErrorKind::usage, "--uncompressed-dir (or --upstream) is required");
+  if (names.empty()) fail(ErrorKind::usage, "--video-names-file (or --upstream) is required");
   o.uncompressed_dir = uncompressed;
   o.video_names_file = names;
-  o.segnet_weights = !a.segnet.empty() ? fs::path(a.segnet) : models.empty() ? fs::path() : models / "segnet.safetensors";
-  o.posenet_weights = !a.posenet.empty() ? fs::path(a.posenet) : models.empty() ? fs::path() : models / "posenet.safetensors";
-  if (o.segnet_weights.empty() || o.posenet_weights.empty())
-    fail("scorer weights not given: pass --segnet and --posenet, --models-dir, or --upstream (`tac twin` writes twin weights)");
+  const auto weights = tac::cli::require_scorer_weights(a.scorer);
+  o.segnet_weights = weights.segnet;
+  o.posenet_weights = weights.posenet;
   o.device = tac::scorer::parse_device(a.device);
   o.batch_size = a.batch_size;
-  o.threads = a.threads;
+  o.threads = tac::cli::resolve_threads(a.scorer.threads);
   o.forward_batch = a.forward_batch;
   o.report_path = a.report.empty() ? fs::path(a.submission_dir) / "report.txt" : fs::path(a.report);
   if (!a.json.empty()) o.json_path = a.json;
-  if (a.skip_inflate && a.reinflate) fail("--skip-inflate and --reinflate exclude each other");
-  o.inflate = a.skip_inflate ? tac::scorer::InflateMode::Never
-              : a.reinflate ? tac::scorer::InflateMode::Always
-                            : tac::scorer::InflateMode::Auto;
+  if (a.skip_inflate && a.reinflate) fail(ErrorKind::usage, "--skip-inflate and --reinflate exclude each other");
+  o.inflate = a.skip_inflate ? tac::eval::InflateMode::Never
+              : a.reinflate ? tac::eval::InflateMode::Always
+                            : tac::eval::InflateMode::Auto;
   o.lenient = a.lenient;
   o.use_cache = !a.no_cache;
   o.cache_dir = a.cache_dir;
-  o.progress = !a.no_progress && tac::scorer::ProgressBar::stderr_is_terminal();
 
-  const auto env = tac::scorer::distributed_environment_from_env();
-  std::unique_ptr<tac::scorer::Communicator> comm;
+  const auto env = tac::eval::distributed_environment_from_env();
+  std::unique_ptr<tac::eval::Communicator> comm;
   if (env.world_size > 1) {
-    if (a.dist_timeout < 1) fail("--dist-timeout must be at least 1 second");
-    comm = tac::scorer::connect(env, std::chrono::seconds(a.dist_timeout));
+    if (a.dist_timeout < 1) fail(ErrorKind::usage, "--dist-timeout must be at least 1 second");
+    comm = tac::eval::connect(env, std::chrono::seconds(a.dist_timeout));
     o.comm = comm.get();
   }
 
@@ -86,7 +81,7 @@ void run_eval(const EvalArgs& a) {
   o.config = {
       {"batch_size", std::to_string(a.batch_size)},
       {"device", a.device},
-      {"num_threads", a.threads > 0 ? std::to_string(a.threads) : "libtorch default"},
+      {"num_threads", tac::cli::threads_description(a.scorer.threads)},
       {"report", o.report_path.string()},
       {"submission_dir", a.submission_dir},
       {"uncompressed_dir", o.uncompressed_dir.string()},
@@ -98,7 +93,14 @@ void run_eval(const EvalArgs& a) {
       {"gt_cache", a.no_cache ? "off" : (a.cache_dir.empty() ? "default" : a.cache_dir)},
       {"world_size", std::to_string(env.world_size)},
   };
-  tac::scorer::run_evaluation(o);
+  // One bar, on rank 0 only.
+  tac::cli::ProgressBar bar(env.world_size > 1 ? fmt::format("tac eval (rank {}/{})", env.rank, env.world_size) : "tac eval",
+                            !a.no_progress && env.rank == 0 && tac::cli::ProgressBar::stderr_is_terminal());
+  o.progress = bar.callback();
+  const auto result = tac::eval::run_evaluation(o);
+  bar.finish();
+  std::fwrite(result.report.data(), 1, result.report.size(), stdout);  // empty on ranks other than 0
+  std::fflush(stdout);
 }
 
 void register_eval(CLI::App& app) {
@@ -116,11 +118,7 @@ void register_eval(CLI::App& app) {
   cmd->add_option("--device", a->device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}));
   cmd->add_option("--batch-size", a->batch_size, "Samples decoded and scored per step (upstream: 16)")->check(CLI::Range(1, 4096));
   cmd->add_option("--report", a->report, "Where to write report.txt (default SUB/report.txt)");
-  cmd->add_option("--segnet", a->segnet, "segnet.safetensors (real or twin)");
-  cmd->add_option("--posenet", a->posenet, "posenet.safetensors (real or twin)");
-  cmd->add_option("--models-dir", a->models_dir, "Directory holding segnet.safetensors and posenet.safetensors");
-  cmd->add_option("--upstream", a->upstream, "Checkout of the challenge repository: videos/, models/, public_test_video_names.txt");
-  cmd->add_option("--threads", a->threads, "libtorch intra-op threads (0: libtorch's default)")->check(CLI::Range(0, 1024));
+  tac::cli::add_scorer_options(*cmd, a->scorer, "Checkout of the challenge repository: videos/, models/, public_test_video_names.txt");
   cmd->add_option("--forward-batch", a->forward_batch, "Samples per network forward (0: 4); memory grows ~15 MB per sample")->check(CLI::Range(0, 4096));
   cmd->add_option("--json", a->json, "Write the evaluation record (JSON) to this file");
   cmd->add_flag("--skip-inflate", a->skip_inflate, "Score the existing SUB/inflated/ frames; never unzip or inflate");

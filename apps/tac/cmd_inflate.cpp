@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "progress_bar.hpp"
 #include "tac/codec/inflate.hpp"
 
 namespace {
@@ -18,7 +19,10 @@ void register_inflate(CLI::App& app) {
   cmd->add_option("--threads", request->options.threads, "Worker threads (0 = one per core)");
   cmd->add_option("--max-frames", request->options.max_frames, "Write only the first N frames of each video");
   cmd->callback([request] {
+    tac::cli::ProgressBar bar("", tac::cli::ProgressBar::stderr_is_terminal());  // one line per video
+    request->options.progress = bar.callback();
     const auto result = tac::codec::inflate_archive(*request);
+    bar.finish();
     for (const auto& v : result.videos)
       std::printf("%s -> %s: %lld frames (%s)\n", v.name.c_str(), v.raw_path.c_str(), static_cast<long long>(v.frames),
                   result.format.c_str());

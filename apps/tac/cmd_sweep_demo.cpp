@@ -1,10 +1,14 @@
 // `tac sweep` (compress -> inflate -> eval over codec x scale x crf) and `tac demo` (the tour).
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "commands.hpp"
+#include "progress_bar.hpp"
+#include "scorer_options.hpp"
 #include "tac/core/error.hpp"
 #include "tac/pipeline/demo.hpp"
 #include "tac/pipeline/sweep.hpp"
@@ -20,29 +24,30 @@ std::filesystem::path sibling_tac_inflate() {
 }
 
 struct SweepArgs {
-  std::string video, out = "sweep-out", segnet, posenet, upstream;
+  std::string video, out = "sweep-out";
   std::vector<std::string> codecs{"x265"};
   std::vector<double> scales{0.45};
   std::vector<double> crfs{24, 30, 36};
-  int threads = 0;
+  tac::cli::ScorerArgs scorer;
 };
 
 void run_sweep_cmd(const SweepArgs& a) {
+  const auto weights = tac::cli::require_scorer_weights(a.scorer);
   tac::pipeline::ScorerSetup scorer;
-  scorer.segnet = a.segnet;
-  scorer.posenet = a.posenet;
-  if (!a.upstream.empty()) {
-    if (scorer.segnet.empty()) scorer.segnet = std::filesystem::path(a.upstream) / "models" / "segnet.safetensors";
-    if (scorer.posenet.empty()) scorer.posenet = std::filesystem::path(a.upstream) / "models" / "posenet.safetensors";
-  }
-  if (scorer.segnet.empty() || scorer.posenet.empty()) tac::fail("give --segnet and --posenet (or --upstream DIR)");
-  scorer.threads = a.threads;
+  scorer.segnet = weights.segnet;
+  scorer.posenet = weights.posenet;
+  scorer.threads = tac::cli::resolve_threads(a.scorer.threads);
   scorer.tac_inflate = sibling_tac_inflate();
   const tac::pipeline::SweepGrid grid{a.codecs, a.scales, a.crfs};
-  const auto points = tac::pipeline::run_sweep(a.video, grid, a.out, scorer, [](const tac::pipeline::SweepPoint& p) {
-    std::fprintf(stderr, "sweep: %s scale %g crf %g -> %llu bytes, score %.4f\n", p.codec.c_str(), p.scale, p.crf,
-                 static_cast<unsigned long long>(p.archive_bytes), p.score);
-  });
+  tac::cli::ProgressBar bar("tac sweep", tac::cli::ProgressBar::stderr_is_terminal());
+  const auto points = tac::pipeline::run_sweep(
+      a.video, grid, a.out, scorer,
+      [&bar](const tac::pipeline::SweepPoint& p) {
+        bar.print_line(fmt::format("sweep: {} scale {:g} crf {:g} -> {} bytes, score {:.4f}", p.codec, p.scale, p.crf,
+                                   p.archive_bytes, p.score));
+      },
+      bar.callback());
+  bar.finish();
   const auto png = tac::pipeline::write_sweep_outputs(points, a.out);
   std::printf("%s", tac::pipeline::sweep_table(points).c_str());
   std::printf("plot: %s\ntable: %s\njson: %s\n", png.c_str(), (std::filesystem::path(a.out) / "sweep.txt").c_str(),
@@ -66,18 +71,15 @@ void register_sweep(CLI::App& app) {
   cmd->add_option("--codecs", a->codecs, "Codecs: x265 svtav1 aom")->capture_default_str();
   cmd->add_option("--scales", a->scales, "Scale factors (0 < s <= 1)")->capture_default_str();
   cmd->add_option("--crfs", a->crfs, "CRF values")->capture_default_str();
-  cmd->add_option("--segnet", a->segnet, "segnet.safetensors (real or twin)");
-  cmd->add_option("--posenet", a->posenet, "posenet.safetensors (real or twin)");
-  cmd->add_option("--upstream", a->upstream, "Challenge checkout: models/ gives the real scorer");
-  cmd->add_option("--threads", a->threads, "libtorch threads (0: default)")->capture_default_str();
+  tac::cli::add_scorer_options(*cmd, a->scorer, "Challenge checkout: models/ gives the real scorer");
   cmd->callback([a] { run_sweep_cmd(*a); });
 }
 
 struct DemoArgs {
-  std::string out = "demo-out", video, upstream, segnet, posenet;
+  std::string out = "demo-out", video;
   int frames = 40;
   std::uint64_t seed = 1;
-  int threads = 0;
+  tac::cli::ScorerArgs scorer;
   bool force = false;
 };
 
@@ -86,19 +88,26 @@ void run_demo_cmd(const DemoArgs& a) {
   const auto start = Clock::now();
   tac::pipeline::DemoOptions o;
   o.out = a.out;
-  o.video = a.video;
-  o.upstream = a.upstream;
-  o.segnet = a.segnet;
-  o.posenet = a.posenet;
+  // --upstream: the real networks and the contest video, unless --segnet/--posenet/--video say otherwise.
+  const auto weights = tac::cli::resolve_scorer_weights(a.scorer);
+  const auto upstream = tac::cli::upstream_dir(a.scorer);
+  o.video = !a.video.empty() || upstream.empty() ? std::filesystem::path(a.video) : upstream / "videos" / "0.mkv";
+  if (weights) {
+    o.segnet = weights->segnet;
+    o.posenet = weights->posenet;
+    o.weights_source = weights->source;
+  }
   o.frames = a.frames;
   o.seed = a.seed;
-  o.threads = a.threads;
+  o.threads = tac::cli::resolve_threads(a.scorer.threads);
   o.force = a.force;
   o.tac_inflate = sibling_tac_inflate();
-  o.log = [](const std::string& line) { std::fprintf(stderr, "demo: %s\n", line.c_str()); };
-  const bool twin = a.upstream.empty() && a.segnet.empty();
-  if (twin) std::fprintf(stderr, "\n%s\n\n", tac::pipeline::twin_warning().c_str());
+  tac::cli::ProgressBar bar("tac demo", tac::cli::ProgressBar::stderr_is_terminal());
+  o.log = [&bar](const std::string& line) { bar.print_line("demo: " + line); };
+  o.progress = bar.callback();
+  if (!weights) std::fprintf(stderr, "\n%s\n\n", tac::pipeline::twin_warning().c_str());
   const auto r = tac::pipeline::run_demo(o);
+  bar.finish();
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   std::printf("tac demo finished in %.1f s\n\n", seconds);
   for (const auto& s : r.stages) {
@@ -125,10 +134,7 @@ void register_demo(CLI::App& app) {
   cmd->add_option("--frames", a->frames, "Frames of the synthetic clip")->check(CLI::Range(2, 100000))->capture_default_str();
   cmd->add_option("--seed", a->seed, "Seed of the synthetic clip")->capture_default_str();
   cmd->add_option("--video", a->video, "Use this video instead of a synthetic clip")->check(CLI::ExistingFile);
-  cmd->add_option("--upstream", a->upstream, "Challenge checkout: real models/ and videos/0.mkv")->check(CLI::ExistingDirectory);
-  cmd->add_option("--segnet", a->segnet, "segnet.safetensors")->check(CLI::ExistingFile);
-  cmd->add_option("--posenet", a->posenet, "posenet.safetensors")->check(CLI::ExistingFile);
-  cmd->add_option("--threads", a->threads, "libtorch threads (0: default)")->capture_default_str();
+  tac::cli::add_scorer_options(*cmd, a->scorer, "Challenge checkout: real models/ and videos/0.mkv");
   cmd->add_flag("--force", a->force, "Reuse a non-empty output directory");
   cmd->callback([a] { run_demo_cmd(*a); });
 }

@@ -8,7 +8,7 @@
 #include <fstream>
 
 #include "support/fixtures.hpp"
-#include "tac/scorer/report.hpp"
+#include "tac/eval/report.hpp"
 #include "tac/core/sha256.hpp"
 
 namespace {
@@ -71,7 +71,7 @@ TEST(ClassicalCli, SubmissionWorksUnderEvaluateShContract) {
   ASSERT_EQ(eval.status, 0) << eval.output;
   EXPECT_NE(eval.output.find("Evaluation results over 8 samples"), std::string::npos) << eval.output;
   // The report's size is this archive's (thousands separated by commas, as upstream prints it).
-  const std::string digits = tac::scorer::thousands(std::filesystem::file_size(sub / "archive.zip"));
+  const std::string digits = tac::eval::thousands(std::filesystem::file_size(sub / "archive.zip"));
   EXPECT_NE(eval.output.find("Submission file size: " + digits + " bytes"), std::string::npos) << eval.output;
 }
 

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "tac/core/progress.hpp"
+
 namespace tac::codec {
 
 struct ArchiveMember {
@@ -68,6 +70,7 @@ struct InflateOptions {
   int threads = 0;               // 0: all hardware threads
   std::int64_t max_frames = -1;  // stop after this many frames (tests and previews); -1: all
   InflateStats* stats = nullptr;
+  ProgressCallback progress;     // frames written, stage "inflate <video>" (inflate_archive)
 };
 
 class Format {

@@ -1,5 +1,6 @@
 #include "tac/codec/inflate.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 
@@ -11,13 +12,22 @@ namespace {
 
 class RawSink final : public FrameSink {
  public:
-  explicit RawSink(const std::filesystem::path& path) : writer_(path) {}
-  void write_frame(std::span<const std::uint8_t> rgb) override { writer_.write_frame(rgb); }
+  RawSink(const std::filesystem::path& path, const InflateOptions& options, std::string stage)
+      : writer_(path), progress_(options.progress), stage_(std::move(stage)), total_(std::max<std::int64_t>(options.max_frames, 0)) {
+    report_progress(progress_, stage_, 0, total_, "frames");
+  }
+  void write_frame(std::span<const std::uint8_t> rgb) override {
+    writer_.write_frame(rgb);
+    report_progress(progress_, stage_, writer_.frames_written(), total_, "frames");
+  }
   void commit() { writer_.commit(); }
   std::int64_t frames() const { return writer_.frames_written(); }
 
  private:
   io::RawWriter writer_;
+  const ProgressCallback& progress_;
+  std::string stage_;
+  std::int64_t total_ = 0;  // 0: the format knows, the sink does not
 };
 
 }  // namespace
@@ -58,7 +68,7 @@ InflateResult inflate_archive(const InflateRequest& request) {
     if (!member) fail("{}: no member for video '{}' in this {} archive", archive.source(), name, format.name());
     if (!format.detect(*member)) fail("{}: member '{}' is not {}", archive.source(), member->name, format.name());
     const auto raw_path = request.output_dir / (video_stem(name) + ".raw");
-    RawSink sink(raw_path);
+    RawSink sink(raw_path, options, "inflate " + name);
     format.inflate(*member, sink, options);
     sink.commit();
     result.videos.push_back({name, raw_path, sink.frames()});

@@ -50,7 +50,7 @@ DemoResult run_demo(const DemoOptions& o) {
     if (o.log) o.log(line);
   };
   if (std::filesystem::exists(o.out) && !std::filesystem::is_empty(o.out) && !o.force) {
-    fail("{}: exists and is not empty; choose another --out or pass --force", o.out.string());
+    fail(ErrorKind::usage, "{}: exists and is not empty; choose another --out or pass --force", o.out.string());
   }
   std::filesystem::create_directories(o.out);
   DemoResult result;
@@ -59,7 +59,6 @@ DemoResult run_demo(const DemoOptions& o) {
   auto t = Clock::now();
   std::filesystem::path video = o.video;
   DemoStage synth{"input video", 0, {}, ""};
-  if (video.empty() && !o.upstream.empty()) video = o.upstream / "videos" / "0.mkv";
   if (video.empty()) {
     log(fmt::format("synth: rendering a {}-frame procedural dashcam clip (seed {})", o.frames, o.seed));
     synth::SynthClipOptions s;
@@ -72,7 +71,7 @@ DemoResult run_demo(const DemoOptions& o) {
     synth.outputs = {clip.clip, clip.motion};
     synth.note = fmt::format("{} frames, 1164x874, {} bytes, true camera motion in the JSON", clip.frames, clip.clip_bytes);
   } else {
-    if (!std::filesystem::exists(video)) fail("{}: no such video", video.string());
+    if (!std::filesystem::exists(video)) fail(ErrorKind::usage, "{}: no such video", video.string());
     synth.outputs = {video};
     synth.note = "given video";
   }
@@ -86,14 +85,10 @@ DemoResult run_demo(const DemoOptions& o) {
   scorer.tac_inflate = o.tac_inflate;
   DemoStage weights{"scorer weights", 0, {}, ""};
   if (!o.segnet.empty() || !o.posenet.empty()) {
-    if (o.segnet.empty() || o.posenet.empty()) fail("give both --segnet and --posenet");
+    if (o.segnet.empty() || o.posenet.empty()) fail(ErrorKind::usage, "give both --segnet and --posenet");
     scorer.segnet = o.segnet;
     scorer.posenet = o.posenet;
-    weights.note = "given weights";
-  } else if (!o.upstream.empty()) {
-    scorer.segnet = o.upstream / "models" / "segnet.safetensors";
-    scorer.posenet = o.upstream / "models" / "posenet.safetensors";
-    weights.note = "upstream checkout " + o.upstream.string();
+    weights.note = o.weights_source.empty() ? "given weights" : o.weights_source;
   } else {
     // A twin calibrated on the demo clip itself: its BatchNorm statistics match the frames it will
     // score, so its outputs respond to content instead of drifting in scale (tac twin --calibrate).
@@ -117,7 +112,7 @@ DemoResult run_demo(const DemoOptions& o) {
                    "): NOT the real scorer";
   }
   for (const auto& p : {scorer.segnet, scorer.posenet})
-    if (!std::filesystem::exists(p)) fail("{}: scorer weights not found", p.string());
+    if (!std::filesystem::exists(p)) fail(ErrorKind::usage, "{}: scorer weights not found", p.string());
   weights.outputs = {scorer.segnet, scorer.posenet};
   weights.seconds = seconds_since(t);
   result.stages.push_back(weights);
@@ -130,7 +125,7 @@ DemoResult run_demo(const DemoOptions& o) {
                     "(compress {:.1f} s, inflate+eval {:.1f} s)",
                     p.codec, p.scale, p.crf, p.archive_bytes, p.rate_term, p.seg, p.pose, p.score, p.compress_seconds,
                     p.eval_seconds));
-  });
+  }, o.progress);
   result.real_scorer = std::all_of(result.points.begin(), result.points.end(), [](const SweepPoint& p) { return p.real_scorer; });
   DemoStage sweep{"compress -> inflate -> eval", seconds_since(t), {work / "videos", work / "names.txt"}, ""};
   for (const auto& p : result.points) {

@@ -16,13 +16,14 @@ struct DemoOptions {
   std::filesystem::path video;     // empty: synthesize one
   int frames = 40;                 // synthetic clip length
   std::uint64_t seed = 1;
-  std::filesystem::path upstream;  // challenge checkout: models/ (and videos/0.mkv if no --video)
-  std::filesystem::path segnet, posenet;  // explicit weights (override twin/upstream)
+  std::filesystem::path segnet, posenet;  // scorer weights; both empty: a twin calibrated on the clip
+  std::string weights_source;             // where the weights came from, for the report
   SweepGrid grid{{"x265", "svtav1"}, {0.45}, {26, 36}};
   int threads = 0;
   std::filesystem::path tac_inflate;
   bool force = false;
   std::function<void(const std::string&)> log;  // progress lines
+  ProgressCallback progress;                    // the sweep's points
 };
 
 struct DemoStage {

@@ -8,7 +8,7 @@
 #include "tac/codec/classical/submission.hpp"
 #include "tac/core/error.hpp"
 #include "tac/core/output_file.hpp"
-#include "tac/scorer/evaluation.hpp"
+#include "tac/eval/evaluation.hpp"
 
 namespace tac::pipeline {
 namespace {
@@ -33,7 +33,7 @@ std::filesystem::path prepare_videos_dir(const std::filesystem::path& video, con
     if (ec) std::filesystem::copy_file(video, target);
   }
   for (const auto& entry : std::filesystem::directory_iterator(videos)) {
-    if (entry.path().filename() != name) fail("{}: holds other files than {}, which would change the rate", videos.string(), name.string());
+    if (entry.path().filename() != name) fail(ErrorKind::usage, "{}: holds other files than {}, which would change the rate", videos.string(), name.string());
   }
   const auto names = work / "names.txt";
   write_file_atomic(names, name.string() + "\n");
@@ -62,19 +62,17 @@ SweepPoint run_point(const std::filesystem::path& video, const std::string& code
   p.height = sub.stream.settings.height;
   p.frames = sub.stream.frames;
 
-  scorer::EvalOptions eval;
+  eval::EvalOptions eval;
   eval.submission_dir = p.submission;
   eval.uncompressed_dir = work / "videos";
   eval.video_names_file = names;
   eval.segnet_weights = scorer.segnet;
   eval.posenet_weights = scorer.posenet;
   eval.threads = scorer.threads;
-  eval.inflate = scorer::InflateMode::Always;  // evaluate.sh: fresh unzip, then inflate.sh
-  eval.print_report = false;
-  eval.progress = scorer.progress;
+  eval.inflate = eval::InflateMode::Always;  // evaluate.sh: fresh unzip, then inflate.sh
   eval.json_path = p.submission / "evaluation.json";
   t = Clock::now();
-  const auto result = scorer::run_evaluation(eval);
+  const auto result = eval::run_evaluation(eval);
   p.eval_seconds = seconds_since(t);
   const auto& s = result.run.score;
   p.archive_bytes = s.archive_bytes;
@@ -86,22 +84,26 @@ SweepPoint run_point(const std::filesystem::path& video, const std::string& code
   p.pose_term = s.pose_term;
   p.score = s.score;
   p.samples = s.samples;
-  p.real_scorer = scorer::scorer_is_real(result.run);
+  p.real_scorer = eval::scorer_is_real(result.run);
   return p;
 }
 
 std::vector<SweepPoint> run_sweep(const std::filesystem::path& video, const SweepGrid& grid, const std::filesystem::path& work,
-                                  const ScorerSetup& scorer, const std::function<void(const SweepPoint&)>& on_point) {
-  if (grid.codecs.empty() || grid.scales.empty() || grid.crfs.empty()) fail("sweep: the grid is empty");
+                                  const ScorerSetup& scorer, const std::function<void(const SweepPoint&)>& on_point,
+                                  const ProgressCallback& progress) {
+  if (grid.codecs.empty() || grid.scales.empty() || grid.crfs.empty()) fail(ErrorKind::usage, "sweep: the grid is empty");
   // Check the whole grid before the first (slow) point.
   for (const auto& codec : grid.codecs) io::encoder_for_codec(codec);
   for (const double scale : grid.scales) codec::classical::scaled_size(1164, 874, scale);
   std::vector<SweepPoint> points;
+  const auto total = static_cast<std::int64_t>(grid.codecs.size() * grid.scales.size() * grid.crfs.size());
+  report_progress(progress, "sweep", 0, total, "points");
   for (const auto& codec : grid.codecs)
     for (const double scale : grid.scales)
       for (const double crf : grid.crfs) {
         points.push_back(run_point(video, codec, scale, crf, work, scorer));
         if (on_point) on_point(points.back());
+        report_progress(progress, "sweep", static_cast<std::int64_t>(points.size()), total, "points");
       }
   return points;
 }

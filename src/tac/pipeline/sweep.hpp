@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "tac/core/progress.hpp"
 #include "tac/plot/png_plot.hpp"
 
 namespace tac::pipeline {
@@ -22,7 +23,6 @@ struct ScorerSetup {
   std::filesystem::path posenet;
   int threads = 0;                // libtorch threads; 0 = default
   std::filesystem::path tac_inflate;  // baked into each inflate.sh
-  bool progress = false;
 };
 
 struct SweepPoint {
@@ -47,8 +47,10 @@ std::filesystem::path prepare_videos_dir(const std::filesystem::path& video, con
 SweepPoint run_point(const std::filesystem::path& video, const std::string& codec, double scale, double crf,
                      const std::filesystem::path& work, const ScorerSetup& scorer);
 
+// `progress` counts finished points (stage "sweep"); `on_point` sees each one as it finishes.
 std::vector<SweepPoint> run_sweep(const std::filesystem::path& video, const SweepGrid& grid, const std::filesystem::path& work,
-                                  const ScorerSetup& scorer, const std::function<void(const SweepPoint&)>& on_point = {});
+                                  const ScorerSetup& scorer, const std::function<void(const SweepPoint&)>& on_point = {},
+                                  const ProgressCallback& progress = {});
 
 // Fixed-width table: codec, scale, crf, size, bytes, rate term, seg, pose, score.
 std::string sweep_table(const std::vector<SweepPoint>& points);

@@ -94,7 +94,7 @@ CompressedStream compress_video(const std::filesystem::path& video, const Compre
     const io::Yuv420View view{p.y, p.u, p.v, static_cast<int>(p.y_stride), static_cast<int>(p.u_stride),
                               static_cast<int>(p.v_stride)};
     encoder.write(scaling ? scaler->scale(view) : view);
-    if (options.progress) options.progress(encoder.frames_written());
+    report_progress(options.progress, "compress", encoder.frames_written(), std::max<std::int64_t>(options.max_frames, 0), "frames");
   }
   out.frames = encoder.frames_written();
   if (out.frames == 0) fail("{}: no frames decoded", video.string());

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "tac/core/progress.hpp"
 #include "tac/io/video_encoder.hpp"
 
 namespace tac::codec::classical {
@@ -29,7 +30,7 @@ struct CompressOptions {
   bool threads_explicit = false;    // x265 gets pools=threads only when set (x265 writes it into the stream)
   int decode_threads = 0;           // input decode threads; 0 = one per core (output does not depend on it)
   std::int64_t max_frames = -1;
-  std::function<void(std::int64_t frames)> progress;  // optional, per encoded frame
+  ProgressCallback progress;        // stage "compress": frames encoded (total known only with max_frames)
 };
 
 struct CompressedStream {

@@ -1,4 +1,4 @@
-#include "tac/scorer/submission.hpp"
+#include "tac/eval/submission.hpp"
 
 #include <spawn.h>
 #include <sys/wait.h>
@@ -12,13 +12,13 @@
 
 extern char** environ;
 
-namespace tac::scorer {
+namespace tac::eval {
 
 namespace fs = std::filesystem;
 
 std::vector<std::string> read_video_names(const fs::path& names_file) {
   std::ifstream in(names_file);
-  if (!in) fail("{}: cannot read the video names file", names_file.string());
+  if (!in) fail(ErrorKind::io, "{}: cannot read the video names file", names_file.string());
   std::vector<std::string> names;
   constexpr std::size_t kMaxNames = 100'000;
   for (std::string line; std::getline(in, line);) {
@@ -28,11 +28,11 @@ std::vector<std::string> read_video_names(const fs::path& names_file) {
     std::string name = line.substr(first, last - first + 1);
     const fs::path p(name);
     if (p.is_absolute() || name == "." || name == ".." || name.find('/') != std::string::npos)
-      fail("{}: video name '{}' must be a plain file name", names_file.string(), name);
+      fail(ErrorKind::corrupt_input, "{}: video name '{}' must be a plain file name", names_file.string(), name);
     names.push_back(std::move(name));
-    if (names.size() > kMaxNames) fail("{}: more than {} video names", names_file.string(), kMaxNames);
+    if (names.size() > kMaxNames) fail(ErrorKind::limit_exceeded, "{}: more than {} video names", names_file.string(), kMaxNames);
   }
-  if (names.empty()) fail("{}: lists no video", names_file.string());
+  if (names.empty()) fail(ErrorKind::corrupt_input, "{}: lists no video", names_file.string());
   return names;
 }
 
@@ -43,7 +43,7 @@ fs::path expected_raw_path(const fs::path& inflated_dir, const std::string& vide
 void unzip_submission(const fs::path& submission_dir) {
   const fs::path zip = submission_dir / "archive.zip";
   std::error_code ec;
-  if (!fs::is_regular_file(zip, ec)) fail("{}: archive.zip not found", zip.string());
+  if (!fs::is_regular_file(zip, ec)) fail(ErrorKind::usage, "{}: archive.zip not found", zip.string());
   const fs::path target = submission_dir / "archive";
   const fs::path staging = submission_dir / (".archive.tac-tmp-" + std::to_string(::getpid()));
   fs::remove_all(staging, ec);
@@ -61,7 +61,7 @@ void unzip_submission(const fs::path& submission_dir) {
 double run_inflate(const fs::path& submission_dir, const fs::path& names_file) {
   const fs::path script = submission_dir / "inflate.sh";
   std::error_code ec;
-  if (!fs::is_regular_file(script, ec)) fail("{}: inflate.sh not found", script.string());
+  if (!fs::is_regular_file(script, ec)) fail(ErrorKind::usage, "{}: inflate.sh not found", script.string());
   const fs::path archive = fs::absolute(submission_dir / "archive");
   const fs::path inflated = fs::absolute(submission_dir / "inflated");
   const bool created = !fs::exists(inflated, ec);
@@ -78,16 +78,16 @@ double run_inflate(const fs::path& submission_dir, const fs::path& names_file) {
   pid_t pid = 0;
   const int rc = posix_spawnp(&pid, "bash", &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) fail("cannot start bash for {}: {}", script.string(), errno_text(rc));
+  if (rc != 0) fail(ErrorKind::io, "cannot start bash for {}: {}", script.string(), errno_text(rc));
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) fail("waiting for {}: {}", script.string(), errno_text(errno));
+    if (errno != EINTR) fail(ErrorKind::io, "waiting for {}: {}", script.string(), errno_text(errno));
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     if (created) fs::remove_all(inflated, ec);  // no half-inflated output left behind
-    if (WIFSIGNALED(status)) fail("{} was killed by signal {}", script.string(), WTERMSIG(status));
-    fail("{} failed with exit status {}", script.string(), WEXITSTATUS(status));
+    if (WIFSIGNALED(status)) fail(ErrorKind::io, "{} was killed by signal {}", script.string(), WTERMSIG(status));
+    fail(ErrorKind::corrupt_input, "{} failed with exit status {}", script.string(), WEXITSTATUS(status));
   }
   return seconds;
 }
@@ -96,8 +96,8 @@ void check_expected_raws(const fs::path& inflated_dir, const std::vector<std::st
   for (const auto& name : names) {
     const auto raw = expected_raw_path(inflated_dir, name);
     std::error_code ec;
-    if (!fs::is_regular_file(raw, ec)) fail("{}: missing: inflate produced no frames for {}", raw.string(), name);
+    if (!fs::is_regular_file(raw, ec)) fail(ErrorKind::corrupt_input, "{}: missing: inflate produced no frames for {}", raw.string(), name);
   }
 }
 
-}  // namespace tac::scorer
+}  // namespace tac::eval

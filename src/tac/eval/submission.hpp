@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace tac::scorer {
+namespace tac::eval {
 
 // Names from a video names file (one per line, blank lines ignored, surrounding spaces trimmed).
 // Throws tac::Error if the file is missing, empty or names something unsafe (absolute, "..").
@@ -26,4 +26,4 @@ double run_inflate(const std::filesystem::path& submission_dir, const std::files
 // Step 3: every expected `.raw` must exist (evaluate.sh exits 1 otherwise).
 void check_expected_raws(const std::filesystem::path& inflated_dir, const std::vector<std::string>& names);
 
-}  // namespace tac::scorer
+}  // namespace tac::eval

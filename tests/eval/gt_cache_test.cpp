@@ -1,4 +1,4 @@
-#include "tac/scorer/gt_cache.hpp"
+#include "tac/eval/gt_cache.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,8 +9,8 @@
 
 namespace {
 
-using tac::scorer::GtCache;
-using tac::scorer::GtCacheKey;
+using tac::eval::GtCache;
+using tac::eval::GtCacheKey;
 using tac::scorer::SampleOutputs;
 
 GtCacheKey key_for(std::int64_t samples, const std::string& device = "cpu") {

@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "tac/scorer/score.hpp"
+#include "tac/eval/score.hpp"
 #include "tac/scorer/weights_identity.hpp"
 
-namespace tac::scorer {
+namespace tac::eval {
 
 struct SampleDistortion {
   int video = 0;            // index into EvalRun::videos
@@ -52,8 +52,8 @@ struct EvalRun {
   ScoreComponents score;
   std::vector<SampleDistortion> per_sample;  // all samples, in (video, sample) order
   std::vector<VideoRun> videos;
-  WeightsIdentity segnet;
-  WeightsIdentity posenet;
+  scorer::WeightsIdentity segnet;
+  scorer::WeightsIdentity posenet;
   std::string device;
   int threads = 0;       // libtorch intra-op threads in effect
   int batch_size = 0;
@@ -85,4 +85,4 @@ std::vector<std::string> report_notes(const EvalRun& run);
 
 nlohmann::json evaluation_record(const EvalRun& run);
 
-}  // namespace tac::scorer
+}  // namespace tac::eval

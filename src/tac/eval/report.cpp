@@ -1,9 +1,9 @@
-#include "tac/scorer/report.hpp"
+#include "tac/eval/report.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
 
-namespace tac::scorer {
+namespace tac::eval {
 
 std::string thousands(std::uint64_t value) {
   const std::string digits = std::to_string(value);
@@ -37,4 +37,4 @@ std::string format_report(std::vector<std::pair<std::string, std::string>> confi
   return out;
 }
 
-}  // namespace tac::scorer
+}  // namespace tac::eval

@@ -1,4 +1,4 @@
-#include "tac/scorer/report.hpp"
+#include "tac/eval/report.hpp"
 
 #include <gtest/gtest.h>
 
@@ -37,15 +37,15 @@ std::pair<std::string, std::vector<double>> shape_and_numbers(const std::string&
 }  // namespace
 
 TEST(Report, ThousandsSeparator) {
-  EXPECT_EQ(tac::scorer::thousands(0), "0");
-  EXPECT_EQ(tac::scorer::thousands(999), "999");
-  EXPECT_EQ(tac::scorer::thousands(1000), "1,000");
-  EXPECT_EQ(tac::scorer::thousands(37545489), "37,545,489");
+  EXPECT_EQ(tac::eval::thousands(0), "0");
+  EXPECT_EQ(tac::eval::thousands(999), "999");
+  EXPECT_EQ(tac::eval::thousands(1000), "1,000");
+  EXPECT_EQ(tac::eval::thousands(37545489), "37,545,489");
 }
 
 TEST(Report, ConfigKeysSortedAndResultsFollow) {
-  const auto s = tac::scorer::compute_score(600, 0.38042614, 0.00946623, 2'244'900, 37'545'489);
-  const auto text = tac::scorer::format_report({{"seed", "1234"}, {"batch_size", "16"}}, s, {"scorer: twin"});
+  const auto s = tac::eval::compute_score(600, 0.38042614, 0.00946623, 2'244'900, 37'545'489);
+  const auto text = tac::eval::format_report({{"seed", "1234"}, {"batch_size", "16"}}, s, {"scorer: twin"});
   const auto lines = lines_of(text);
   ASSERT_EQ(lines.size(), 11u);
   EXPECT_EQ(lines[0], "=== Evaluation config ===");
@@ -76,10 +76,10 @@ TEST(Report, ResultsBlockMatchesUpstreamReportLineByLine) {
   const auto file = tac::io::Safetensors::open(golden);
   const auto pose = file.to_float32("pose_dist");
   const auto seg = file.to_float32("seg_dist");
-  const auto s = tac::scorer::compute_score(static_cast<std::int64_t>(pose.size()), tac::scorer::mean_distortion(pose),
-                                            tac::scorer::mean_distortion(seg), std::filesystem::file_size(archive),
+  const auto s = tac::eval::compute_score(static_cast<std::int64_t>(pose.size()), tac::eval::mean_distortion(pose),
+                                            tac::eval::mean_distortion(seg), std::filesystem::file_size(archive),
                                             std::filesystem::file_size(video));
-  const auto ours = lines_of(tac::scorer::format_results_block(s));
+  const auto ours = lines_of(tac::eval::format_results_block(s));
   ASSERT_EQ(ours.size(), upstream_results.size());
   // The fixtures README's tolerances: report.txt and golden.* are two runs (1 vs 2 threads).
   const double tolerance[] = {0, 1e-3 /*pose, relative*/, 5e-5 /*seg*/, 0, 0, 0, 0};

@@ -9,12 +9,13 @@
 #include <utility>
 #include <vector>
 
+#include "tac/core/progress.hpp"
+#include "tac/eval/evaluation_record.hpp"
 #include "tac/scorer/device.hpp"
-#include "tac/scorer/evaluation_record.hpp"
 
-namespace tac::scorer {
+namespace tac::eval {
 
-class Communicator;
+class Communicator;  // distributed.hpp
 
 enum class InflateMode {
   Auto,    // unzip + inflate.sh when SUB/inflated/ is missing, else score the existing frames
@@ -28,7 +29,7 @@ struct EvalOptions {
   std::filesystem::path video_names_file;
   std::filesystem::path segnet_weights;
   std::filesystem::path posenet_weights;
-  Device device = Device::Cpu;
+  scorer::Device device = scorer::Device::Cpu;
   int batch_size = 16;   // samples decoded and scored per step (upstream's batch size)
   int threads = 0;       // libtorch intra-op threads; 0 = libtorch's default
   int forward_batch = 0; // samples per network forward; 0 = 4 (memory vs speed, see evaluation.cpp)
@@ -38,19 +39,19 @@ struct EvalOptions {
   bool lenient = false;  // upstream's raw handling: floor(size/frame) frames, trailing bytes ignored
   bool use_cache = true;
   std::filesystem::path cache_dir;  // empty: default_gt_cache_dir()
-  bool progress = false;            // draw a progress bar on stderr
-  bool print_report = true;         // print the report on stdout (rank 0)
+  ProgressCallback progress;        // stage "eval", samples of this rank; called on every rank
   std::vector<std::pair<std::string, std::string>> config;  // the report's config block
   Communicator* comm = nullptr;     // null: one process
 };
 
 struct EvalResult {
   EvalRun run;
-  std::string report;  // empty on ranks other than 0
+  std::string report;  // empty on ranks other than 0; the caller prints it
 };
 
 // Runs the whole evaluation. Throws tac::Error on bad input; writes nothing (report, record,
-// cache entry) unless the whole evaluation succeeded.
+// cache entry) unless the whole evaluation succeeded. Prints nothing: progress goes to
+// options.progress, the report to the result (and to options.report_path).
 EvalResult run_evaluation(const EvalOptions& options);
 
-}  // namespace tac::scorer
+}  // namespace tac::eval

@@ -1,4 +1,4 @@
-#include "tac/scorer/gt_cache.hpp"
+#include "tac/eval/gt_cache.hpp"
 
 #include <fmt/format.h>
 
@@ -13,7 +13,9 @@
 #include "tac/core/output_file.hpp"
 #include "tac/core/sha256.hpp"
 
-namespace tac::scorer {
+namespace tac::eval {
+
+using scorer::SampleOutputs;
 
 namespace {
 
@@ -150,7 +152,7 @@ GtCacheWriter::GtCacheWriter(const GtCache& cache, GtCacheKey key)
   seg_temp_ = final_path_;
   seg_temp_ += fmt::format(".seg-{}.tmp", ::getpid());
   seg_ = std::fopen(seg_temp_.c_str(), "wb");
-  if (seg_ == nullptr) fail("{}: cannot create: {}", seg_temp_.string(), errno_text(errno));
+  if (seg_ == nullptr) fail(ErrorKind::io, "{}: cannot create: {}", seg_temp_.string(), errno_text(errno));
 }
 
 GtCacheWriter::~GtCacheWriter() {
@@ -161,17 +163,17 @@ GtCacheWriter::~GtCacheWriter() {
 
 void GtCacheWriter::append(const SampleOutputs& batch) {
   if (batch.seg_argmax.size() != static_cast<std::size_t>(batch.samples()) * SampleOutputs::kSegPixels)
-    fail("ground-truth cache: inconsistent outputs ({} pose rows, {} map bytes)", batch.samples(), batch.seg_argmax.size());
+    fail(ErrorKind::internal, "ground-truth cache: inconsistent outputs ({} pose rows, {} map bytes)", batch.samples(), batch.seg_argmax.size());
   pose_.insert(pose_.end(), batch.pose.begin(), batch.pose.end());
   seg_hash_->update(batch.seg_argmax);
   if (!batch.seg_argmax.empty() && std::fwrite(batch.seg_argmax.data(), 1, batch.seg_argmax.size(), seg_) != batch.seg_argmax.size())
-    fail("{}: write failed: {}", seg_temp_.string(), errno_text(errno));
+    fail(ErrorKind::io, "{}: write failed: {}", seg_temp_.string(), errno_text(errno));
   samples_ += batch.samples();
 }
 
 void GtCacheWriter::commit(std::int64_t gt_frames) {
-  if (samples_ != key_.samples) fail("ground-truth cache: {} samples of outputs for a key of {} samples", samples_, key_.samples);
-  if (std::fclose(std::exchange(seg_, nullptr)) != 0) fail("{}: write failed: {}", seg_temp_.string(), errno_text(errno));
+  if (samples_ != key_.samples) fail(ErrorKind::internal, "ground-truth cache: {} samples of outputs for a key of {} samples", samples_, key_.samples);
+  if (std::fclose(std::exchange(seg_, nullptr)) != 0) fail(ErrorKind::io, "{}: write failed: {}", seg_temp_.string(), errno_text(errno));
   const auto pose_bytes = as_bytes(pose_);
   const std::uint64_t seg_size = static_cast<std::uint64_t>(samples_) * SampleOutputs::kSegPixels;
   auto meta = key_.fields();
@@ -195,7 +197,7 @@ void GtCacheWriter::commit(std::int64_t gt_frames) {
   out.write(text);
   out.write(pose_bytes);
   std::FILE* in = std::fopen(seg_temp_.c_str(), "rb");
-  if (in == nullptr) fail("{}: cannot reopen: {}", seg_temp_.string(), errno_text(errno));
+  if (in == nullptr) fail(ErrorKind::io, "{}: cannot reopen: {}", seg_temp_.string(), errno_text(errno));
   std::vector<std::uint8_t> chunk(1 << 20);
   std::uint64_t copied = 0;
   for (std::size_t n; (n = std::fread(chunk.data(), 1, chunk.size(), in)) > 0;) {
@@ -203,7 +205,7 @@ void GtCacheWriter::commit(std::int64_t gt_frames) {
     copied += n;
   }
   std::fclose(in);
-  if (copied != seg_size) fail("{}: {} bytes, expected {}", seg_temp_.string(), copied, seg_size);
+  if (copied != seg_size) fail(ErrorKind::io, "{}: {} bytes, expected {}", seg_temp_.string(), copied, seg_size);
   out.commit();
 }
 
@@ -214,4 +216,4 @@ std::filesystem::path default_gt_cache_dir() {
   return std::filesystem::temp_directory_path() / "tac-cache" / "gt";
 }
 
-}  // namespace tac::scorer
+}  // namespace tac::eval

@@ -2,7 +2,7 @@
 #ifndef USE_C10D_GLOO
 #define USE_C10D_GLOO 1  // Debian's libtorch is built with Gloo; its headers need this to declare it
 #endif
-#include "tac/scorer/distributed.hpp"
+#include "tac/eval/distributed.hpp"
 
 #include <ATen/ATen.h>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
@@ -13,7 +13,7 @@
 
 #include "tac/core/error.hpp"
 
-namespace tac::scorer {
+namespace tac::eval {
 
 namespace {
 
@@ -24,7 +24,7 @@ int env_int(const char* name, int fallback, int lo, int hi) {
   const char* end = text + std::char_traits<char>::length(text);
   const auto [ptr, ec] = std::from_chars(text, end, value);
   if (ec != std::errc() || ptr != end || value < lo || value > hi)
-    fail("environment variable {}='{}' must be an integer in [{}, {}]", name, text, lo, hi);
+    fail(ErrorKind::usage, "environment variable {}='{}' must be an integer in [{}, {}]", name, text, lo, hi);
   return value;
 }
 
@@ -44,7 +44,7 @@ class GlooCommunicator final : public Communicator {
       options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(env.master_addr));
       group_ = c10::make_intrusive<c10d::ProcessGroupGloo>(store, env.rank, env.world_size, options);
     } catch (const std::exception& e) {
-      fail("distributed rendezvous at {}:{} failed (rank {} of {}): {}", env.master_addr, env.master_port, env.rank,
+      fail(ErrorKind::io, "distributed rendezvous at {}:{} failed (rank {} of {}): {}", env.master_addr, env.master_port, env.rank,
            env.world_size, first_line(e.what()));
     }
   }
@@ -53,26 +53,34 @@ class GlooCommunicator final : public Communicator {
   int world_size() const override { return env_.world_size; }
   std::string backend() const override { return "gloo"; }
 
-  std::vector<std::vector<double>> all_gather(std::span<const double> local) override {
+  std::vector<std::vector<std::uint8_t>> all_gather_bytes(std::span<const std::uint8_t> local) override {
+    if (local.size() > kMaxGatherBytes)
+      fail(ErrorKind::limit_exceeded, "rank {}: a {}-byte message exceeds the {}-byte all-gather limit", env_.rank,
+           local.size(), kMaxGatherBytes);
     try {
-      // Lengths first, then every vector padded to the longest.
-      const auto lengths = gather_tensor(at::full({1}, static_cast<double>(local.size()), at::kDouble));
+      // Lengths first, then every buffer padded to the longest.
+      const auto lengths = gather_tensor(at::full({1}, static_cast<std::int64_t>(local.size()), at::kLong));
       std::int64_t longest = 0;
-      for (const auto& t : lengths) longest = std::max(longest, static_cast<std::int64_t>(t.item<double>()));
-      at::Tensor mine = at::zeros({std::max<std::int64_t>(longest, 1)}, at::kDouble);
-      std::copy(local.begin(), local.end(), mine.data_ptr<double>());
+      for (std::size_t r = 0; r < lengths.size(); ++r) {
+        const auto n = lengths[r].item<std::int64_t>();
+        if (n < 0 || static_cast<std::uint64_t>(n) > kMaxGatherBytes)
+          fail(ErrorKind::limit_exceeded, "rank {} announced a {}-byte message (limit {})", r, n, kMaxGatherBytes);
+        longest = std::max(longest, n);
+      }
+      at::Tensor mine = at::zeros({std::max<std::int64_t>(longest, 1)}, at::kByte);
+      std::copy(local.begin(), local.end(), mine.data_ptr<std::uint8_t>());
       const auto all = gather_tensor(mine);
-      std::vector<std::vector<double>> out;
+      std::vector<std::vector<std::uint8_t>> out;
       for (std::size_t r = 0; r < all.size(); ++r) {
-        const auto n = static_cast<std::size_t>(lengths[r].item<double>());
-        const double* p = all[r].data_ptr<double>();
+        const auto n = static_cast<std::size_t>(lengths[r].item<std::int64_t>());
+        const std::uint8_t* p = all[r].data_ptr<std::uint8_t>();
         out.emplace_back(p, p + n);
       }
       return out;
     } catch (const Error&) {
       throw;
     } catch (const std::exception& e) {
-      fail("distributed all_gather failed on rank {} of {}: {}", env_.rank, env_.world_size, first_line(e.what()));
+      fail(ErrorKind::io, "distributed all_gather failed on rank {} of {}: {}", env_.rank, env_.world_size, first_line(e.what()));
     }
   }
 
@@ -98,12 +106,12 @@ DistributedEnvironment distributed_environment_from_env() {
   env.world_size = env_int("WORLD_SIZE", 1, 1, 65536);
   if (env.world_size == 1) return env;
   env.rank = env_int("RANK", -1, 0, env.world_size - 1);
-  if (env.rank < 0) fail("WORLD_SIZE={} is set but RANK is not", env.world_size);
+  if (env.rank < 0) fail(ErrorKind::usage, "WORLD_SIZE={} is set but RANK is not", env.world_size);
   const char* addr = std::getenv("MASTER_ADDR");
-  if (addr == nullptr || *addr == '\0') fail("WORLD_SIZE={} is set but MASTER_ADDR is not", env.world_size);
+  if (addr == nullptr || *addr == '\0') fail(ErrorKind::usage, "WORLD_SIZE={} is set but MASTER_ADDR is not", env.world_size);
   env.master_addr = addr;
   env.master_port = env_int("MASTER_PORT", -1, 1, 65535);
-  if (env.master_port < 0) fail("WORLD_SIZE={} is set but MASTER_PORT is not", env.world_size);
+  if (env.master_port < 0) fail(ErrorKind::usage, "WORLD_SIZE={} is set but MASTER_PORT is not", env.world_size);
   return env;
 }
 
@@ -113,7 +121,7 @@ std::unique_ptr<Communicator> connect(const DistributedEnvironment& env, std::ch
 }
 
 Shard contiguous_shard(std::int64_t total, int rank, int world) {
-  if (world < 1 || rank < 0 || rank >= world || total < 0) fail("bad shard request: rank {} of {}", rank, world);
+  if (world < 1 || rank < 0 || rank >= world || total < 0) fail(ErrorKind::internal, "bad shard request: rank {} of {}", rank, world);
   const std::int64_t base = total / world;
   const std::int64_t extra = total % world;
   Shard s;
@@ -122,4 +130,4 @@ Shard contiguous_shard(std::int64_t total, int rank, int world) {
   return s;
 }
 
-}  // namespace tac::scorer
+}  // namespace tac::eval

@@ -3,13 +3,17 @@
 // Ranks come from the variables torchrun sets: RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT.
 // Torch-free header: the c10d code lives in distributed.cpp.
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
-namespace tac::scorer {
+namespace tac::eval {
+
+// Largest message one rank may send in an all-gather (a sanity cap on what the others allocate).
+inline constexpr std::size_t kMaxGatherBytes = std::size_t{1} << 30;
 
 class Communicator {
  public:
@@ -17,8 +21,9 @@ class Communicator {
   virtual int rank() const = 0;
   virtual int world_size() const = 0;
   virtual std::string backend() const = 0;  // "gloo"
-  // Every rank passes its vector (lengths may differ); every rank gets all of them, by rank.
-  virtual std::vector<std::vector<double>> all_gather(std::span<const double> local) = 0;
+  // Every rank passes its bytes (lengths may differ, at most kMaxGatherBytes); every rank gets all
+  // of them, by rank.
+  virtual std::vector<std::vector<std::uint8_t>> all_gather_bytes(std::span<const std::uint8_t> local) = 0;
 };
 
 struct DistributedEnvironment {
@@ -29,7 +34,7 @@ struct DistributedEnvironment {
 };
 
 // Reads RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT. Absent WORLD_SIZE (or 1) means one process.
-// Malformed values throw tac::Error.
+// Malformed values throw tac::Error (usage).
 DistributedEnvironment distributed_environment_from_env();
 
 // Joins the process group (TCPStore rendezvous at MASTER_ADDR:MASTER_PORT, then Gloo).
@@ -44,4 +49,4 @@ struct Shard {
 };
 Shard contiguous_shard(std::int64_t total, int rank, int world);
 
-}  // namespace tac::scorer
+}  // namespace tac::eval

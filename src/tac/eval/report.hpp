@@ -4,9 +4,9 @@
 #include <utility>
 #include <vector>
 
-#include "tac/scorer/score.hpp"
+#include "tac/eval/score.hpp"
 
-namespace tac::scorer {
+namespace tac::eval {
 
 // Python's "{:,}" for integers.
 std::string thousands(std::uint64_t value);
@@ -19,4 +19,4 @@ std::string format_results_block(const ScoreComponents& score);
 std::string format_report(std::vector<std::pair<std::string, std::string>> config, const ScoreComponents& score,
                           const std::vector<std::string>& notes = {});
 
-}  // namespace tac::scorer
+}  // namespace tac::eval

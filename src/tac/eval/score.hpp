@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <span>
 
-namespace tac::scorer {
+namespace tac::eval {
 
 struct ScoreComponents {
   std::int64_t samples = 0;
@@ -30,4 +30,4 @@ ScoreComponents compute_score(std::int64_t samples, double posenet_distortion, d
 // Bytes of all regular files under `dir`, recursively: upstream's rate denominator, stray files included.
 std::uint64_t directory_bytes(const std::filesystem::path& dir);
 
-}  // namespace tac::scorer
+}  // namespace tac::eval

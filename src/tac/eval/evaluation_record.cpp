@@ -1,4 +1,4 @@
-#include "tac/scorer/evaluation_record.hpp"
+#include "tac/eval/evaluation_record.hpp"
 
 #include <fmt/format.h>
 
@@ -7,7 +7,11 @@
 
 #include "tac/core/contest.hpp"
 
-namespace tac::scorer {
+namespace tac::eval {
+
+using scorer::WeightsIdentity;
+using scorer::WeightsKind;
+using scorer::weights_kind_name;
 
 bool scorer_is_real(const EvalRun& run) {
   return run.segnet.kind == WeightsKind::Real && run.posenet.kind == WeightsKind::Real;
@@ -119,4 +123,4 @@ nlohmann::json evaluation_record(const EvalRun& run) {
   return record;
 }
 
-}  // namespace tac::scorer
+}  // namespace tac::eval

@@ -1,11 +1,11 @@
-#include "tac/scorer/score.hpp"
+#include "tac/eval/score.hpp"
 
 #include <cmath>
 #include <numeric>
 
 #include "tac/core/error.hpp"
 
-namespace tac::scorer {
+namespace tac::eval {
 
 namespace {
 template <typename T>
@@ -47,4 +47,4 @@ std::uint64_t directory_bytes(const std::filesystem::path& dir) {
   return total;
 }
 
-}  // namespace tac::scorer
+}  // namespace tac::eval

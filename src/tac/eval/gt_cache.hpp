@@ -21,7 +21,7 @@ namespace tac {
 class Sha256;
 }
 
-namespace tac::scorer {
+namespace tac::eval {
 
 // Bump when the cache file layout changes.
 inline constexpr int kGtCacheFormat = 1;
@@ -68,7 +68,7 @@ class GtCache {
   // The entry when present and valid. An invalid one is deleted and `note` says why.
   std::unique_ptr<GtCacheEntry> load(const GtCacheKey& key, std::string* note = nullptr) const;
   // Writes an entry atomically (temporary + rename); outputs must hold key.samples samples.
-  void store(const GtCacheKey& key, const SampleOutputs& outputs, std::int64_t gt_frames) const;
+  void store(const GtCacheKey& key, const scorer::SampleOutputs& outputs, std::int64_t gt_frames) const;
 
  private:
   std::filesystem::path dir_;
@@ -83,7 +83,7 @@ class GtCacheWriter {
   ~GtCacheWriter();
   GtCacheWriter(const GtCacheWriter&) = delete;
   GtCacheWriter& operator=(const GtCacheWriter&) = delete;
-  void append(const SampleOutputs& batch);
+  void append(const scorer::SampleOutputs& batch);
   void commit(std::int64_t gt_frames);
 
  private:
@@ -99,4 +99,4 @@ class GtCacheWriter {
 // $TAC_CACHE_DIR, else $XDG_CACHE_HOME/tac, else ~/.cache/tac; then "/gt".
 std::filesystem::path default_gt_cache_dir();
 
-}  // namespace tac::scorer
+}  // namespace tac::eval
