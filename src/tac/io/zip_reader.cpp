@@ -70,7 +70,7 @@ ZipReader ZipReader::parse(std::span<const std::uint8_t> bytes, std::string sour
   z.bytes_ = bytes;
   z.limits_ = limits;
   const std::uint64_t size = bytes.size();
-  if (size < kEndBytes) fail("{}: not a zip archive ({} bytes, too short for an end-of-central-directory record)", z.source_, size);
+  if (size < kEndBytes) fail(ErrorKind::corrupt_input, "{}: not a zip archive ({} bytes, too short for an end-of-central-directory record)", z.source_, size);
 
   // The EOCD record sits in the last 22 + up to 65535 (comment) bytes; take the last one whose
   // comment length reaches exactly to the end of the file.
@@ -82,22 +82,22 @@ ZipReader ZipReader::parse(std::span<const std::uint8_t> bytes, std::string sour
       break;
     }
   }
-  if (eocd == UINT64_MAX) fail("{}: not a zip archive (no end-of-central-directory record)", z.source_);
+  if (eocd == UINT64_MAX) fail(ErrorKind::corrupt_input, "{}: not a zip archive (no end-of-central-directory record)", z.source_);
   z.eocd_offset_ = eocd;
   const std::uint16_t disk = u16(bytes, eocd + 4), cd_disk = u16(bytes, eocd + 6);
   const std::uint16_t entries_disk = u16(bytes, eocd + 8), entries = u16(bytes, eocd + 10);
   const std::uint32_t cd_size = u32(bytes, eocd + 12), cd_offset = u32(bytes, eocd + 16);
   if (eocd >= 20 && u32(bytes, eocd - 20) == kZip64EndLocatorSig)
-    fail("{}: zip64 archives are not supported", z.source_);
+    fail(ErrorKind::corrupt_input, "{}: zip64 archives are not supported", z.source_);
   if (entries == 0xFFFF || cd_size == 0xFFFFFFFFu || cd_offset == 0xFFFFFFFFu)
-    fail("{}: zip64 archives are not supported", z.source_);
-  if (disk != 0 || cd_disk != 0 || entries_disk != entries) fail("{}: multi-disk zip archives are not supported", z.source_);
-  if (entries > limits.max_members) fail("{}: {} members exceed the limit of {}", z.source_, entries, limits.max_members);
+    fail(ErrorKind::corrupt_input, "{}: zip64 archives are not supported", z.source_);
+  if (disk != 0 || cd_disk != 0 || entries_disk != entries) fail(ErrorKind::corrupt_input, "{}: multi-disk zip archives are not supported", z.source_);
+  if (entries > limits.max_members) fail(ErrorKind::limit_exceeded, "{}: {} members exceed the limit of {}", z.source_, entries, limits.max_members);
   if (!fits(eocd, cd_offset, cd_size) || cd_offset + cd_size != eocd)
-    fail("{}: central directory (offset {}, {} bytes) does not end at the end record (offset {})", z.source_, cd_offset,
+    fail(ErrorKind::corrupt_input, "{}: central directory (offset {}, {} bytes) does not end at the end record (offset {})", z.source_, cd_offset,
          cd_size, eocd);
   if (static_cast<std::uint64_t>(entries) * kCentralBytes > cd_size)
-    fail("{}: central directory of {} bytes cannot hold {} entries", z.source_, cd_size, entries);
+    fail(ErrorKind::corrupt_input, "{}: central directory of {} bytes cannot hold {} entries", z.source_, cd_size, entries);
   z.cd_offset_ = cd_offset;
   z.cd_size_ = cd_size;
 
@@ -107,7 +107,7 @@ ZipReader ZipReader::parse(std::span<const std::uint8_t> bytes, std::string sour
   std::set<std::string> names;
   for (std::uint16_t i = 0; i < entries; ++i) {
     if (!fits(cd_end, at, kCentralBytes) || u32(bytes, at) != kCentralSig)
-      fail("{}: central directory entry {} is truncated or has a bad signature", z.source_, i);
+      fail(ErrorKind::corrupt_input, "{}: central directory entry {} is truncated or has a bad signature", z.source_, i);
     ZipMember m;
     const std::uint16_t flags = u16(bytes, at + 8);
     m.method = u16(bytes, at + 10);
@@ -118,58 +118,58 @@ ZipReader ZipReader::parse(std::span<const std::uint8_t> bytes, std::string sour
     const std::uint16_t start_disk = u16(bytes, at + 34);
     m.local_header_offset = u32(bytes, at + 42);
     m.central_entry_bytes = kCentralBytes + name_len + extra_len + comment_len;
-    if (!fits(cd_end, at, m.central_entry_bytes)) fail("{}: central directory entry {} overruns the directory", z.source_, i);
+    if (!fits(cd_end, at, m.central_entry_bytes)) fail(ErrorKind::corrupt_input, "{}: central directory entry {} overruns the directory", z.source_, i);
     m.name.assign(reinterpret_cast<const char*>(bytes.data() + at + kCentralBytes), name_len);
     at += m.central_entry_bytes;
 
-    if (flags & 0x1) fail("{}: member '{}' is encrypted", z.source_, m.name);
+    if (flags & 0x1) fail(ErrorKind::corrupt_input, "{}: member '{}' is encrypted", z.source_, m.name);
     if (m.compressed_size == 0xFFFFFFFFu || m.uncompressed_size == 0xFFFFFFFFu || m.local_header_offset == 0xFFFFFFFFu)
-      fail("{}: member '{}' needs zip64, which is not supported", z.source_, m.name);
-    if (start_disk != 0) fail("{}: member '{}' starts on another disk", z.source_, m.name);
+      fail(ErrorKind::corrupt_input, "{}: member '{}' needs zip64, which is not supported", z.source_, m.name);
+    if (start_disk != 0) fail(ErrorKind::corrupt_input, "{}: member '{}' starts on another disk", z.source_, m.name);
     if (m.method != 0 && m.method != 8)
-      fail("{}: member '{}' uses compression method {} (only stored and deflate are supported)", z.source_, m.name, m.method);
+      fail(ErrorKind::corrupt_input, "{}: member '{}' uses compression method {} (only stored and deflate are supported)", z.source_, m.name, m.method);
     if (m.method == 0 && m.compressed_size != m.uncompressed_size)
-      fail("{}: stored member '{}' has compressed size {} != size {}", z.source_, m.name, m.compressed_size,
+      fail(ErrorKind::corrupt_input, "{}: stored member '{}' has compressed size {} != size {}", z.source_, m.name, m.compressed_size,
            m.uncompressed_size);
     if (m.uncompressed_size > limits.max_member_bytes)
-      fail("{}: member '{}' is {} bytes, above the limit of {}", z.source_, m.name, m.uncompressed_size,
+      fail(ErrorKind::limit_exceeded, "{}: member '{}' is {} bytes, above the limit of {}", z.source_, m.name, m.uncompressed_size,
            limits.max_member_bytes);
     if (m.uncompressed_size > limits.max_ratio * std::max<std::uint64_t>(m.compressed_size, 1))
-      fail("{}: member '{}' claims a compression ratio above {} ({} -> {} bytes)", z.source_, m.name, limits.max_ratio,
+      fail(ErrorKind::limit_exceeded, "{}: member '{}' claims a compression ratio above {} ({} -> {} bytes)", z.source_, m.name, limits.max_ratio,
            m.compressed_size, m.uncompressed_size);
     total += m.uncompressed_size;
-    if (total > limits.max_total_bytes) fail("{}: members total more than {} bytes", z.source_, limits.max_total_bytes);
-    if (!names.insert(m.name).second) fail("{}: member name '{}' appears twice", z.source_, m.name);
+    if (total > limits.max_total_bytes) fail(ErrorKind::limit_exceeded, "{}: members total more than {} bytes", z.source_, limits.max_total_bytes);
+    if (!names.insert(m.name).second) fail(ErrorKind::corrupt_input, "{}: member name '{}' appears twice", z.source_, m.name);
 
     // Local header: must lie before the central directory; its name must agree.
     const std::uint64_t lh = m.local_header_offset;
     if (!fits(cd_offset, lh, kLocalBytes) || u32(bytes, lh) != kLocalSig)
-      fail("{}: member '{}': local header at offset {} is missing or truncated", z.source_, m.name, lh);
+      fail(ErrorKind::corrupt_input, "{}: member '{}': local header at offset {} is missing or truncated", z.source_, m.name, lh);
     const std::uint16_t lname = u16(bytes, lh + 26), lextra = u16(bytes, lh + 28);
     m.data_offset = lh + kLocalBytes + lname + lextra;
     if (!fits(cd_offset, lh + kLocalBytes, std::uint64_t{lname} + lextra) ||
         std::memcmp(bytes.data() + lh + kLocalBytes, m.name.data(), std::min<std::size_t>(lname, m.name.size())) != 0 ||
         lname != m.name.size())
-      fail("{}: member '{}': local header name does not match the central directory", z.source_, m.name);
+      fail(ErrorKind::corrupt_input, "{}: member '{}': local header name does not match the central directory", z.source_, m.name);
     if (!fits(cd_offset, m.data_offset, m.compressed_size))
-      fail("{}: member '{}': {} bytes of data at offset {} run past the central directory", z.source_, m.name,
+      fail(ErrorKind::corrupt_input, "{}: member '{}': {} bytes of data at offset {} run past the central directory", z.source_, m.name,
            m.compressed_size, m.data_offset);
     if (u16(bytes, lh + 6) & 0x8) {  // data descriptor follows the data: optional signature, crc, sizes
       const std::uint64_t after = m.data_offset + m.compressed_size;
       m.data_descriptor_bytes = (fits(cd_offset, after, 4) && u32(bytes, after) == kDescriptorSig) ? 16 : 12;
       if (!fits(cd_offset, after, m.data_descriptor_bytes))
-        fail("{}: member '{}': data descriptor runs past the central directory", z.source_, m.name);
+        fail(ErrorKind::corrupt_input, "{}: member '{}': data descriptor runs past the central directory", z.source_, m.name);
     }
     z.members_.push_back(std::move(m));
   }
-  if (at != cd_end) fail("{}: {} unexplained bytes at the end of the central directory", z.source_, cd_end - at);
+  if (at != cd_end) fail(ErrorKind::corrupt_input, "{}: {} unexplained bytes at the end of the central directory", z.source_, cd_end - at);
   // Members must not overlap each other (a classic zip-bomb construction).
   std::vector<std::pair<std::uint64_t, std::uint64_t>> spans;
   for (const auto& m : z.members_)
     spans.emplace_back(m.local_header_offset, m.data_offset + m.compressed_size + m.data_descriptor_bytes);
   std::sort(spans.begin(), spans.end());
   for (std::size_t i = 1; i < spans.size(); ++i)
-    if (spans[i].first < spans[i - 1].second) fail("{}: members overlap (offset {})", z.source_, spans[i].first);
+    if (spans[i].first < spans[i - 1].second) fail(ErrorKind::corrupt_input, "{}: members overlap (offset {})", z.source_, spans[i].first);
   return z;
 }
 
@@ -191,7 +191,7 @@ std::vector<std::uint8_t> ZipReader::read(const ZipMember& m) const {
   } else {
     out.resize(m.uncompressed_size);
     z_stream zs{};
-    if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) fail("{}: zlib initialisation failed", source_);
+    if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) fail(ErrorKind::internal, "{}: zlib initialisation failed", source_);
     // zlib counts in uInt; feed in chunks so huge members cannot overflow the counters.
     std::uint64_t in_pos = 0, out_pos = 0;
     int rc = Z_OK;
@@ -210,17 +210,17 @@ std::vector<std::uint8_t> ZipReader::read(const ZipMember& m) const {
     }
     inflateEnd(&zs);
     if (rc != Z_STREAM_END || out_pos != out.size())
-      fail("{}: member '{}': corrupt deflate data or size mismatch (decoded {} of {} bytes)", source_, m.name, out_pos,
+      fail(ErrorKind::corrupt_input, "{}: member '{}': corrupt deflate data or size mismatch (decoded {} of {} bytes)", source_, m.name, out_pos,
            out.size());
   }
   const std::uint32_t crc = static_cast<std::uint32_t>(crc32_z(0, out.data(), out.size()));
-  if (crc != m.crc32) fail("{}: member '{}': CRC-32 mismatch ({:08x} != {:08x})", source_, m.name, crc, m.crc32);
+  if (crc != m.crc32) fail(ErrorKind::corrupt_input, "{}: member '{}': CRC-32 mismatch ({:08x} != {:08x})", source_, m.name, crc, m.crc32);
   return out;
 }
 
 void extract_all(const ZipReader& zip, const std::filesystem::path& dir) {
   for (const auto& m : zip.members())
-    if (!is_safe_member_name(m.name)) fail("{}: refusing to extract unsafe member name '{}'", zip.source(), m.name);
+    if (!is_safe_member_name(m.name)) fail(ErrorKind::corrupt_input, "{}: refusing to extract unsafe member name '{}'", zip.source(), m.name);
   std::filesystem::create_directories(dir);
   for (const auto& m : zip.members()) {
     const auto target = dir / m.name;
