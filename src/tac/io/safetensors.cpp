@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "tac/core/byte_reader.hpp"
 #include "tac/core/error.hpp"
 #include "tac/core/output_file.hpp"
 
@@ -33,12 +34,6 @@ constexpr std::array<DTypeEntry, 9> kDTypes{{{DType::F32, "F32", 4},
 
 constexpr int kMaxJsonDepth = 8;          // a valid header nests 3 deep; deeper input is hostile
 constexpr std::size_t kMaxDims = 16;
-
-std::uint64_t read_u64_le(const std::uint8_t* p) {
-  std::uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
-  return v;
-}
 
 // Rejects deep nesting before the recursive JSON parser sees it (stack exhaustion).
 void check_json_depth(std::string_view text, const std::string& source) {
@@ -117,15 +112,13 @@ Safetensors Safetensors::parse(std::span<const std::uint8_t> bytes, std::string 
   Safetensors result;
   result.source_ = std::move(source);
   const std::string& src = result.source_;
-  if (bytes.size() < 8) fail(ErrorKind::corrupt_input, "{}: not a safetensors file: {} bytes, shorter than the 8-byte header length", src, bytes.size());
-  const std::uint64_t header_len = read_u64_le(bytes.data());
+  ByteReader file(bytes, src);
+  const std::uint64_t header_len = file.u64("safetensors header length");
   if (header_len > kMaxSafetensorsHeader)
     fail(ErrorKind::limit_exceeded, "{}: safetensors header length {} exceeds the limit of {} bytes", src, header_len, kMaxSafetensorsHeader);
-  if (header_len > bytes.size() - 8)
-    fail(ErrorKind::corrupt_input, "{}: safetensors header length {} runs past the end of the file ({} bytes)", src, header_len, bytes.size());
   if (header_len < 2) fail(ErrorKind::corrupt_input, "{}: safetensors header of {} bytes cannot hold a JSON object", src, header_len);
-  const std::string_view header_text(reinterpret_cast<const char*>(bytes.data() + 8), header_len);
-  const std::span<const std::uint8_t> data = bytes.subspan(8 + header_len);
+  const std::string_view header_text = file.text(header_len, "safetensors header");
+  ByteReader data = file.sub(file.remaining(), "data section");
 
   check_json_depth(header_text, src);
   // Count top-level keys while parsing: a JSON object keeps only the last of duplicate keys.
@@ -183,27 +176,29 @@ Safetensors Safetensors::parse(std::span<const std::uint8_t> bytes, std::string 
     const auto begin = b.get<std::uint64_t>();
     const auto end = e.get<std::uint64_t>();
     if (begin > end) fail(ErrorKind::corrupt_input, "{}: tensor '{}' data_offsets [{}, {}] run backwards", src, name, begin, end);
-    if (end > data.size())
-      fail(ErrorKind::corrupt_input, "{}: tensor '{}' data_offsets [{}, {}] run past the data section ({} bytes)", src, name, begin, end, data.size());
+    const std::string field = fmt::format("tensor '{}' data_offsets [{}, {}]", name, begin, end);
+    data.seek(begin, field);
+    view.data = data.take(end - begin, field);
+    // numel <= the data size keeps numel * dtype size from overflowing.
     const std::uint64_t expected = static_cast<std::uint64_t>(view.numel) * dtype_size(view.dtype);
     if (static_cast<std::uint64_t>(view.numel) > data.size() || end - begin != expected)
       fail(ErrorKind::corrupt_input, "{}: tensor '{}' holds {} bytes but {} x {} needs {}", src, name, end - begin, dtype_name(view.dtype), view.numel,
            static_cast<std::uint64_t>(view.numel) > data.size() ? std::string("more than the file") : std::to_string(expected));
-    view.data = data.subspan(begin, end - begin);
     result.tensors_.push_back(std::move(view));
   }
 
   std::sort(result.tensors_.begin(), result.tensors_.end(),
             [&](const TensorView& a, const TensorView& b) { return a.data.data() < b.data.data(); });
   // The format lays tensors out back to back, covering the data section exactly.
-  const std::uint8_t* cursor = data.data();
+  const std::uint8_t* cursor = data.bytes().data();
   for (const auto& t : result.tensors_) {
     if (t.data.data() < cursor) fail(ErrorKind::corrupt_input, "{}: tensor '{}' overlaps the tensor before it", src, t.name);
     if (t.data.data() > cursor) fail(ErrorKind::corrupt_input, "{}: gap of {} bytes before tensor '{}'", src, t.data.data() - cursor, t.name);
     cursor = t.data.data() + t.data.size();
   }
-  if (cursor != data.data() + data.size())
-    fail(ErrorKind::corrupt_input, "{}: {} bytes after the last tensor are not described by the header", src, data.data() + data.size() - cursor);
+  const std::uint8_t* data_end = data.bytes().data() + data.size();
+  if (cursor != data_end)
+    fail(ErrorKind::corrupt_input, "{}: {} bytes after the last tensor are not described by the header", src, data_end - cursor);
   for (std::size_t i = 0; i < result.tensors_.size(); ++i) result.index_[result.tensors_[i].name] = i;
   return result;
 }
@@ -229,22 +224,19 @@ const TensorView& Safetensors::at(std::string_view name) const {
 std::vector<float> Safetensors::to_float32(const TensorView& tensor) const {
   std::vector<float> out(static_cast<std::size_t>(tensor.numel));
   const std::uint8_t* p = tensor.data.data();
+  UncheckedBlock values(tensor.data);  // parse() checked the size: numel x dtype size
   switch (tensor.dtype) {
     case DType::F32:
       if (!out.empty()) std::memcpy(out.data(), p, out.size() * 4);
       break;
     case DType::F64:
-      for (std::size_t i = 0; i < out.size(); ++i) {
-        double v;
-        std::memcpy(&v, p + 8 * i, 8);
-        out[i] = static_cast<float>(v);
-      }
+      for (auto& v : out) v = static_cast<float>(std::bit_cast<double>(values.u64()));
       break;
     case DType::F16:
     case DType::BF16:
-      for (std::size_t i = 0; i < out.size(); ++i) {
-        const std::uint16_t bits = static_cast<std::uint16_t>(p[2 * i] | (p[2 * i + 1] << 8));
-        out[i] = tensor.dtype == DType::F16 ? half_to_float(bits) : bfloat16_to_float(bits);
+      for (auto& v : out) {
+        const std::uint16_t bits = values.u16();
+        v = tensor.dtype == DType::F16 ? half_to_float(bits) : bfloat16_to_float(bits);
       }
       break;
     default:

@@ -2,55 +2,16 @@
 
 #include <brotli/decode.h>
 
-#include <cstring>
+#include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "tac/core/byte_reader.hpp"
 #include "tac/core/error.hpp"
 #include "tac/io/safetensors.hpp"
 
 namespace tac::codec::hnerv95 {
 namespace {
-
-// A bounds-checked little-endian cursor over bytes; errors name the source and the field.
-class Cursor {
- public:
-  Cursor(std::span<const std::uint8_t> b, std::string what) : b_(b), what_(std::move(what)) {}
-  std::size_t remaining() const { return b_.size() - pos_; }
-  std::size_t pos() const { return pos_; }
-  void need(std::uint64_t n, const char* field) const {
-    if (n > remaining()) fail(ErrorKind::corrupt_input, "{}: {} needs {} bytes but only {} remain (offset {})", what_, field, n, remaining(), pos_);
-  }
-  std::uint32_t u32(const char* field) {
-    need(4, field);
-    std::uint32_t v = b_[pos_] | (b_[pos_ + 1] << 8) | (b_[pos_ + 2] << 16) | (std::uint32_t(b_[pos_ + 3]) << 24);
-    pos_ += 4;
-    return v;
-  }
-  std::uint16_t u16(const char* field) {
-    need(2, field);
-    std::uint16_t v = static_cast<std::uint16_t>(b_[pos_] | (b_[pos_ + 1] << 8));
-    pos_ += 2;
-    return v;
-  }
-  float f32(const char* field) {
-    const std::uint32_t bits = u32(field);
-    float v;
-    std::memcpy(&v, &bits, 4);
-    return v;
-  }
-  std::span<const std::uint8_t> take(std::uint64_t n, const char* field) {
-    need(n, field);
-    auto s = b_.subspan(pos_, n);
-    pos_ += n;
-    return s;
-  }
-  const std::string& what() const { return what_; }
-
- private:
-  std::span<const std::uint8_t> b_;
-  std::size_t pos_ = 0;
-  std::string what_;
-};
 
 struct Framed {
   std::size_t offset;
@@ -60,14 +21,14 @@ struct Framed {
 constexpr const char* kSectionNames[3] = {"meta", "weights", "latents"};
 
 std::vector<Framed> split_sections(std::span<const std::uint8_t> bytes, const std::string& source) {
-  Cursor c(bytes, source);
+  ByteReader c(bytes, source);
   std::vector<Framed> out;
   for (const char* name : kSectionNames) {
-    const std::size_t at = c.pos();
+    const std::size_t at = c.offset();
     const std::uint32_t n = c.u32(name);
     out.push_back({at, c.take(n, name)});
   }
-  if (c.remaining() != 0) fail(ErrorKind::corrupt_input, "{}: {} unexpected bytes after the latents section", source, c.remaining());
+  if (!c.at_end()) fail(ErrorKind::corrupt_input, "{}: {} unexpected bytes after the latents section", source, c.remaining());
   return out;
 }
 
@@ -95,7 +56,7 @@ Meta parse_meta(std::span<const std::uint8_t> json_bytes, const std::string& sou
 }
 
 std::vector<Tensor> parse_tensors(std::span<const std::uint8_t> raw, const std::string& source) {
-  Cursor c(raw, source + " (weights section)");
+  ByteReader c(raw, source + " (weights section)");
   const std::uint32_t count = c.u32("tensor count");
   // Each tensor needs at least 4 + 4 + 4 + 4 bytes of header.
   if (count > 256 || std::uint64_t{count} * 16 > c.remaining())
@@ -105,8 +66,7 @@ std::vector<Tensor> parse_tensors(std::span<const std::uint8_t> raw, const std::
     Tensor t;
     const std::uint32_t name_len = c.u32("tensor name length");
     if (name_len == 0 || name_len > 256) fail(ErrorKind::corrupt_input, "{}: tensor {} name length {} is invalid", source, i, name_len);
-    const auto name = c.take(name_len, "tensor name");
-    t.name.assign(reinterpret_cast<const char*>(name.data()), name.size());
+    t.name = c.text(name_len, "tensor name");
     const std::uint32_t ndim = c.u32("tensor rank");
     if (ndim == 0 || ndim > 4) fail(ErrorKind::corrupt_input, "{}: tensor '{}' has rank {}", source, t.name, ndim);
     std::uint64_t numel = 1;
@@ -132,12 +92,12 @@ std::vector<Tensor> parse_tensors(std::span<const std::uint8_t> raw, const std::
       if (prev.name == t.name) fail(ErrorKind::corrupt_input, "{}: tensor '{}' appears twice", source, t.name);
     out.push_back(std::move(t));
   }
-  if (c.remaining() != 0) fail(ErrorKind::corrupt_input, "{}: {} unexpected bytes after the last tensor", source, c.remaining());
+  if (!c.at_end()) fail(ErrorKind::corrupt_input, "{}: {} unexpected bytes after the last tensor", source, c.remaining());
   return out;
 }
 
 std::vector<float> parse_latents(std::span<const std::uint8_t> raw, const Meta& meta, const std::string& source) {
-  Cursor c(raw, source + " (latents section)");
+  ByteReader c(raw, source + " (latents section)");
   const std::uint32_t n = c.u32("latent count"), d = c.u32("latent dimension");
   if (n != meta.n_pairs || d != meta.latent_dim)
     fail(ErrorKind::corrupt_input, "{}: latents are {}x{} but meta says {}x{}", source, n, d, meta.n_pairs, meta.latent_dim);
@@ -145,8 +105,9 @@ std::vector<float> parse_latents(std::span<const std::uint8_t> raw, const Meta& 
   if (std::uint64_t{d} * 4 + cells * 2 != c.remaining())
     fail(ErrorKind::corrupt_input, "{}: latents section holds {} bytes, expected {}", source, c.remaining(), std::uint64_t{d} * 4 + cells * 2);
   std::vector<float> mins(d), scales(d);
-  for (auto& v : mins) v = io::half_to_float(c.u16("latent min"));
-  for (auto& v : scales) v = io::half_to_float(c.u16("latent scale"));
+  auto header = c.block(std::uint64_t{d} * 4, "latent min/scale");
+  for (auto& v : mins) v = io::half_to_float(header.u16());
+  for (auto& v : scales) v = io::half_to_float(header.u16());
   const auto lo = c.take(cells, "latent low bytes");
   const auto hi = c.take(cells, "latent high bytes");
   std::vector<float> out(cells);
@@ -233,7 +194,7 @@ Archive parse_archive(std::span<const std::uint8_t> bytes, const std::string& so
 
 bool looks_like_hnerv95(std::span<const std::uint8_t> bytes) {
   try {
-    Cursor c(bytes, "probe");
+    ByteReader c(bytes, "probe");
     const std::uint32_t n = c.u32("meta");
     const auto payload = c.take(n, "meta");
     // Three sections must frame the member exactly.
@@ -241,7 +202,7 @@ bool looks_like_hnerv95(std::span<const std::uint8_t> bytes) {
     c.take(n2, "weights");
     const std::uint32_t n3 = c.u32("latents");
     c.take(n3, "latents");
-    if (c.remaining() != 0) return false;
+    if (!c.at_end()) return false;
     const auto json = brotli_decode_capped(payload, kMaxMetaBytes, "probe");
     parse_meta(json, "probe");
     return true;
