@@ -17,7 +17,7 @@ for target in build-fuzz/fuzz/fuzz_*; do
   [ -x "$target" ] || continue
   name=$(basename "$target"); stem=${name#fuzz_}
   work=$(mktemp -d); mkdir -p "$work/corpus" "build-fuzz/crashes/$stem"
-  [ -d "fuzz/corpus/$stem" ] && cp -r "fuzz/corpus/$stem/." "$work/corpus/"
+  [ -d "fuzz/corpus/$stem" ] && cp -rL "fuzz/corpus/$stem/." "$work/corpus/"  # -L: seeds may be symlinks
   if [ -f "fuzz/corpus/$stem.fixtures" ]; then
     while read -r rel; do
       [ -n "$rel" ] && [ -f "$fixtures/$rel" ] && cp "$fixtures/$rel" "$work/corpus/$(echo "$rel" | tr / _)"

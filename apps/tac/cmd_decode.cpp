@@ -54,7 +54,7 @@ void run_decode(const DecodeArgs& args) {
   tac::io::VideoDecoder decoder(args.video, options);
   const auto& info = decoder.info();
   if (info.width != tac::contest::kFrameWidth || info.height != tac::contest::kFrameHeight)
-    tac::fail("{}: frames are {}x{}; the contest .raw layout holds {}x{} frames", args.video, info.width, info.height,
+    tac::fail(tac::ErrorKind::usage, "{}: frames are {}x{}; the contest .raw layout holds {}x{} frames", args.video, info.width, info.height,
               tac::contest::kFrameWidth, tac::contest::kFrameHeight);
 
   // Each frame is converted and written in bands of rows small enough to stay in the core's L2

@@ -38,18 +38,18 @@ std::string inflate_script(const std::string& format) {
 
 void run_init(const InitArgs& a) {
   if (!tac::codec::find_format(a.format))
-    tac::fail("unknown format '{}'; known formats: {}", a.format, tac::codec::known_formats_text());
+    tac::fail(tac::ErrorKind::usage, "unknown format '{}'; known formats: {}", a.format, tac::codec::known_formats_text());
   const std::filesystem::path dir(a.dir);
   std::filesystem::create_directories(dir);
   if (!a.archive.empty()) {
     const auto contents = tac::codec::ArchiveContents::open(a.archive);
     const auto& detected = tac::codec::detect_format(contents);
-    if (detected.name() != a.format) tac::fail("{}: archive is {}, not {}", a.archive, detected.name(), a.format);
+    if (detected.name() != a.format) tac::fail(tac::ErrorKind::corrupt_input, "{}: archive is {}, not {}", a.archive, detected.name(), a.format);
     std::filesystem::copy_file(a.archive, dir / "archive.zip", std::filesystem::copy_options::overwrite_existing);
   }
   const auto script = dir / "inflate.sh";
   tac::write_file_atomic(script, inflate_script(a.format));
-  if (::chmod(script.c_str(), 0755) != 0) tac::fail("{}: cannot make it executable", script.string());
+  if (::chmod(script.c_str(), 0755) != 0) tac::fail(tac::ErrorKind::io, "{}: cannot make it executable", script.string());
   std::printf("%s: inflate.sh for %s%s\n", dir.c_str(), a.format.c_str(), a.archive.empty() ? "" : " + archive.zip");
 }
 

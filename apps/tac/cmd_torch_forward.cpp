@@ -31,7 +31,7 @@ std::filesystem::path scorer_program() {
   if (const char* env = std::getenv("TAC_SCORER"); env != nullptr && *env != '\0') return env;
   std::error_code ec;
   const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) tac::fail("cannot locate the tac executable (/proc/self/exe): {}", ec.message());
+  if (ec) tac::fail(tac::ErrorKind::io, "cannot locate the tac executable (/proc/self/exe): {}", ec.message());
   return self.parent_path() / "tac-scorer";
 }
 
@@ -64,7 +64,7 @@ void prefer_huge_pages() {
   // warm clip16 eval from ~2.9 to ~2.5 s. Ignored where THP is off or glibc is older.
   prefer_huge_pages();
   ::execv(program.c_str(), argv.data());
-  tac::fail("`tac {}` needs {} (the scorer executable built beside tac; set TAC_SCORER to its path): {}", verb,
+  tac::fail(tac::ErrorKind::io, "`tac {}` needs {} (the scorer executable built beside tac; set TAC_SCORER to its path): {}", verb,
             program.string(), tac::errno_text(errno));
 }
 

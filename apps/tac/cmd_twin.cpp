@@ -29,7 +29,7 @@ struct TwinArgs {
 void check_output_dir(const std::filesystem::path& dir) {
   std::error_code ec;
   if (std::filesystem::exists(dir, ec) && !std::filesystem::is_directory(dir, ec))
-    tac::fail("--out {}: exists and is not a directory", dir.string());
+    tac::fail(tac::ErrorKind::usage, "--out {}: exists and is not a directory", dir.string());
 }
 
 void run_twin(const TwinArgs& a) {
@@ -42,7 +42,7 @@ void run_twin(const TwinArgs& a) {
     tac::cli::run_in_scorer("twin", {"--out", a.out, "--seed", std::to_string(a.seed), "--calibrate", a.calibrate,
                                      "--samples", std::to_string(a.samples), "--threads", std::to_string(a.threads)});
 #else
-    tac::fail("--calibrate runs the scorer networks, and this build has none (configured with TAC_WITH_TORCH=OFF)");
+    tac::fail(tac::ErrorKind::usage, "--calibrate runs the scorer networks, and this build has none (configured with TAC_WITH_TORCH=OFF)");
 #endif
   }
 #endif

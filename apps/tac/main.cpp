@@ -19,13 +19,14 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version exit 0; a command line CLI11 rejects is a usage error.
+    return app.exit(e) == 0 ? 0 : tac::exit_code(tac::ErrorKind::usage);
   } catch (const tac::Error& e) {
     std::fprintf(stderr, "tac: error: %s\n", e.what());
-    return 1;
+    return tac::exit_code(e.kind());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "tac: unexpected error: %s\n", e.what());
-    return 2;
+    return tac::exit_code(tac::ErrorKind::internal);
   }
   return tac::cli::exit_status();
 }

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "support/fixtures.hpp"
+#include "tac/core/error.hpp"
 #include "tac/eval/report.hpp"
 #include "tac/core/sha256.hpp"
 
@@ -81,13 +82,12 @@ TEST(ClassicalCli, BadArgumentsAreClearErrors) {
   const auto tac = q(tac::test::built_program("tac"));
   const auto out = q(dir.path / "sub");
   auto r = run(tac + " compress " + q(gt) + " -o " + out + " --codec mpeg9");
-  EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.output.find("tac: error: unknown codec 'mpeg9'"), std::string::npos) << r.output;
+  EXPECT_EQ(r.status, tac::exit_code(tac::ErrorKind::usage)) << r.output;
+  EXPECT_NE(r.output.find("tac: error: "), std::string::npos) << r.output;
   r = run(tac + " compress " + q(gt) + " -o " + out + " --scale 1.5");
-  EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.output.find("scale"), std::string::npos) << r.output;
+  EXPECT_EQ(r.status, tac::exit_code(tac::ErrorKind::usage)) << r.output;
   r = run(tac + " compress " + q(dir.path / "nope.mkv") + " -o " + out);
-  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.status, tac::exit_code(tac::ErrorKind::io)) << r.output;
   EXPECT_NE(r.output.find("nope.mkv"), std::string::npos) << r.output;
   EXPECT_FALSE(std::filesystem::exists(dir.path / "sub"));
 }

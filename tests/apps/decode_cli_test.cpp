@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "support/fixtures.hpp"
+#include "tac/core/error.hpp"
 #include "tac/core/contest.hpp"
 #include "tac/core/sha256.hpp"
 #include "tac/io/raw_frames.hpp"
@@ -74,14 +75,14 @@ void copy_prefix(const std::filesystem::path& from, const std::filesystem::path&
   std::ofstream(to, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size() * fraction));
 }
 
-// A failed run: status != 0, one line on stderr naming `input`, and the output directory
+// A failed run: the exit code of `kind`, one line on stderr naming `input`, and the output directory
 // holding exactly what it held before (no OUT.raw, no temporary).
-void expect_clean_failure(const std::filesystem::path& input, const std::string& what) {
+void expect_clean_failure(const std::filesystem::path& input, const std::string& what, tac::ErrorKind kind) {
   tac::test::TempDir logs("decode-cli-logs");
   tac::test::TempDir out_dir("decode-cli-out");
   const auto before = directory_listing(out_dir.path);
   const auto run = tac_decode({input.string(), "-o", (out_dir.path / "out.raw").string()}, logs.path);
-  EXPECT_NE(run.status, 0) << what;
+  EXPECT_EQ(run.status, tac::exit_code(kind)) << what << ": " << run.err;
   EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << what << ": stderr was:\n" << run.err;
   EXPECT_EQ(run.err.rfind("tac: error: ", 0), 0u) << what << ": " << run.err;
   EXPECT_NE(run.err.find(input.filename().string()), std::string::npos) << what << ": " << run.err;
@@ -124,14 +125,14 @@ TEST(DecodeCli, FramesOptionWritesExactlyN) {
 
 TEST(DecodeCli, MissingFileFailsCleanly) {
   tac::test::TempDir dir("decode-cli-in");
-  expect_clean_failure(dir.path / "no-such-video.mkv", "missing file");
+  expect_clean_failure(dir.path / "no-such-video.mkv", "missing file", tac::ErrorKind::io);
 }
 
 TEST(DecodeCli, NonVideoFileFailsCleanly) {
   tac::test::TempDir dir("decode-cli-in");
   const auto path = dir.path / "notes.mkv";
   std::ofstream(path) << "this is a text file, not a video\n";
-  expect_clean_failure(path, "text file");
+  expect_clean_failure(path, "text file", tac::ErrorKind::corrupt_input);
 }
 
 TEST(DecodeCli, TruncatedVideoFailsCleanly) {
@@ -139,7 +140,7 @@ TEST(DecodeCli, TruncatedVideoFailsCleanly) {
   tac::test::TempDir dir("decode-cli-in");
   const auto half = dir.path / "half.mkv";
   copy_prefix(video, half, 0.5);
-  expect_clean_failure(half, "truncated video");
+  expect_clean_failure(half, "truncated video", tac::ErrorKind::corrupt_input);
 }
 
 TEST(DecodeCli, WrongFrameSizeFailsCleanly) {
@@ -150,7 +151,7 @@ TEST(DecodeCli, WrongFrameSizeFailsCleanly) {
                          quote(small.string()) + " >/dev/null 2>&1")
                             .c_str()),
             0);
-  expect_clean_failure(small, "64x48 video");
+  expect_clean_failure(small, "64x48 video", tac::ErrorKind::usage);
 }
 
 TEST(DecodeCli, HelpExplainsTheConversionAndLayout) {

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "support/fixtures.hpp"
+#include "tac/core/error.hpp"
 #include "tac/core/contest.hpp"
 #include "tac/core/sha256.hpp"
 #include "tac/io/raw_frames.hpp"
@@ -60,8 +61,8 @@ TEST(InflateCli, RefusesUnknownFormatListingKnownOnes) {
   std::ofstream(tmp.path / "names.txt") << "0.mkv\n";
   const auto r = run(q(tac::test::built_program("tac")) + " inflate " + q(tmp.path / "archive") + " " + q(tmp.path / "out") +
                      " " + q(tmp.path / "names.txt"));
-  EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.output.find("unknown archive format"), std::string::npos) << r.output;
+  EXPECT_EQ(r.status, tac::exit_code(tac::ErrorKind::corrupt_input)) << r.output;
+  EXPECT_NE(r.output.find("0.bin"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("hnerv95"), std::string::npos) << r.output;
   EXPECT_FALSE(std::filesystem::exists(tmp.path / "out" / "0.raw"));
 }
@@ -103,7 +104,7 @@ TEST(InflateCli, SubmissionInitWritesRunnableInflateSh) {
   EXPECT_NE(r.output.find("tac-inflate not found"), std::string::npos) << r.output;
   // Unknown format names are refused.
   r = run(q(tac::test::built_program("tac")) + " submission init --format nosuch " + q(tmp.path / "x"));
-  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.status, tac::exit_code(tac::ErrorKind::usage)) << r.output;
   EXPECT_NE(r.output.find("known formats"), std::string::npos) << r.output;
   // With TAC_INFLATE: unzip like evaluate.sh, then run inflate.sh on the directory (prefix of the video).
   r = run("mkdir -p " + q(sub / "archive") + " && cd " + q(sub / "archive") + " && unzip -o -q ../archive.zip");

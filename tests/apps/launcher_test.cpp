@@ -10,6 +10,7 @@
 #include <string>
 
 #include "support/fixtures.hpp"
+#include "tac/core/error.hpp"
 #include "tac/core/output_file.hpp"
 
 namespace {
@@ -91,7 +92,7 @@ TEST_F(Launcher, TwinCalibrationRunsInTheScorer) {
 TEST_F(Launcher, MissingScorerIsAClearError) {
   const auto missing = dir_.path / "no-such-scorer";
   const auto l = run("", "eval --help", missing.string());
-  EXPECT_NE(l.status, 0);
+  EXPECT_EQ(l.status, tac::exit_code(tac::ErrorKind::io)) << l.err;
   EXPECT_NE(l.err.find(missing.string()), std::string::npos) << l.err;
   EXPECT_NE(l.err.find("TAC_SCORER"), std::string::npos) << l.err;
 }

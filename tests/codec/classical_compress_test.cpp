@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "support/error_kind.hpp"
 #include "support/fixtures.hpp"
 #include "tac/codec/classical/classical_format.hpp"
 #include "tac/codec/classical/frame_scaler.hpp"
@@ -113,41 +114,43 @@ TEST(ClassicalCompress, SvtAv1AndAomRoundTripToContestFrames) {
 TEST(ClassicalCompress, BadInputsAreClearErrorsAndLeaveNothing) {
   TAC_FIXTURE(gt, "scorer/clip16/gt.mkv");
   tac::test::TempDir dir("compress-bad");
+  // Expects an error of `kind` whose message names `file` (when given).
   auto expect_error = [&](const std::filesystem::path& video, const classical::SubmissionOptions& options,
-                          const std::string& fragment) {
+                          tac::ErrorKind kind, const std::string& file = "") {
     const auto out = dir.path / "out";
     try {
       classical::write_submission(video, out, options);
-      ADD_FAILURE() << "no error; expected one mentioning '" << fragment << "'";
+      ADD_FAILURE() << "no error; expected one of kind " << tac::kind_name(kind);
     } catch (const tac::Error& e) {
-      EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+      EXPECT_EQ(e.kind(), kind) << e.what();
+      EXPECT_NE(std::string(e.what()).find(file), std::string::npos) << e.what();
     }
     EXPECT_FALSE(std::filesystem::exists(out / "archive.zip"));
   };
   // Unreadable video.
   const auto garbage = dir.path / "garbage.mkv";
   std::ofstream(garbage) << "this is not a video";
-  expect_error(garbage, {}, "garbage.mkv");
-  expect_error(dir.path / "missing.mkv", {}, "missing.mkv");
+  expect_error(garbage, {}, tac::ErrorKind::corrupt_input, "garbage.mkv");
+  expect_error(dir.path / "missing.mkv", {}, tac::ErrorKind::io, "missing.mkv");
   // Odd frame size (a 5x4 YUV4MPEG clip).
   const auto odd = dir.path / "odd.y4m";
   {
     std::ofstream y4m(odd, std::ios::binary);
     y4m << "YUV4MPEG2 W5 H4 F20:1 Ip A1:1 C420jpeg\nFRAME\n" << std::string(5 * 4 + 2 * 3 * 2, '\x80');
   }
-  expect_error(odd, {}, "even");
+  expect_error(odd, {}, tac::ErrorKind::usage, "odd.y4m");
   // Unknown codec, scale out of range, unknown filter.
   classical::SubmissionOptions bad_codec;
   bad_codec.compress.codec = "h266";
-  expect_error(gt, bad_codec, "unknown codec");
+  expect_error(gt, bad_codec, tac::ErrorKind::usage);
   for (const double scale : {0.0, -0.5, 1.01}) {
     classical::SubmissionOptions bad_scale;
     bad_scale.compress.scale = scale;
-    expect_error(gt, bad_scale, "scale");
+    expect_error(gt, bad_scale, tac::ErrorKind::usage);
   }
   classical::SubmissionOptions bad_filter;
   bad_filter.compress.filter = "magic";
-  expect_error(gt, bad_filter, "filter");
+  expect_error(gt, bad_filter, tac::ErrorKind::usage);
   EXPECT_FALSE(std::filesystem::exists(dir.path / "out"));  // never even created
 
   // An output directory holding other files: refused unless forced, and untouched.
@@ -160,7 +163,8 @@ TEST(ClassicalCompress, BadInputsAreClearErrorsAndLeaveNothing) {
     classical::write_submission(gt, busy, small);
     ADD_FAILURE() << "wrote into a busy directory";
   } catch (const tac::Error& e) {
-    EXPECT_NE(std::string(e.what()).find("--force"), std::string::npos) << e.what();
+    EXPECT_EQ(e.kind(), tac::ErrorKind::usage) << e.what();
+    EXPECT_NE(std::string(e.what()).find("busy"), std::string::npos) << e.what();
   }
   EXPECT_FALSE(std::filesystem::exists(busy / "archive.zip"));
   small.force = true;
@@ -177,7 +181,7 @@ TEST(ClassicalCompress, ScaledSizeFollowsFfmpegTruncExpression) {
   EXPECT_EQ(classical::scaled_size(1164, 874, 0.45), std::make_pair(522, 392));
   EXPECT_EQ(classical::scaled_size(1164, 874, 1.0), std::make_pair(1164, 874));
   EXPECT_EQ(classical::scaled_size(1164, 874, 0.5), std::make_pair(582, 436));
-  EXPECT_THROW(classical::scaled_size(1164, 874, 0.001), tac::Error);
+  EXPECT_TAC_ERROR(classical::scaled_size(1164, 874, 0.001), tac::ErrorKind::usage);
 }
 
 }  // namespace

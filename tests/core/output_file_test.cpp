@@ -1,3 +1,4 @@
+#include "support/error_kind.hpp"
 #include "tac/core/output_file.hpp"
 
 #include <gtest/gtest.h>
@@ -32,12 +33,7 @@ TEST(OutputFile, AbandonedWriteLeavesNothing) {
 }
 
 TEST(OutputFile, MissingDirectoryIsAClearError) {
-  try {
-    tac::OutputFile out("/nonexistent-dir-for-tac/x.raw");
-    FAIL() << "expected an error";
-  } catch (const tac::Error& e) {
-    EXPECT_NE(std::string(e.what()).find("does not exist"), std::string::npos) << e.what();
-  }
+  EXPECT_TAC_ERROR(tac::OutputFile("/nonexistent-dir-for-tac/x.raw"), tac::ErrorKind::io);
 }
 
 TEST(MappedFile, MissingFileNamesThePath) {
@@ -45,6 +41,7 @@ TEST(MappedFile, MissingFileNamesThePath) {
     tac::MappedFile map("/nonexistent-file-for-tac");
     FAIL();
   } catch (const tac::Error& e) {
+    EXPECT_EQ(e.kind(), tac::ErrorKind::io);
     EXPECT_NE(std::string(e.what()).find("/nonexistent-file-for-tac"), std::string::npos);
   }
 }

@@ -82,12 +82,15 @@ bool have_ffmpeg_cli() { return std::system("ffmpeg -version >/dev/null 2>&1") =
 // Runs the ffmpeg CLI quietly; true on success.
 bool ffmpeg(const std::string& args) { return std::system(("ffmpeg -v error -y " + args + " >/dev/null 2>&1").c_str()) == 0; }
 
-std::string error_of(const std::function<void()>& f) {
+// The message of the tac::Error that `f` throws, expecting it to be of `kind` ("" if none).
+std::string error_of(const std::function<void()>& f, tac::ErrorKind kind) {
   try {
     f();
   } catch (const tac::Error& e) {
+    EXPECT_EQ(e.kind(), kind) << e.what();
     return e.what();
   }
+  ADD_FAILURE() << "no error";
   return "";
 }
 
@@ -122,7 +125,7 @@ TEST(VideoDecoder, DecodingOnTheCallersThreadGivesTheSameFrames) {
 
   VideoDecoderOptions bad;
   bad.queue_frames = -1;
-  EXPECT_THROW(VideoDecoder(video, bad), tac::Error);
+  (void)error_of([&] { VideoDecoder d(video, bad); }, tac::ErrorKind::usage);
 }
 
 TEST(VideoDecoder, Clip16FirstFramesEqualGoldenTensors) {
@@ -206,25 +209,24 @@ TEST(VideoDecoder, StoppingEarlyDoesNotHang) {
 }
 
 TEST(VideoDecoder, MissingFileNamesTheFile) {
-  const auto message = error_of([] { VideoDecoder d("/nonexistent/dir/video.mkv"); });
+  const auto message = error_of([] { VideoDecoder d("/nonexistent/dir/video.mkv"); }, tac::ErrorKind::io);
   EXPECT_NE(message.find("/nonexistent/dir/video.mkv"), std::string::npos) << message;
-  EXPECT_NE(message.find("No such file"), std::string::npos) << message;
 }
 
 TEST(VideoDecoder, RejectsFilesThatAreNotVideo) {
   tac::test::TempDir dir("notvideo");
   const auto text = dir.path / "notes.mkv";
   write_bytes(text, std::span(reinterpret_cast<const std::uint8_t*>("just some text\n"), 15));
-  auto message = error_of([&] { VideoDecoder d(text); });
+  auto message = error_of([&] { VideoDecoder d(text); }, tac::ErrorKind::corrupt_input);
   EXPECT_NE(message.find(text.string()), std::string::npos) << message;
 
   const auto empty = dir.path / "empty.mkv";
   write_bytes(empty, {});
-  message = error_of([&] { VideoDecoder d(empty); });
-  EXPECT_NE(message.find("empty"), std::string::npos) << message;
+  message = error_of([&] { VideoDecoder d(empty); }, tac::ErrorKind::corrupt_input);
+  EXPECT_NE(message.find(empty.string()), std::string::npos) << message;
 
-  message = error_of([&] { VideoDecoder d(dir.path); });
-  EXPECT_NE(message.find("directory"), std::string::npos) << message;
+  message = error_of([&] { VideoDecoder d(dir.path); }, tac::ErrorKind::io);
+  EXPECT_NE(message.find(dir.path.string()), std::string::npos) << message;
 
   std::mt19937 rng(11);
   std::vector<std::uint8_t> noise(100000);
@@ -233,7 +235,7 @@ TEST(VideoDecoder, RejectsFilesThatAreNotVideo) {
     VideoDecoder d(noise, "noise.bin");
     while (d.next_yuv() != nullptr) {
     }
-  });
+  }, tac::ErrorKind::corrupt_input);
   EXPECT_NE(message.find("noise.bin"), std::string::npos) << message;
 }
 
@@ -241,16 +243,12 @@ TEST(VideoDecoder, TruncatedMatroskaIsAnError) {
   TAC_FIXTURE(video, "scorer/clip16/gt.mkv");
   auto bytes = read_bytes(video);
   bytes.resize(bytes.size() / 2);
-  std::string message;
   std::int64_t frames = 0;
-  try {
+  const auto message = error_of([&] {
     VideoDecoder decoder(bytes, "half.mkv");
     while (decoder.next_yuv() != nullptr) ++frames;
-  } catch (const tac::Error& e) {
-    message = e.what();
-  }
+  }, tac::ErrorKind::corrupt_input);
   EXPECT_NE(message.find("half.mkv"), std::string::npos) << "decoded " << frames << " frames without error";
-  EXPECT_NE(message.find("truncated"), std::string::npos) << message;
   EXPECT_LT(frames, 16);
 
   VideoDecoderOptions inline_decode;  // the same verdict without the background thread
@@ -259,8 +257,8 @@ TEST(VideoDecoder, TruncatedMatroskaIsAnError) {
     VideoDecoder decoder(bytes, "half.mkv", inline_decode);
     while (decoder.next_yuv() != nullptr) {
     }
-  });
-  EXPECT_NE(inline_message.find("truncated"), std::string::npos) << inline_message;
+  }, tac::ErrorKind::corrupt_input);
+  EXPECT_NE(inline_message.find("half.mkv"), std::string::npos) << inline_message;
 }
 
 TEST(VideoDecoder, TruncatedBareHevcIsAnErrorWhenStrict) {
@@ -274,7 +272,7 @@ TEST(VideoDecoder, TruncatedBareHevcIsAnErrorWhenStrict) {
     VideoDecoder decoder(bytes, "half.hevc");
     while (decoder.next_yuv() != nullptr) {
     }
-  });
+  }, tac::ErrorKind::corrupt_input);
   EXPECT_NE(message.find("half.hevc"), std::string::npos) << message;
 
   // Lenient = upstream PyAV: the complete frames, the cut one dropped, no error.
@@ -294,7 +292,7 @@ TEST(VideoDecoder, RejectsUnsupportedPixelFormats) {
     const auto path = dir.path / (std::string(pix_fmt) + ".mkv");
     ASSERT_TRUE(ffmpeg(std::string("-f lavfi -i testsrc2=size=64x48:rate=5 -frames:v 2 -c:v ffv1 -pix_fmt ") + pix_fmt +
                        " " + path.string()));
-    const auto message = error_of([&] { VideoDecoder d(path); });
+    const auto message = error_of([&] { VideoDecoder d(path); }, tac::ErrorKind::corrupt_input);
     EXPECT_NE(message.find(path.string()), std::string::npos) << message;
     EXPECT_NE(message.find(pix_fmt), std::string::npos) << message;
     EXPECT_NE(message.find("yuv420p"), std::string::npos) << message;  // says what is accepted

@@ -38,9 +38,9 @@ ArchiveContents ArchiveContents::from_directory(const std::filesystem::path& dir
   for (auto it = std::filesystem::recursive_directory_iterator(dir, ec); !ec && it != std::filesystem::end(it);
        it.increment(ec)) {
     if (it->is_regular_file()) files.push_back(it->path());
-    if (files.size() > kMaxDirectoryMembers) fail("{}: more than {} files", dir.string(), kMaxDirectoryMembers);
+    if (files.size() > kMaxDirectoryMembers) fail(ErrorKind::limit_exceeded, "{}: more than {} files", dir.string(), kMaxDirectoryMembers);
   }
-  if (ec) fail("{}: cannot list the archive directory: {}", dir.string(), ec.message());
+  if (ec) fail(ErrorKind::io, "{}: cannot list the archive directory: {}", dir.string(), ec.message());
   std::sort(files.begin(), files.end());
   for (const auto& f : files) {
     auto map = std::make_shared<MappedFile>(f);
@@ -62,7 +62,7 @@ ArchiveContents ArchiveContents::from_bytes(std::string name, std::vector<std::u
 ArchiveContents ArchiveContents::open(const std::filesystem::path& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) return from_directory(path);
-  if (!std::filesystem::is_regular_file(path, ec)) fail("{}: no such archive file or directory", path.string());
+  if (!std::filesystem::is_regular_file(path, ec)) fail(ErrorKind::io, "{}: no such archive file or directory", path.string());
   auto map = std::make_shared<MappedFile>(path);
   if (io::looks_like_zip(map->bytes())) return from_zip(path);
   ArchiveContents out;

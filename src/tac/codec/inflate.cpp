@@ -34,7 +34,7 @@ class RawSink final : public FrameSink {
 
 std::vector<std::string> read_video_names(const std::filesystem::path& names_file) {
   std::ifstream in(names_file);
-  if (!in) fail("{}: cannot read the video names file", names_file.string());
+  if (!in) fail(ErrorKind::io, "{}: cannot read the video names file", names_file.string());
   std::vector<std::string> names;
   std::string line;
   while (std::getline(in, line)) {
@@ -42,9 +42,9 @@ std::vector<std::string> read_video_names(const std::filesystem::path& names_fil
     if (b == std::string::npos) continue;
     const auto e = line.find_last_not_of(" \t\r\n");
     names.push_back(line.substr(b, e - b + 1));
-    if (names.size() > 100000) fail("{}: too many names", names_file.string());
+    if (names.size() > 100000) fail(ErrorKind::limit_exceeded, "{}: too many names", names_file.string());
   }
-  if (names.empty()) fail("{}: no video names listed", names_file.string());
+  if (names.empty()) fail(ErrorKind::corrupt_input, "{}: no video names listed", names_file.string());
   return names;
 }
 
@@ -55,8 +55,8 @@ InflateResult inflate_archive(const InflateRequest& request) {
   const Format& format = detect_format(archive);
   if (!request.expected_format.empty() && format.name() != request.expected_format) {
     if (!find_format(request.expected_format))
-      fail("unknown format '{}'; known formats: {}", request.expected_format, known_formats_text());
-    fail("{}: archive is {}, not {}", archive.source(), format.name(), request.expected_format);
+      fail(ErrorKind::usage, "unknown format '{}'; known formats: {}", request.expected_format, known_formats_text());
+    fail(ErrorKind::corrupt_input, "{}: archive is {}, not {}", archive.source(), format.name(), request.expected_format);
   }
   std::filesystem::create_directories(request.output_dir);
   InflateResult result;
@@ -65,8 +65,8 @@ InflateResult inflate_archive(const InflateRequest& request) {
   options.stats = &result.stats;
   for (const auto& name : names) {
     const ArchiveMember* member = format.member_for(archive, name);
-    if (!member) fail("{}: no member for video '{}' in this {} archive", archive.source(), name, format.name());
-    if (!format.detect(*member)) fail("{}: member '{}' is not {}", archive.source(), member->name, format.name());
+    if (!member) fail(ErrorKind::corrupt_input, "{}: no member for video '{}' in this {} archive", archive.source(), name, format.name());
+    if (!format.detect(*member)) fail(ErrorKind::corrupt_input, "{}: member '{}' is not {}", archive.source(), member->name, format.name());
     const auto raw_path = request.output_dir / (video_stem(name) + ".raw");
     RawSink sink(raw_path, options, "inflate " + name);
     format.inflate(*member, sink, options);

@@ -43,7 +43,7 @@ const Format& detect_format(const ArchiveContents& archive) {
       if (f->detect(m)) return *f;
   std::string names;
   for (const auto& m : archive.members()) names += (names.empty() ? "" : ", ") + m.name;
-  fail("{}: unknown archive format (members: {}); known formats: {}", archive.source(),
+  fail(ErrorKind::corrupt_input, "{}: unknown archive format (members: {}); known formats: {}", archive.source(),
        names.empty() ? "none" : names, known_formats_text());
 }
 

@@ -14,16 +14,16 @@ namespace tac {
 
 MappedFile::MappedFile(const std::filesystem::path& path) : path_(path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) fail("{}: cannot open: {}", path.string(), errno_text(errno));
+  if (fd < 0) fail(ErrorKind::io, "{}: cannot open: {}", path.string(), errno_text(errno));
   struct stat info {};
   if (::fstat(fd, &info) != 0) {
     const int err = errno;
     ::close(fd);
-    fail("{}: cannot stat: {}", path.string(), errno_text(err));
+    fail(ErrorKind::io, "{}: cannot stat: {}", path.string(), errno_text(err));
   }
   if (!S_ISREG(info.st_mode)) {
     ::close(fd);
-    fail("{}: not a regular file", path.string());
+    fail(ErrorKind::io, "{}: not a regular file", path.string());
   }
   size_ = static_cast<std::size_t>(info.st_size);
   if (size_ > 0) {
@@ -31,7 +31,7 @@ MappedFile::MappedFile(const std::filesystem::path& path) : path_(path) {
     if (map == MAP_FAILED) {
       const int err = errno;
       ::close(fd);
-      fail("{}: cannot map {} bytes: {}", path.string(), size_, errno_text(err));
+      fail(ErrorKind::io, "{}: cannot map {} bytes: {}", path.string(), size_, errno_text(err));
     }
     data_ = static_cast<const std::uint8_t*>(map);
   }

@@ -11,10 +11,10 @@ namespace tac {
 
 OutputFile::OutputFile(std::filesystem::path final_path) : final_path_(std::move(final_path)) {
   const auto dir = final_path_.parent_path().empty() ? std::filesystem::path(".") : final_path_.parent_path();
-  if (!std::filesystem::is_directory(dir)) fail("{}: output directory {} does not exist", final_path_.string(), dir.string());
+  if (!std::filesystem::is_directory(dir)) fail(ErrorKind::io, "{}: output directory {} does not exist", final_path_.string(), dir.string());
   temp_path_ = dir / fmt::format(".{}.partial-{}", final_path_.filename().string(), ::getpid());
   fd_ = ::open(temp_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd_ < 0) fail("{}: cannot create: {}", final_path_.string(), errno_text(errno));
+  if (fd_ < 0) fail(ErrorKind::io, "{}: cannot create: {}", final_path_.string(), errno_text(errno));
 }
 
 OutputFile::~OutputFile() {
@@ -32,7 +32,7 @@ void OutputFile::write(std::span<const std::uint8_t> bytes) {
     const ssize_t n = ::write(fd_, data, left);
     if (n < 0) {
       if (errno == EINTR) continue;
-      fail("{}: write failed after {} bytes: {}", final_path_.string(), written_, errno_text(errno));
+      fail(ErrorKind::io, "{}: write failed after {} bytes: {}", final_path_.string(), written_, errno_text(errno));
     }
     data += n;
     left -= static_cast<std::size_t>(n);
@@ -48,14 +48,14 @@ void OutputFile::commit() {
   if (committed_) return;
   if (::close(fd_) != 0) {
     fd_ = -1;
-    fail("{}: close failed: {}", final_path_.string(), errno_text(errno));
+    fail(ErrorKind::io, "{}: close failed: {}", final_path_.string(), errno_text(errno));
   }
   fd_ = -1;
   std::error_code ec;
   if (scratch_ && std::filesystem::is_regular_file(std::filesystem::symlink_status(final_path_, ec)))
     std::filesystem::remove(final_path_, ec);  // a failure here only means rename replaces it
   std::filesystem::rename(temp_path_, final_path_, ec);
-  if (ec) fail("{}: cannot move into place: {}", final_path_.string(), ec.message());
+  if (ec) fail(ErrorKind::io, "{}: cannot move into place: {}", final_path_.string(), ec.message());
   committed_ = true;
 }
 

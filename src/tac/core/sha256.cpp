@@ -13,19 +13,19 @@ struct Sha256::State {
 
 Sha256::Sha256() : state_(std::make_unique<State>()) {
   state_->ctx = EVP_MD_CTX_new();
-  if (state_->ctx == nullptr || EVP_DigestInit_ex(state_->ctx, EVP_sha256(), nullptr) != 1) fail("SHA-256: cannot initialise libcrypto");
+  if (state_->ctx == nullptr || EVP_DigestInit_ex(state_->ctx, EVP_sha256(), nullptr) != 1) fail(ErrorKind::internal, "SHA-256: cannot initialise libcrypto");
 }
 
 Sha256::~Sha256() { EVP_MD_CTX_free(state_->ctx); }
 
 void Sha256::update(std::span<const std::uint8_t> bytes) {
-  if (!bytes.empty() && EVP_DigestUpdate(state_->ctx, bytes.data(), bytes.size()) != 1) fail("SHA-256: update failed");
+  if (!bytes.empty() && EVP_DigestUpdate(state_->ctx, bytes.data(), bytes.size()) != 1) fail(ErrorKind::internal, "SHA-256: update failed");
 }
 
 Sha256Digest Sha256::finish() {
   Sha256Digest digest{};
   unsigned int length = 0;
-  if (EVP_DigestFinal_ex(state_->ctx, digest.data(), &length) != 1 || length != digest.size()) fail("SHA-256: finish failed");
+  if (EVP_DigestFinal_ex(state_->ctx, digest.data(), &length) != 1 || length != digest.size()) fail(ErrorKind::internal, "SHA-256: finish failed");
   return digest;
 }
 

@@ -22,7 +22,7 @@ double mean_distortion(std::span<const double> per_sample) { return mean_of(per_
 
 ScoreComponents compute_score(std::int64_t samples, double posenet_distortion, double segnet_distortion,
                               std::uint64_t archive_bytes, std::uint64_t original_bytes) {
-  if (original_bytes == 0) fail("score: original size is 0 bytes");
+  if (original_bytes == 0) fail(ErrorKind::usage, "score: original size is 0 bytes");
   ScoreComponents c;
   c.samples = samples;
   c.posenet_distortion = posenet_distortion;
@@ -39,7 +39,7 @@ ScoreComponents compute_score(std::int64_t samples, double posenet_distortion, d
 
 std::uint64_t directory_bytes(const std::filesystem::path& dir) {
   std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec)) fail("{}: not a directory", dir.string());
+  if (!std::filesystem::is_directory(dir, ec)) fail(ErrorKind::usage, "{}: not a directory", dir.string());
   std::uint64_t total = 0;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
     if (entry.is_regular_file()) total += entry.file_size();

@@ -21,7 +21,7 @@ float quantize(float v) { return std::nearbyint(std::min(std::max(v, 0.0f), 255.
 
 BicubicAxis make_bicubic_axis(int in_size, int out_size) {
   if (in_size <= 0 || out_size <= 0 || in_size > (1 << 20) || out_size > (1 << 20))
-    fail("bicubic resize: bad sizes {} -> {}", in_size, out_size);
+    fail(ErrorKind::internal, "bicubic resize: bad sizes {} -> {}", in_size, out_size);
   BicubicAxis axis;
   axis.in_size = in_size;
   axis.out_size = out_size;

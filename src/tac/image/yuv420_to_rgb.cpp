@@ -190,10 +190,10 @@ class ChromaRows {
 }  // namespace
 
 void check_planes(const Yuv420Planes& in) {
-  if (in.width < 2 || in.height < 2) fail("yuv420 frame {}x{}: width and height must be at least 2", in.width, in.height);
-  if (in.y == nullptr || in.u == nullptr || in.v == nullptr) fail("yuv420 frame {}x{}: missing plane", in.width, in.height);
+  if (in.width < 2 || in.height < 2) fail(ErrorKind::internal, "yuv420 frame {}x{}: width and height must be at least 2", in.width, in.height);
+  if (in.y == nullptr || in.u == nullptr || in.v == nullptr) fail(ErrorKind::internal, "yuv420 frame {}x{}: missing plane", in.width, in.height);
   if (in.y_stride < in.width || in.u_stride < used_chroma_size(in.width) || in.v_stride < used_chroma_size(in.width))
-    fail("yuv420 frame {}x{}: line sizes {}/{}/{} are shorter than the rows", in.width, in.height, in.y_stride,
+    fail(ErrorKind::internal, "yuv420 frame {}x{}: line sizes {}/{}/{} are shorter than the rows", in.width, in.height, in.y_stride,
          in.u_stride, in.v_stride);
 }
 
@@ -233,11 +233,11 @@ void yuv420_to_rgb_rows(const Yuv420Planes& in, std::uint8_t* rgb, std::ptrdiff_
 void yuv420_to_rgb_band(const Yuv420Planes& in, int row_begin, int row_end, std::span<std::uint8_t> band) {
   check_planes(in);
   if (row_begin < 0 || row_end > in.height || row_begin >= row_end)
-    fail("yuv420_to_rgb_band: rows [{}, {}) are not a non-empty range of a {}-row frame", row_begin, row_end, in.height);
+    fail(ErrorKind::internal, "yuv420_to_rgb_band: rows [{}, {}) are not a non-empty range of a {}-row frame", row_begin, row_end, in.height);
   const std::ptrdiff_t stride = std::ptrdiff_t{in.width} * 3;
   const std::size_t expected = static_cast<std::size_t>(row_end - row_begin) * static_cast<std::size_t>(stride);
   if (band.size() < expected)
-    fail("yuv420_to_rgb_band: buffer has {} bytes, rows [{}, {}) need {}", band.size(), row_begin, row_end, expected);
+    fail(ErrorKind::internal, "yuv420_to_rgb_band: buffer has {} bytes, rows [{}, {}) need {}", band.size(), row_begin, row_end, expected);
   convert_rows(in, band.data(), stride, row_begin, row_end);
 }
 
@@ -245,7 +245,7 @@ void yuv420_to_rgb(const Yuv420Planes& in, std::span<std::uint8_t> rgb) {
   check_planes(in);
   const std::size_t expected = static_cast<std::size_t>(in.width) * static_cast<std::size_t>(in.height) * 3;
   if (rgb.size() != expected)
-    fail("yuv420_to_rgb: output buffer has {} bytes, a {}x{} RGB frame needs {}", rgb.size(), in.width, in.height, expected);
+    fail(ErrorKind::internal, "yuv420_to_rgb: output buffer has {} bytes, a {}x{} RGB frame needs {}", rgb.size(), in.width, in.height, expected);
   yuv420_to_rgb_rows(in, rgb.data(), std::ptrdiff_t{in.width} * 3, 0, in.height);
 }
 
@@ -255,7 +255,7 @@ void yuv420_to_rgb_parallel(const Yuv420Planes& in, std::span<std::uint8_t> rgb,
   check_planes(in);
   const std::size_t expected = static_cast<std::size_t>(in.width) * static_cast<std::size_t>(in.height) * 3;
   if (rgb.size() != expected)
-    fail("yuv420_to_rgb: output buffer has {} bytes, a {}x{} RGB frame needs {}", rgb.size(), in.width, in.height, expected);
+    fail(ErrorKind::internal, "yuv420_to_rgb: output buffer has {} bytes, a {}x{} RGB frame needs {}", rgb.size(), in.width, in.height, expected);
   const std::ptrdiff_t stride = std::ptrdiff_t{in.width} * 3;
   std::vector<std::thread> workers;
   workers.reserve(static_cast<std::size_t>(threads - 1));

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "tac/core/byte_reader.hpp"
 #include "tac/core/error.hpp"
 #include "tac/core/output_file.hpp"
 
@@ -34,12 +35,6 @@ constexpr std::array<DTypeEntry, 9> kDTypes{{{DType::F32, "F32", 4},
 constexpr int kMaxJsonDepth = 8;          // a valid header nests 3 deep; deeper input is hostile
 constexpr std::size_t kMaxDims = 16;
 
-std::uint64_t read_u64_le(const std::uint8_t* p) {
-  std::uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
-  return v;
-}
-
 // Rejects deep nesting before the recursive JSON parser sees it (stack exhaustion).
 void check_json_depth(std::string_view text, const std::string& source) {
   int depth = 0;
@@ -52,7 +47,7 @@ void check_json_depth(std::string_view text, const std::string& source) {
     } else if (c == '"') {
       in_string = true;
     } else if (c == '{' || c == '[') {
-      if (++depth > kMaxJsonDepth) fail("{}: safetensors header nests deeper than {} levels", source, kMaxJsonDepth);
+      if (++depth > kMaxJsonDepth) fail(ErrorKind::limit_exceeded, "{}: safetensors header nests deeper than {} levels", source, kMaxJsonDepth);
     } else if (c == '}' || c == ']') {
       --depth;
     }
@@ -63,7 +58,7 @@ std::int64_t checked_numel(const std::vector<std::int64_t>& shape, const std::st
   std::int64_t numel = 1;
   for (const auto d : shape) {
     if (d != 0 && numel > std::numeric_limits<std::int64_t>::max() / d)
-      fail("{}: tensor '{}': shape overflows", source, name);
+      fail(ErrorKind::corrupt_input, "{}: tensor '{}': shape overflows", source, name);
     numel *= d;
   }
   return numel;
@@ -117,15 +112,13 @@ Safetensors Safetensors::parse(std::span<const std::uint8_t> bytes, std::string 
   Safetensors result;
   result.source_ = std::move(source);
   const std::string& src = result.source_;
-  if (bytes.size() < 8) fail("{}: not a safetensors file: {} bytes, shorter than the 8-byte header length", src, bytes.size());
-  const std::uint64_t header_len = read_u64_le(bytes.data());
+  ByteReader file(bytes, src);
+  const std::uint64_t header_len = file.u64("safetensors header length");
   if (header_len > kMaxSafetensorsHeader)
-    fail("{}: safetensors header length {} exceeds the limit of {} bytes", src, header_len, kMaxSafetensorsHeader);
-  if (header_len > bytes.size() - 8)
-    fail("{}: safetensors header length {} runs past the end of the file ({} bytes)", src, header_len, bytes.size());
-  if (header_len < 2) fail("{}: safetensors header of {} bytes cannot hold a JSON object", src, header_len);
-  const std::string_view header_text(reinterpret_cast<const char*>(bytes.data() + 8), header_len);
-  const std::span<const std::uint8_t> data = bytes.subspan(8 + header_len);
+    fail(ErrorKind::limit_exceeded, "{}: safetensors header length {} exceeds the limit of {} bytes", src, header_len, kMaxSafetensorsHeader);
+  if (header_len < 2) fail(ErrorKind::corrupt_input, "{}: safetensors header of {} bytes cannot hold a JSON object", src, header_len);
+  const std::string_view header_text = file.text(header_len, "safetensors header");
+  ByteReader data = file.sub(file.remaining(), "data section");
 
   check_json_depth(header_text, src);
   // Count top-level keys while parsing: a JSON object keeps only the last of duplicate keys.
@@ -139,71 +132,73 @@ Safetensors Safetensors::parse(std::span<const std::uint8_t> bytes, std::string 
     return true;
   };
   json header = json::parse(header_text.begin(), header_text.end(), on_event, /*allow_exceptions=*/false);
-  if (header.is_discarded()) fail("{}: safetensors header is not valid JSON", src);
-  if (!header.is_object()) fail("{}: safetensors header is not a JSON object", src);
-  if (!duplicate.empty()) fail("{}: safetensors header names '{}' twice", src, duplicate);
+  if (header.is_discarded()) fail(ErrorKind::corrupt_input, "{}: safetensors header is not valid JSON", src);
+  if (!header.is_object()) fail(ErrorKind::corrupt_input, "{}: safetensors header is not a JSON object", src);
+  if (!duplicate.empty()) fail(ErrorKind::corrupt_input, "{}: safetensors header names '{}' twice", src, duplicate);
 
   for (auto it = header.begin(); it != header.end(); ++it) {
     const std::string& name = it.key();
     const json& entry = it.value();
     if (name == "__metadata__") {
-      if (!entry.is_object()) fail("{}: __metadata__ is not an object", src);
+      if (!entry.is_object()) fail(ErrorKind::corrupt_input, "{}: __metadata__ is not an object", src);
       for (auto m = entry.begin(); m != entry.end(); ++m) {
-        if (!m.value().is_string()) fail("{}: __metadata__ value of '{}' is not a string", src, m.key());
+        if (!m.value().is_string()) fail(ErrorKind::corrupt_input, "{}: __metadata__ value of '{}' is not a string", src, m.key());
         result.metadata_[m.key()] = m.value().get<std::string>();
       }
       continue;
     }
-    if (name.empty()) fail("{}: a tensor has an empty name", src);
-    if (!entry.is_object()) fail("{}: entry '{}' is not an object", src, name);
+    if (name.empty()) fail(ErrorKind::corrupt_input, "{}: a tensor has an empty name", src);
+    if (!entry.is_object()) fail(ErrorKind::corrupt_input, "{}: entry '{}' is not an object", src, name);
     const auto dtype_it = entry.find("dtype");
     const auto shape_it = entry.find("shape");
     const auto offsets_it = entry.find("data_offsets");
-    if (dtype_it == entry.end() || !dtype_it->is_string()) fail("{}: tensor '{}' has no dtype string", src, name);
-    if (shape_it == entry.end() || !shape_it->is_array()) fail("{}: tensor '{}' has no shape array", src, name);
+    if (dtype_it == entry.end() || !dtype_it->is_string()) fail(ErrorKind::corrupt_input, "{}: tensor '{}' has no dtype string", src, name);
+    if (shape_it == entry.end() || !shape_it->is_array()) fail(ErrorKind::corrupt_input, "{}: tensor '{}' has no shape array", src, name);
     if (offsets_it == entry.end() || !offsets_it->is_array() || offsets_it->size() != 2)
-      fail("{}: tensor '{}' needs data_offsets [begin, end]", src, name);
+      fail(ErrorKind::corrupt_input, "{}: tensor '{}' needs data_offsets [begin, end]", src, name);
     const auto dtype = dtype_from_name(dtype_it->get<std::string>());
-    if (!dtype) fail("{}: tensor '{}' has unsupported dtype '{}'", src, name, dtype_it->get<std::string>());
-    if (shape_it->size() > kMaxDims) fail("{}: tensor '{}' has {} dimensions (limit {})", src, name, shape_it->size(), kMaxDims);
+    if (!dtype) fail(ErrorKind::corrupt_input, "{}: tensor '{}' has unsupported dtype '{}'", src, name, dtype_it->get<std::string>());
+    if (shape_it->size() > kMaxDims) fail(ErrorKind::limit_exceeded, "{}: tensor '{}' has {} dimensions (limit {})", src, name, shape_it->size(), kMaxDims);
     TensorView view;
     view.name = name;
     view.dtype = *dtype;
     for (const auto& d : *shape_it) {
-      if (!d.is_number_unsigned()) fail("{}: tensor '{}' has a shape entry that is not a non-negative integer", src, name);
+      if (!d.is_number_unsigned()) fail(ErrorKind::corrupt_input, "{}: tensor '{}' has a shape entry that is not a non-negative integer", src, name);
       const auto value = d.get<std::uint64_t>();
       if (value > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
-        fail("{}: tensor '{}' has a dimension too large", src, name);
+        fail(ErrorKind::limit_exceeded, "{}: tensor '{}' has a dimension too large", src, name);
       view.shape.push_back(static_cast<std::int64_t>(value));
     }
     view.numel = checked_numel(view.shape, src, name);
     const json& b = (*offsets_it)[0];
     const json& e = (*offsets_it)[1];
-    if (!b.is_number_unsigned() || !e.is_number_unsigned()) fail("{}: tensor '{}' has non-integer data_offsets", src, name);
+    if (!b.is_number_unsigned() || !e.is_number_unsigned()) fail(ErrorKind::corrupt_input, "{}: tensor '{}' has non-integer data_offsets", src, name);
     const auto begin = b.get<std::uint64_t>();
     const auto end = e.get<std::uint64_t>();
-    if (begin > end) fail("{}: tensor '{}' data_offsets [{}, {}] run backwards", src, name, begin, end);
-    if (end > data.size())
-      fail("{}: tensor '{}' data_offsets [{}, {}] run past the data section ({} bytes)", src, name, begin, end, data.size());
+    if (begin > end) fail(ErrorKind::corrupt_input, "{}: tensor '{}' data_offsets [{}, {}] run backwards", src, name, begin, end);
+    const std::string field = fmt::format("tensor '{}' data_offsets [{}, {}]", name, begin, end);
+    data.seek(begin, field);
+    view.data = data.take(end - begin, field);
+    // numel <= the data size keeps numel * dtype size from overflowing.
     const std::uint64_t expected = static_cast<std::uint64_t>(view.numel) * dtype_size(view.dtype);
     if (static_cast<std::uint64_t>(view.numel) > data.size() || end - begin != expected)
-      fail("{}: tensor '{}' holds {} bytes but {} x {} needs {}", src, name, end - begin, dtype_name(view.dtype), view.numel,
+      fail(ErrorKind::corrupt_input, "{}: tensor '{}' holds {} bytes but {} x {} needs {}", src, name, end - begin, dtype_name(view.dtype), view.numel,
            static_cast<std::uint64_t>(view.numel) > data.size() ? std::string("more than the file") : std::to_string(expected));
-    view.data = data.subspan(begin, end - begin);
     result.tensors_.push_back(std::move(view));
   }
 
   std::sort(result.tensors_.begin(), result.tensors_.end(),
             [&](const TensorView& a, const TensorView& b) { return a.data.data() < b.data.data(); });
   // The format lays tensors out back to back, covering the data section exactly.
-  const std::uint8_t* cursor = data.data();
+  const std::uint8_t* cursor = data.bytes().data();
   for (const auto& t : result.tensors_) {
-    if (t.data.data() < cursor) fail("{}: tensor '{}' overlaps the tensor before it", src, t.name);
-    if (t.data.data() > cursor) fail("{}: gap of {} bytes before tensor '{}'", src, t.data.data() - cursor, t.name);
+    if (t.data.data() < cursor) fail(ErrorKind::corrupt_input, "{}: tensor '{}' overlaps the tensor before it", src, t.name);
+    if (t.data.data() > cursor) fail(ErrorKind::corrupt_input, "{}: gap of {} bytes before tensor '{}'", src, t.data.data() - cursor, t.name);
     cursor = t.data.data() + t.data.size();
   }
-  if (cursor != data.data() + data.size())
-    fail("{}: {} bytes after the last tensor are not described by the header", src, data.data() + data.size() - cursor);
+  const std::uint8_t* data_end = data.bytes().data() + data.size();
+  if (cursor != data_end)
+    fail(ErrorKind::corrupt_input, "{}: {} bytes after the last tensor are not described by the header", src, data_end - cursor);
   for (std::size_t i = 0; i < result.tensors_.size(); ++i) result.index_[result.tensors_[i].name] = i;
   return result;
 }
@@ -222,33 +217,30 @@ const TensorView* Safetensors::find(std::string_view name) const {
 
 const TensorView& Safetensors::at(std::string_view name) const {
   const auto* t = find(name);
-  if (t == nullptr) fail("{}: no tensor named '{}'", source_, name);
+  if (t == nullptr) fail(ErrorKind::corrupt_input, "{}: no tensor named '{}'", source_, name);
   return *t;
 }
 
 std::vector<float> Safetensors::to_float32(const TensorView& tensor) const {
   std::vector<float> out(static_cast<std::size_t>(tensor.numel));
   const std::uint8_t* p = tensor.data.data();
+  UncheckedBlock values(tensor.data);  // parse() checked the size: numel x dtype size
   switch (tensor.dtype) {
     case DType::F32:
       if (!out.empty()) std::memcpy(out.data(), p, out.size() * 4);
       break;
     case DType::F64:
-      for (std::size_t i = 0; i < out.size(); ++i) {
-        double v;
-        std::memcpy(&v, p + 8 * i, 8);
-        out[i] = static_cast<float>(v);
-      }
+      for (auto& v : out) v = static_cast<float>(std::bit_cast<double>(values.u64()));
       break;
     case DType::F16:
     case DType::BF16:
-      for (std::size_t i = 0; i < out.size(); ++i) {
-        const std::uint16_t bits = static_cast<std::uint16_t>(p[2 * i] | (p[2 * i + 1] << 8));
-        out[i] = tensor.dtype == DType::F16 ? half_to_float(bits) : bfloat16_to_float(bits);
+      for (auto& v : out) {
+        const std::uint16_t bits = values.u16();
+        v = tensor.dtype == DType::F16 ? half_to_float(bits) : bfloat16_to_float(bits);
       }
       break;
     default:
-      fail("{}: tensor '{}' is {}, not a floating type", source_, tensor.name, dtype_name(tensor.dtype));
+      fail(ErrorKind::corrupt_input, "{}: tensor '{}' is {}, not a floating type", source_, tensor.name, dtype_name(tensor.dtype));
   }
   return out;
 }
@@ -262,8 +254,8 @@ std::vector<std::uint8_t> serialize_safetensors(const std::vector<TensorToWrite>
     std::int64_t numel = 1;
     for (auto d : t.shape) numel *= d;
     if (static_cast<std::uint64_t>(numel) * dtype_size(t.dtype) != t.data.size())
-      fail("safetensors writer: tensor '{}' has {} bytes, shape needs {}", t.name, t.data.size(), numel * dtype_size(t.dtype));
-    if (header.contains(t.name)) fail("safetensors writer: tensor '{}' given twice", t.name);
+      fail(ErrorKind::internal, "safetensors writer: tensor '{}' has {} bytes, shape needs {}", t.name, t.data.size(), numel * dtype_size(t.dtype));
+    if (header.contains(t.name)) fail(ErrorKind::internal, "safetensors writer: tensor '{}' given twice", t.name);
     header[t.name] = {{"dtype", dtype_name(t.dtype)}, {"shape", t.shape}, {"data_offsets", {offset, offset + t.data.size()}}};
     offset += t.data.size();
   }

@@ -125,26 +125,26 @@ struct VideoDecoder::State {
 
   [[noreturn]] void fail_with_log(const std::string& problem) {
     const std::string details = log.summary();
-    if (details.empty()) fail("{}: {}", name, problem);
-    fail("{}: {} (libav: {})", name, problem, details);
+    if (details.empty()) fail(ErrorKind::corrupt_input, "{}: {}", name, problem);
+    fail(ErrorKind::corrupt_input, "{}: {} (libav: {})", name, problem, details);
   }
 
   void open(std::span<const std::uint8_t> bytes) {
     libav::install_log_router();
     const libav::ThreadLogScope scope(&log);
-    if (bytes.empty()) fail("{}: empty file, not a video", name);
-    if (options.queue_frames < 0) fail("{}: queue_frames must not be negative", name);
+    if (bytes.empty()) fail(ErrorKind::corrupt_input, "{}: empty file, not a video", name);
+    if (options.queue_frames < 0) fail(ErrorKind::usage, "{}: queue_frames must not be negative", name);
     reader.bytes = bytes;
 
     auto* buffer = static_cast<std::uint8_t*>(av_malloc(kIoBufferBytes));
-    if (buffer == nullptr) fail("{}: out of memory", name);
+    if (buffer == nullptr) fail(ErrorKind::internal, "{}: out of memory", name);
     io = avio_alloc_context(buffer, kIoBufferBytes, 0, &reader, &MemoryReader::read, nullptr, &MemoryReader::seek);
     if (io == nullptr) {
       av_free(buffer);
-      fail("{}: out of memory", name);
+      fail(ErrorKind::internal, "{}: out of memory", name);
     }
     format = avformat_alloc_context();
-    if (format == nullptr) fail("{}: out of memory", name);
+    if (format == nullptr) fail(ErrorKind::internal, "{}: out of memory", name);
     format->pb = io;
     format->flags |= AVFMT_FLAG_CUSTOM_IO;
     format->io_open = refuse_nested_open;
@@ -155,7 +155,7 @@ struct VideoDecoder::State {
     const AVInputFormat* input_format = nullptr;
     if (!forced.empty()) {
       input_format = av_find_input_format(forced.c_str());
-      if (input_format == nullptr) fail("{}: libav has no demuxer named '{}'", name, forced);
+      if (input_format == nullptr) fail(ErrorKind::usage, "{}: libav has no demuxer named '{}'", name, forced);
     }
     const int opened = avformat_open_input(&format, name.c_str(), input_format, nullptr);
     if (opened < 0) {
@@ -172,21 +172,21 @@ struct VideoDecoder::State {
       else
         format->streams[i]->discard = AVDISCARD_ALL;
     }
-    if (stream_index < 0) fail("{}: no video stream (container {})", name, format->iformat->name);
+    if (stream_index < 0) fail(ErrorKind::corrupt_input, "{}: no video stream (container {})", name, format->iformat->name);
     const AVStream* stream = format->streams[stream_index];
     const AVCodecParameters* par = stream->codecpar;
     const AVCodec* decoder = avcodec_find_decoder(par->codec_id);
-    if (decoder == nullptr) fail("{}: libav has no decoder for codec '{}'", name, avcodec_get_name(par->codec_id));
+    if (decoder == nullptr) fail(ErrorKind::corrupt_input, "{}: libav has no decoder for codec '{}'", name, avcodec_get_name(par->codec_id));
     if (par->format != AV_PIX_FMT_NONE && !supported_pixel_format(par->format))
-      fail("{}: unsupported pixel format {} ({} video); tac decodes 8-bit yuv420p/yuvj420p only", name,
+      fail(ErrorKind::corrupt_input, "{}: unsupported pixel format {} ({} video); tac decodes 8-bit yuv420p/yuvj420p only", name,
            pixel_format_name(par->format), avcodec_get_name(par->codec_id));
     if (par->width < 2 || par->height < 2 || std::int64_t{par->width} * par->height > options.max_pixels)
-      fail("{}: unsupported frame size {}x{} (at most {} pixels)", name, par->width, par->height, options.max_pixels);
+      fail(ErrorKind::limit_exceeded, "{}: unsupported frame size {}x{} (at most {} pixels)", name, par->width, par->height, options.max_pixels);
 
     codec = avcodec_alloc_context3(decoder);
-    if (codec == nullptr) fail("{}: out of memory", name);
+    if (codec == nullptr) fail(ErrorKind::internal, "{}: out of memory", name);
     const int copied = avcodec_parameters_to_context(codec, par);
-    if (copied < 0) fail("{}: bad codec parameters: {}", name, libav::error_text(copied));
+    if (copied < 0) fail(ErrorKind::corrupt_input, "{}: bad codec parameters: {}", name, libav::error_text(copied));
     codec->thread_count = std::max(0, options.threads);
     codec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
     codec->max_pixels = options.max_pixels;
@@ -225,10 +225,10 @@ struct VideoDecoder::State {
 
   void check_frame(const AVFrame& frame, std::int64_t index) {
     if (!supported_pixel_format(frame.format))
-      fail("{}: frame {} has unsupported pixel format {}; tac decodes 8-bit yuv420p/yuvj420p only", name, index,
+      fail(ErrorKind::corrupt_input, "{}: frame {} has unsupported pixel format {}; tac decodes 8-bit yuv420p/yuvj420p only", name, index,
            pixel_format_name(frame.format));
     if (frame.width != info.width || frame.height != info.height)
-      fail("{}: frame {} is {}x{} but the stream is {}x{} (size changes are not supported)", name, index, frame.width,
+      fail(ErrorKind::corrupt_input, "{}: frame {} is {}x{} but the stream is {}x{} (size changes are not supported)", name, index, frame.width,
            frame.height, info.width, info.height);
     if (options.strict && ((frame.flags & AV_FRAME_FLAG_CORRUPT) != 0 || frame.decode_error_flags != 0))
       fail_with_log(fmt::format("frame {} is corrupt (damaged or truncated stream)", index));
@@ -244,7 +244,7 @@ struct VideoDecoder::State {
   void feed() {
     if (!packet) {
       packet.reset(av_packet_alloc());
-      if (!packet) fail("{}: out of memory", name);
+      if (!packet) fail(ErrorKind::internal, "{}: out of memory", name);
     }
     while (true) {
       const int rc = av_read_frame(format, packet.get());
@@ -265,7 +265,7 @@ struct VideoDecoder::State {
     }
     // A demuxer that hit the end of a cut file logs it (e.g. Matroska: "File ended prematurely").
     if (options.strict && !log.empty()) fail_with_log("truncated or damaged file");
-    if (io->error < 0) fail("{}: read error: {}", name, libav::error_text(io->error));
+    if (io->error < 0) fail(ErrorKind::corrupt_input, "{}: read error: {}", name, libav::error_text(io->error));
     const int flushed = avcodec_send_packet(codec, nullptr);
     if (flushed < 0 && flushed != AVERROR_EOF)
       fail_with_log(fmt::format("decoding failed at the end: {}", libav::error_text(flushed)));
@@ -282,7 +282,7 @@ struct VideoDecoder::State {
     }
     while (true) {
       FramePtr frame(av_frame_alloc());
-      if (!frame) fail("{}: out of memory", name);
+      if (!frame) fail(ErrorKind::internal, "{}: out of memory", name);
       const int rc = avcodec_receive_frame(codec, frame.get());
       if (rc == 0) {
         check_frame(*frame, produced);
@@ -293,7 +293,7 @@ struct VideoDecoder::State {
       if (rc == AVERROR_EOF || (rc == AVERROR(EAGAIN) && input_done)) {
         output_done = true;
         if (options.strict && !log.empty()) fail_with_log("truncated or damaged stream");
-        if (produced == 0) fail("{}: the video stream has no decodable frames", name);
+        if (produced == 0) fail(ErrorKind::corrupt_input, "{}: the video stream has no decodable frames", name);
         return nullptr;
       }
       if (rc != AVERROR(EAGAIN))
@@ -360,7 +360,7 @@ VideoDecoder::VideoDecoder(const std::filesystem::path& path, const VideoDecoder
   state_->name = path.string();
   state_->options = options;
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) fail("{}: is a directory, not a video file", state_->name);
+  if (std::filesystem::is_directory(path, ec)) fail(ErrorKind::io, "{}: is a directory, not a video file", state_->name);
   state_->map.emplace(path);
   state_->map->advise_sequential();
   state_->open(state_->map->bytes());

@@ -72,7 +72,7 @@ void append_param(std::string& params, const std::string& key, const std::string
 
 void set_private(AVCodecContext* context, const char* key, const std::string& value, const std::string& encoder) {
   const int status = av_opt_set(context->priv_data, key, value.c_str(), 0);
-  if (status < 0) fail("encoder {}: option {}={} rejected: {}", encoder, key, value, av_error_text(status));
+  if (status < 0) fail(ErrorKind::usage, "encoder {}: option {}={} rejected: {}", encoder, key, value, av_error_text(status));
 }
 
 }  // namespace
@@ -105,11 +105,11 @@ struct VideoEncoder::State {
     while (true) {
       const int status = avcodec_receive_packet(codec, packet);
       if (status == AVERROR(EAGAIN) || (flushing && status == AVERROR_EOF)) return;
-      if (status < 0) fail("encoder {}: {}", settings.codec, av_error_text(status));
+      if (status < 0) fail(ErrorKind::internal, "encoder {}: {}", settings.codec, av_error_text(status));
       av_packet_rescale_ts(packet, codec->time_base, stream->time_base);
       packet->stream_index = stream->index;
       const int written = av_interleaved_write_frame(format, packet);
-      if (written < 0) fail("muxer {}: {}", settings.container, av_error_text(written));
+      if (written < 0) fail(ErrorKind::io, "muxer {}: {}", settings.container, av_error_text(written));
     }
   }
 };
@@ -118,19 +118,19 @@ VideoEncoder::VideoEncoder(const EncoderSettings& settings) : state_(std::make_u
   auto& s = *state_;
   s.settings = settings;
   if (settings.width <= 0 || settings.height <= 0 || settings.width % 2 || settings.height % 2) {
-    fail("encoder: frame size {}x{} must be positive and even (4:2:0)", settings.width, settings.height);
+    fail(ErrorKind::usage, "encoder: frame size {}x{} must be positive and even (4:2:0)", settings.width, settings.height);
   }
-  if (settings.fps <= 0) fail("encoder: fps must be positive");
-  if (settings.threads < 0) fail("encoder: threads must not be negative");
+  if (settings.fps <= 0) fail(ErrorKind::usage, "encoder: fps must be positive");
+  if (settings.threads < 0) fail(ErrorKind::usage, "encoder: threads must not be negative");
   libav::install_log_router();  // libav prints nothing of its own in tac
 
   const AVCodec* codec = avcodec_find_encoder_by_name(settings.codec.c_str());
-  if (!codec) fail("encoder {} is not in this libavcodec build", settings.codec);
+  if (!codec) fail(ErrorKind::usage, "encoder {} is not in this libavcodec build", settings.codec);
   const AVOutputFormat* muxer = av_guess_format(settings.container.c_str(), nullptr, nullptr);
-  if (!muxer) fail("container {} is not in this libavformat build", settings.container);
+  if (!muxer) fail(ErrorKind::usage, "container {} is not in this libavformat build", settings.container);
 
   if (avformat_alloc_output_context2(&s.format, muxer, nullptr, nullptr) < 0 || !s.format) {
-    fail("muxer {}: cannot allocate", settings.container);
+    fail(ErrorKind::internal, "muxer {}: cannot allocate", settings.container);
   }
   s.format->flags |= AVFMT_FLAG_BITEXACT;  // no random UIDs, no version strings
   constexpr int kIoBuffer = 1 << 16;
@@ -138,7 +138,7 @@ VideoEncoder::VideoEncoder(const EncoderSettings& settings) : state_(std::make_u
   s.format->pb = avio_alloc_context(io_buffer, kIoBuffer, 1, &s.sink, nullptr, &MemorySink::write, &MemorySink::seek);
   if (!s.format->pb) {
     av_free(io_buffer);
-    fail("muxer {}: cannot allocate I/O", settings.container);
+    fail(ErrorKind::internal, "muxer {}: cannot allocate I/O", settings.container);
   }
 
   s.codec = avcodec_alloc_context3(codec);
@@ -186,21 +186,21 @@ VideoEncoder::VideoEncoder(const EncoderSettings& settings) : state_(std::make_u
     if (settings.crf) set_private(s.codec, "crf", fmt::format("{}", *settings.crf), name);
     if (!settings.preset.empty()) set_private(s.codec, "preset", settings.preset, name);
     if (!settings.tune.empty()) set_private(s.codec, "tune", settings.tune, name);
-    if (!params.empty()) fail("encoder {}: no parameter passthrough for this encoder", name);
+    if (!params.empty()) fail(ErrorKind::usage, "encoder {}: no parameter passthrough for this encoder", name);
   }
 
   int status = avcodec_open2(s.codec, codec, nullptr);
-  if (status < 0) fail("encoder {}: cannot open: {}", name, av_error_text(status));
+  if (status < 0) fail(ErrorKind::usage, "encoder {}: cannot open: {}", name, av_error_text(status));
 
   s.stream = avformat_new_stream(s.format, nullptr);
-  if (!s.stream) fail("muxer {}: cannot add stream", settings.container);
+  if (!s.stream) fail(ErrorKind::internal, "muxer {}: cannot add stream", settings.container);
   s.stream->time_base = s.codec->time_base;
   s.stream->avg_frame_rate = s.codec->framerate;
   s.stream->r_frame_rate = s.codec->framerate;
   status = avcodec_parameters_from_context(s.stream->codecpar, s.codec);
-  if (status < 0) fail("muxer {}: {}", settings.container, av_error_text(status));
+  if (status < 0) fail(ErrorKind::internal, "muxer {}: {}", settings.container, av_error_text(status));
   status = avformat_write_header(s.format, nullptr);
-  if (status < 0) fail("muxer {}: cannot write header: {}", settings.container, av_error_text(status));
+  if (status < 0) fail(ErrorKind::io, "muxer {}: cannot write header: {}", settings.container, av_error_text(status));
 
   s.frame = av_frame_alloc();
   s.packet = av_packet_alloc();
@@ -209,15 +209,15 @@ VideoEncoder::VideoEncoder(const EncoderSettings& settings) : state_(std::make_u
   s.frame->height = settings.height;
   s.frame->color_range = s.codec->color_range;
   s.frame->chroma_location = s.codec->chroma_sample_location;
-  if (av_frame_get_buffer(s.frame, 0) < 0) fail("encoder {}: out of memory", name);
+  if (av_frame_get_buffer(s.frame, 0) < 0) fail(ErrorKind::internal, "encoder {}: out of memory", name);
 }
 
 VideoEncoder::~VideoEncoder() = default;
 
 void VideoEncoder::write(const Yuv420View& view) {
   auto& s = *state_;
-  if (s.finished) fail("encoder {}: write after finish", s.settings.codec);
-  if (av_frame_make_writable(s.frame) < 0) fail("encoder {}: out of memory", s.settings.codec);
+  if (s.finished) fail(ErrorKind::internal, "encoder {}: write after finish", s.settings.codec);
+  if (av_frame_make_writable(s.frame) < 0) fail(ErrorKind::internal, "encoder {}: out of memory", s.settings.codec);
   const int w = s.settings.width;
   const int h = s.settings.height;
   auto copy_plane = [](std::uint8_t* dst, int dst_stride, const std::uint8_t* src, int src_stride, int width, int rows) {
@@ -228,19 +228,19 @@ void VideoEncoder::write(const Yuv420View& view) {
   copy_plane(s.frame->data[2], s.frame->linesize[2], view.v, view.v_stride, w / 2, h / 2);
   s.frame->pts = s.frames++;
   const int status = avcodec_send_frame(s.codec, s.frame);
-  if (status < 0) fail("encoder {}: {}", s.settings.codec, av_error_text(status));
+  if (status < 0) fail(ErrorKind::internal, "encoder {}: {}", s.settings.codec, av_error_text(status));
   s.drain(false);
 }
 
 std::vector<std::uint8_t> VideoEncoder::finish() {
   auto& s = *state_;
-  if (s.finished) fail("encoder {}: finish called twice", s.settings.codec);
+  if (s.finished) fail(ErrorKind::internal, "encoder {}: finish called twice", s.settings.codec);
   s.finished = true;
   const int status = avcodec_send_frame(s.codec, nullptr);
-  if (status < 0) fail("encoder {}: flush: {}", s.settings.codec, av_error_text(status));
+  if (status < 0) fail(ErrorKind::internal, "encoder {}: flush: {}", s.settings.codec, av_error_text(status));
   s.drain(true);
   const int trailer = av_write_trailer(s.format);
-  if (trailer < 0) fail("muxer {}: cannot write trailer: {}", s.settings.container, av_error_text(trailer));
+  if (trailer < 0) fail(ErrorKind::io, "muxer {}: cannot write trailer: {}", s.settings.container, av_error_text(trailer));
   avio_flush(s.format->pb);
   return std::move(s.sink.bytes);
 }
@@ -259,12 +259,12 @@ std::string encoder_for_codec(const std::string& name) {
   std::string known;
   for (const auto& choice : codec_choices()) {
     if (choice.name == name || choice.encoder == name) {
-      if (!encoder_available(choice.encoder)) fail("codec {}: encoder {} is not in this libavcodec build", name, choice.encoder);
+      if (!encoder_available(choice.encoder)) fail(ErrorKind::usage, "codec {}: encoder {} is not in this libavcodec build", name, choice.encoder);
       return choice.encoder;
     }
     known += (known.empty() ? "" : ", ") + choice.name;
   }
-  fail("unknown codec '{}' (choose one of: {})", name, known);
+  fail(ErrorKind::usage, "unknown codec '{}' (choose one of: {})", name, known);
 }
 
 }  // namespace tac::io

@@ -3,9 +3,10 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <cstring>
+#include <optional>
 #include <set>
 
+#include "tac/core/byte_reader.hpp"
 #include "tac/core/error.hpp"
 #include "tac/core/output_file.hpp"
 
@@ -21,24 +22,103 @@ constexpr std::size_t kEndBytes = 22;
 constexpr std::size_t kCentralBytes = 46;
 constexpr std::size_t kLocalBytes = 30;
 
-std::uint16_t u16(std::span<const std::uint8_t> b, std::uint64_t at) {
-  return static_cast<std::uint16_t>(b[at] | (b[at + 1] << 8));
-}
-std::uint32_t u32(std::span<const std::uint8_t> b, std::uint64_t at) {
-  return static_cast<std::uint32_t>(b[at]) | (static_cast<std::uint32_t>(b[at + 1]) << 8) |
-         (static_cast<std::uint32_t>(b[at + 2]) << 16) | (static_cast<std::uint32_t>(b[at + 3]) << 24);
+// The end-of-central-directory record sits in the last 22 + up to 65535 (comment) bytes; this is
+// the last candidate whose comment length reaches exactly to the end of the file, or nullopt.
+std::optional<std::uint64_t> find_end_record(ByteReader& file) {
+  const std::uint64_t size = file.size();
+  const std::uint64_t lowest = size >= kEndBytes + 0xFFFF ? size - kEndBytes - 0xFFFF : 0;
+  for (std::uint64_t at = size - kEndBytes + 1; at-- > lowest;) {
+    file.seek(at, "end record");
+    auto record = file.block(kEndBytes, "end record");
+    if (record.u32() != kEndSig) continue;
+    record.take(16);  // disk numbers, entry counts, directory size and offset
+    if (at + kEndBytes + record.u16() == size) return at;
+  }
+  return std::nullopt;
 }
 
-// True when [offset, offset + length) lies inside a buffer of `size` bytes (no overflow).
-bool fits(std::uint64_t size, std::uint64_t offset, std::uint64_t length) {
-  return offset <= size && length <= size - offset;
+// A central directory record: the member, plus the fields that only decide whether tac reads it.
+struct CentralEntry {
+  ZipMember member;
+  std::uint16_t flags = 0;
+  std::uint16_t start_disk = 0;
+};
+
+// One central directory record (46 bytes, then name, extra field and comment).
+CentralEntry read_central_entry(ByteReader& directory, std::uint16_t index) {
+  const std::string field = fmt::format("central directory entry {}", index);
+  auto e = directory.block(kCentralBytes, field);
+  if (e.u32() != kCentralSig) fail(ErrorKind::corrupt_input, "{}: {} has a bad signature", directory.source(), field);
+  CentralEntry entry;
+  ZipMember& m = entry.member;
+  e.take(4);  // versions
+  entry.flags = e.u16();
+  m.method = e.u16();
+  e.take(4);  // time, date
+  m.crc32 = e.u32();
+  m.compressed_size = e.u32();
+  m.uncompressed_size = e.u32();
+  const std::uint16_t name_len = e.u16(), extra_len = e.u16(), comment_len = e.u16();
+  entry.start_disk = e.u16();
+  e.take(6);  // attributes
+  m.local_header_offset = e.u32();
+  m.central_entry_bytes = kCentralBytes + name_len + extra_len + comment_len;
+  m.name = directory.text(name_len, field);
+  directory.skip(std::uint64_t{extra_len} + comment_len, field);
+  return entry;
+}
+
+// What tac supports and the limits that keep a crafted archive from exhausting memory.
+void check_member(const CentralEntry& entry, const ZipLimits& limits, const std::string& source) {
+  const ZipMember& m = entry.member;
+  if (entry.flags & 0x1) fail(ErrorKind::corrupt_input, "{}: member '{}' is encrypted", source, m.name);
+  if (m.compressed_size == 0xFFFFFFFFu || m.uncompressed_size == 0xFFFFFFFFu || m.local_header_offset == 0xFFFFFFFFu)
+    fail(ErrorKind::corrupt_input, "{}: member '{}' needs zip64, which is not supported", source, m.name);
+  if (entry.start_disk != 0) fail(ErrorKind::corrupt_input, "{}: member '{}' starts on another disk", source, m.name);
+  if (m.method != 0 && m.method != 8)
+    fail(ErrorKind::corrupt_input, "{}: member '{}' uses compression method {} (only stored and deflate are supported)", source, m.name, m.method);
+  if (m.method == 0 && m.compressed_size != m.uncompressed_size)
+    fail(ErrorKind::corrupt_input, "{}: stored member '{}' has compressed size {} != size {}", source, m.name, m.compressed_size,
+         m.uncompressed_size);
+  if (m.uncompressed_size > limits.max_member_bytes)
+    fail(ErrorKind::limit_exceeded, "{}: member '{}' is {} bytes, above the limit of {}", source, m.name, m.uncompressed_size,
+         limits.max_member_bytes);
+  if (m.uncompressed_size > limits.max_ratio * std::max<std::uint64_t>(m.compressed_size, 1))
+    fail(ErrorKind::limit_exceeded, "{}: member '{}' claims a compression ratio above {} ({} -> {} bytes)", source, m.name, limits.max_ratio,
+         m.compressed_size, m.uncompressed_size);
+}
+
+// Reads the member's local header (its name must agree with the central directory) and finds
+// its data and optional data descriptor; `local` covers the bytes before the central directory.
+void locate_member_data(ByteReader& local, ZipMember& m, const std::string& source) {
+  const std::string field = fmt::format("member '{}': local header", m.name);
+  local.seek(m.local_header_offset, field);
+  auto h = local.block(kLocalBytes, field);
+  if (h.u32() != kLocalSig)
+    fail(ErrorKind::corrupt_input, "{}: member '{}': local header at offset {} is missing", source, m.name, m.local_header_offset);
+  h.take(2);  // version
+  const std::uint16_t flags = h.u16();
+  h.take(18);  // method, time, date, crc, sizes (the central directory's are authoritative)
+  const std::uint16_t name_len = h.u16(), extra_len = h.u16();
+  if (local.text(name_len, field) != m.name)
+    fail(ErrorKind::corrupt_input, "{}: member '{}': local header name does not match the central directory", source, m.name);
+  local.skip(extra_len, field);
+  m.data_offset = local.offset();
+  local.skip(m.compressed_size, fmt::format("member '{}': data", m.name));
+  if (flags & 0x8) {  // data descriptor follows the data: optional signature, crc, sizes
+    ByteReader peek = local;
+    const bool has_signature = local.remaining() >= 4 && peek.u32("data descriptor") == kDescriptorSig;
+    m.data_descriptor_bytes = has_signature ? 16 : 12;
+    local.need(m.data_descriptor_bytes, fmt::format("member '{}': data descriptor", m.name));
+  }
 }
 
 }  // namespace
 
 bool looks_like_zip(std::span<const std::uint8_t> bytes) {
-  if (bytes.size() < 4) return false;
-  const std::uint32_t sig = u32(bytes, 0);
+  ByteReader reader(bytes, "probe");
+  if (reader.remaining() < 4) return false;
+  const std::uint32_t sig = reader.u32("signature");
   return sig == kLocalSig || sig == kEndSig;
 }
 
@@ -69,107 +149,59 @@ ZipReader ZipReader::parse(std::span<const std::uint8_t> bytes, std::string sour
   z.source_ = std::move(source);
   z.bytes_ = bytes;
   z.limits_ = limits;
+  ByteReader file(bytes, z.source_);
   const std::uint64_t size = bytes.size();
-  if (size < kEndBytes) fail("{}: not a zip archive ({} bytes, too short for an end-of-central-directory record)", z.source_, size);
-
-  // The EOCD record sits in the last 22 + up to 65535 (comment) bytes; take the last one whose
-  // comment length reaches exactly to the end of the file.
-  std::uint64_t eocd = UINT64_MAX;
-  const std::uint64_t lowest = size >= kEndBytes + 0xFFFF ? size - kEndBytes - 0xFFFF : 0;
-  for (std::uint64_t at = size - kEndBytes + 1; at-- > lowest;) {
-    if (u32(bytes, at) == kEndSig && at + kEndBytes + u16(bytes, at + 20) == size) {
-      eocd = at;
-      break;
-    }
-  }
-  if (eocd == UINT64_MAX) fail("{}: not a zip archive (no end-of-central-directory record)", z.source_);
+  if (size < kEndBytes) fail(ErrorKind::corrupt_input, "{}: not a zip archive ({} bytes, too short for an end-of-central-directory record)", z.source_, size);
+  const auto end_record = find_end_record(file);
+  if (!end_record) fail(ErrorKind::corrupt_input, "{}: not a zip archive (no end-of-central-directory record)", z.source_);
+  const std::uint64_t eocd = *end_record;
   z.eocd_offset_ = eocd;
-  const std::uint16_t disk = u16(bytes, eocd + 4), cd_disk = u16(bytes, eocd + 6);
-  const std::uint16_t entries_disk = u16(bytes, eocd + 8), entries = u16(bytes, eocd + 10);
-  const std::uint32_t cd_size = u32(bytes, eocd + 12), cd_offset = u32(bytes, eocd + 16);
-  if (eocd >= 20 && u32(bytes, eocd - 20) == kZip64EndLocatorSig)
-    fail("{}: zip64 archives are not supported", z.source_);
+  file.seek(eocd + 4, "end record");
+  auto end = file.block(16, "end record");
+  const std::uint16_t disk = end.u16(), cd_disk = end.u16();
+  const std::uint16_t entries_disk = end.u16(), entries = end.u16();
+  const std::uint32_t cd_size = end.u32(), cd_offset = end.u32();
+  if (eocd >= 20) {
+    file.seek(eocd - 20, "zip64 locator");
+    if (file.u32("zip64 locator") == kZip64EndLocatorSig) fail(ErrorKind::corrupt_input, "{}: zip64 archives are not supported", z.source_);
+  }
   if (entries == 0xFFFF || cd_size == 0xFFFFFFFFu || cd_offset == 0xFFFFFFFFu)
-    fail("{}: zip64 archives are not supported", z.source_);
-  if (disk != 0 || cd_disk != 0 || entries_disk != entries) fail("{}: multi-disk zip archives are not supported", z.source_);
-  if (entries > limits.max_members) fail("{}: {} members exceed the limit of {}", z.source_, entries, limits.max_members);
-  if (!fits(eocd, cd_offset, cd_size) || cd_offset + cd_size != eocd)
-    fail("{}: central directory (offset {}, {} bytes) does not end at the end record (offset {})", z.source_, cd_offset,
+    fail(ErrorKind::corrupt_input, "{}: zip64 archives are not supported", z.source_);
+  if (disk != 0 || cd_disk != 0 || entries_disk != entries) fail(ErrorKind::corrupt_input, "{}: multi-disk zip archives are not supported", z.source_);
+  if (entries > limits.max_members) fail(ErrorKind::limit_exceeded, "{}: {} members exceed the limit of {}", z.source_, entries, limits.max_members);
+  if (std::uint64_t{cd_offset} + cd_size != eocd)
+    fail(ErrorKind::corrupt_input, "{}: central directory (offset {}, {} bytes) does not end at the end record (offset {})", z.source_, cd_offset,
          cd_size, eocd);
   if (static_cast<std::uint64_t>(entries) * kCentralBytes > cd_size)
-    fail("{}: central directory of {} bytes cannot hold {} entries", z.source_, cd_size, entries);
+    fail(ErrorKind::corrupt_input, "{}: central directory of {} bytes cannot hold {} entries", z.source_, cd_size, entries);
   z.cd_offset_ = cd_offset;
   z.cd_size_ = cd_size;
 
-  std::uint64_t at = cd_offset;
-  const std::uint64_t cd_end = cd_offset + cd_size;
+  file.seek(cd_offset, "central directory");
+  ByteReader directory = file.sub(cd_size, "central directory");
+  // Local headers and member data must lie before the central directory.
+  ByteReader local(bytes.first(cd_offset), z.source_);
   std::uint64_t total = 0;
   std::set<std::string> names;
   for (std::uint16_t i = 0; i < entries; ++i) {
-    if (!fits(cd_end, at, kCentralBytes) || u32(bytes, at) != kCentralSig)
-      fail("{}: central directory entry {} is truncated or has a bad signature", z.source_, i);
-    ZipMember m;
-    const std::uint16_t flags = u16(bytes, at + 8);
-    m.method = u16(bytes, at + 10);
-    m.crc32 = u32(bytes, at + 16);
-    m.compressed_size = u32(bytes, at + 20);
-    m.uncompressed_size = u32(bytes, at + 24);
-    const std::uint16_t name_len = u16(bytes, at + 28), extra_len = u16(bytes, at + 30), comment_len = u16(bytes, at + 32);
-    const std::uint16_t start_disk = u16(bytes, at + 34);
-    m.local_header_offset = u32(bytes, at + 42);
-    m.central_entry_bytes = kCentralBytes + name_len + extra_len + comment_len;
-    if (!fits(cd_end, at, m.central_entry_bytes)) fail("{}: central directory entry {} overruns the directory", z.source_, i);
-    m.name.assign(reinterpret_cast<const char*>(bytes.data() + at + kCentralBytes), name_len);
-    at += m.central_entry_bytes;
-
-    if (flags & 0x1) fail("{}: member '{}' is encrypted", z.source_, m.name);
-    if (m.compressed_size == 0xFFFFFFFFu || m.uncompressed_size == 0xFFFFFFFFu || m.local_header_offset == 0xFFFFFFFFu)
-      fail("{}: member '{}' needs zip64, which is not supported", z.source_, m.name);
-    if (start_disk != 0) fail("{}: member '{}' starts on another disk", z.source_, m.name);
-    if (m.method != 0 && m.method != 8)
-      fail("{}: member '{}' uses compression method {} (only stored and deflate are supported)", z.source_, m.name, m.method);
-    if (m.method == 0 && m.compressed_size != m.uncompressed_size)
-      fail("{}: stored member '{}' has compressed size {} != size {}", z.source_, m.name, m.compressed_size,
-           m.uncompressed_size);
-    if (m.uncompressed_size > limits.max_member_bytes)
-      fail("{}: member '{}' is {} bytes, above the limit of {}", z.source_, m.name, m.uncompressed_size,
-           limits.max_member_bytes);
-    if (m.uncompressed_size > limits.max_ratio * std::max<std::uint64_t>(m.compressed_size, 1))
-      fail("{}: member '{}' claims a compression ratio above {} ({} -> {} bytes)", z.source_, m.name, limits.max_ratio,
-           m.compressed_size, m.uncompressed_size);
+    const CentralEntry entry = read_central_entry(directory, i);
+    check_member(entry, limits, z.source_);
+    ZipMember m = entry.member;
     total += m.uncompressed_size;
-    if (total > limits.max_total_bytes) fail("{}: members total more than {} bytes", z.source_, limits.max_total_bytes);
-    if (!names.insert(m.name).second) fail("{}: member name '{}' appears twice", z.source_, m.name);
-
-    // Local header: must lie before the central directory; its name must agree.
-    const std::uint64_t lh = m.local_header_offset;
-    if (!fits(cd_offset, lh, kLocalBytes) || u32(bytes, lh) != kLocalSig)
-      fail("{}: member '{}': local header at offset {} is missing or truncated", z.source_, m.name, lh);
-    const std::uint16_t lname = u16(bytes, lh + 26), lextra = u16(bytes, lh + 28);
-    m.data_offset = lh + kLocalBytes + lname + lextra;
-    if (!fits(cd_offset, lh + kLocalBytes, std::uint64_t{lname} + lextra) ||
-        std::memcmp(bytes.data() + lh + kLocalBytes, m.name.data(), std::min<std::size_t>(lname, m.name.size())) != 0 ||
-        lname != m.name.size())
-      fail("{}: member '{}': local header name does not match the central directory", z.source_, m.name);
-    if (!fits(cd_offset, m.data_offset, m.compressed_size))
-      fail("{}: member '{}': {} bytes of data at offset {} run past the central directory", z.source_, m.name,
-           m.compressed_size, m.data_offset);
-    if (u16(bytes, lh + 6) & 0x8) {  // data descriptor follows the data: optional signature, crc, sizes
-      const std::uint64_t after = m.data_offset + m.compressed_size;
-      m.data_descriptor_bytes = (fits(cd_offset, after, 4) && u32(bytes, after) == kDescriptorSig) ? 16 : 12;
-      if (!fits(cd_offset, after, m.data_descriptor_bytes))
-        fail("{}: member '{}': data descriptor runs past the central directory", z.source_, m.name);
-    }
+    if (total > limits.max_total_bytes) fail(ErrorKind::limit_exceeded, "{}: members total more than {} bytes", z.source_, limits.max_total_bytes);
+    if (!names.insert(m.name).second) fail(ErrorKind::corrupt_input, "{}: member name '{}' appears twice", z.source_, m.name);
+    locate_member_data(local, m, z.source_);
     z.members_.push_back(std::move(m));
   }
-  if (at != cd_end) fail("{}: {} unexplained bytes at the end of the central directory", z.source_, cd_end - at);
+  if (!directory.at_end())
+    fail(ErrorKind::corrupt_input, "{}: {} unexplained bytes at the end of the central directory", z.source_, directory.remaining());
   // Members must not overlap each other (a classic zip-bomb construction).
   std::vector<std::pair<std::uint64_t, std::uint64_t>> spans;
   for (const auto& m : z.members_)
     spans.emplace_back(m.local_header_offset, m.data_offset + m.compressed_size + m.data_descriptor_bytes);
   std::sort(spans.begin(), spans.end());
   for (std::size_t i = 1; i < spans.size(); ++i)
-    if (spans[i].first < spans[i - 1].second) fail("{}: members overlap (offset {})", z.source_, spans[i].first);
+    if (spans[i].first < spans[i - 1].second) fail(ErrorKind::corrupt_input, "{}: members overlap (offset {})", z.source_, spans[i].first);
   return z;
 }
 
@@ -191,7 +223,7 @@ std::vector<std::uint8_t> ZipReader::read(const ZipMember& m) const {
   } else {
     out.resize(m.uncompressed_size);
     z_stream zs{};
-    if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) fail("{}: zlib initialisation failed", source_);
+    if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) fail(ErrorKind::internal, "{}: zlib initialisation failed", source_);
     // zlib counts in uInt; feed in chunks so huge members cannot overflow the counters.
     std::uint64_t in_pos = 0, out_pos = 0;
     int rc = Z_OK;
@@ -210,17 +242,17 @@ std::vector<std::uint8_t> ZipReader::read(const ZipMember& m) const {
     }
     inflateEnd(&zs);
     if (rc != Z_STREAM_END || out_pos != out.size())
-      fail("{}: member '{}': corrupt deflate data or size mismatch (decoded {} of {} bytes)", source_, m.name, out_pos,
+      fail(ErrorKind::corrupt_input, "{}: member '{}': corrupt deflate data or size mismatch (decoded {} of {} bytes)", source_, m.name, out_pos,
            out.size());
   }
   const std::uint32_t crc = static_cast<std::uint32_t>(crc32_z(0, out.data(), out.size()));
-  if (crc != m.crc32) fail("{}: member '{}': CRC-32 mismatch ({:08x} != {:08x})", source_, m.name, crc, m.crc32);
+  if (crc != m.crc32) fail(ErrorKind::corrupt_input, "{}: member '{}': CRC-32 mismatch ({:08x} != {:08x})", source_, m.name, crc, m.crc32);
   return out;
 }
 
 void extract_all(const ZipReader& zip, const std::filesystem::path& dir) {
   for (const auto& m : zip.members())
-    if (!is_safe_member_name(m.name)) fail("{}: refusing to extract unsafe member name '{}'", zip.source(), m.name);
+    if (!is_safe_member_name(m.name)) fail(ErrorKind::corrupt_input, "{}: refusing to extract unsafe member name '{}'", zip.source(), m.name);
   std::filesystem::create_directories(dir);
   for (const auto& m : zip.members()) {
     const auto target = dir / m.name;

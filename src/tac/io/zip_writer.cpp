@@ -27,19 +27,19 @@ void put32(std::vector<std::uint8_t>& out, std::uint32_t value) {
 }
 
 void check_name(const std::string& name, std::set<std::string>& seen) {
-  if (name.empty() || name.size() > 1024) fail("zip: member name '{}' is empty or too long", name);
-  if (name.front() == '/' || name.find('\\') != std::string::npos) fail("zip: member name '{}' is not a relative path", name);
+  if (name.empty() || name.size() > 1024) fail(ErrorKind::usage, "zip: member name '{}' is empty or too long", name);
+  if (name.front() == '/' || name.find('\\') != std::string::npos) fail(ErrorKind::usage, "zip: member name '{}' is not a relative path", name);
   for (const unsigned char c : name) {
-    if (c < 0x20 || c == 0x7F) fail("zip: member name '{}' holds a control character", name);
+    if (c < 0x20 || c == 0x7F) fail(ErrorKind::usage, "zip: member name '{}' holds a control character", name);
   }
   std::size_t start = 0;
   while (start <= name.size()) {
     const auto end = std::min(name.find('/', start), name.size());
     const auto part = name.substr(start, end - start);
-    if (part.empty() || part == "." || part == "..") fail("zip: member name '{}' has an empty, '.' or '..' component", name);
+    if (part.empty() || part == "." || part == "..") fail(ErrorKind::usage, "zip: member name '{}' has an empty, '.' or '..' component", name);
     start = end + 1;
   }
-  if (!seen.insert(name).second) fail("zip: duplicate member name '{}'", name);
+  if (!seen.insert(name).second) fail(ErrorKind::usage, "zip: duplicate member name '{}'", name);
 }
 
 std::uint32_t crc32_of(std::span<const std::uint8_t> bytes) {
@@ -56,7 +56,7 @@ std::uint32_t crc32_of(std::span<const std::uint8_t> bytes) {
 // Raw deflate (zlib level 9): deterministic for a given zlib build.
 std::vector<std::uint8_t> deflate_raw(std::span<const std::uint8_t> bytes) {
   z_stream z{};
-  if (deflateInit2(&z, 9, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) fail("zip: deflateInit2 failed");
+  if (deflateInit2(&z, 9, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) fail(ErrorKind::internal, "zip: deflateInit2 failed");
   std::vector<std::uint8_t> out(deflateBound(&z, static_cast<uLong>(bytes.size())));
   z.next_in = const_cast<Bytef*>(bytes.data());
   z.avail_in = static_cast<uInt>(bytes.size());
@@ -65,7 +65,7 @@ std::vector<std::uint8_t> deflate_raw(std::span<const std::uint8_t> bytes) {
   const int status = deflate(&z, Z_FINISH);
   const auto produced = z.total_out;
   deflateEnd(&z);
-  if (status != Z_STREAM_END) fail("zip: deflate failed ({})", status);
+  if (status != Z_STREAM_END) fail(ErrorKind::internal, "zip: deflate failed ({})", status);
   out.resize(produced);
   return out;
 }
@@ -74,15 +74,15 @@ std::vector<std::uint8_t> deflate_raw(std::span<const std::uint8_t> bytes) {
 
 std::vector<std::uint8_t> zip_store(std::span<const ZipEntry> members, ZipMethod method) {
   constexpr std::uint64_t kMax32 = std::numeric_limits<std::uint32_t>::max();
-  if (members.size() > 0xFFFF) fail("zip: {} members exceed the 65,535 of the classic format", members.size());
+  if (members.size() > 0xFFFF) fail(ErrorKind::limit_exceeded, "zip: {} members exceed the 65,535 of the classic format", members.size());
   std::set<std::string> seen;
   std::uint64_t total = 22;
   for (const auto& m : members) {
     check_name(m.name, seen);
-    if (m.bytes.size() >= kMax32) fail("zip: member '{}' ({} bytes) needs zip64, which tac does not write", m.name, m.bytes.size());
+    if (m.bytes.size() >= kMax32) fail(ErrorKind::limit_exceeded, "zip: member '{}' ({} bytes) needs zip64, which tac does not write", m.name, m.bytes.size());
     total += 30 + 46 + 2 * m.name.size() + m.bytes.size();
   }
-  if (total >= kMax32) fail("zip: archive of {} bytes needs zip64, which tac does not write", total);
+  if (total >= kMax32) fail(ErrorKind::limit_exceeded, "zip: archive of {} bytes needs zip64, which tac does not write", total);
 
   std::vector<std::uint8_t> out;
   out.reserve(static_cast<std::size_t>(total));

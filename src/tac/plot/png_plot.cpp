@@ -121,7 +121,7 @@ void Image::text(int x, int y, const std::string& s, Color c, int scale) {
 }
 
 std::vector<std::uint8_t> encode_png(const Image& image) {
-  if (image.width <= 0 || image.height <= 0) fail("png: empty image");
+  if (image.width <= 0 || image.height <= 0) fail(ErrorKind::internal, "png: empty image");
   std::vector<std::uint8_t> raw;
   raw.reserve(static_cast<std::size_t>(image.height) * (image.width * 3 + 1));
   for (int y = 0; y < image.height; ++y) {
@@ -131,7 +131,7 @@ std::vector<std::uint8_t> encode_png(const Image& image) {
   }
   uLongf packed_size = compressBound(static_cast<uLong>(raw.size()));
   std::vector<std::uint8_t> packed(packed_size);
-  if (compress2(packed.data(), &packed_size, raw.data(), static_cast<uLong>(raw.size()), 6) != Z_OK) fail("png: zlib failed");
+  if (compress2(packed.data(), &packed_size, raw.data(), static_cast<uLong>(raw.size()), 6) != Z_OK) fail(ErrorKind::internal, "png: zlib failed");
   packed.resize(packed_size);
 
   std::vector<std::uint8_t> out{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
@@ -148,7 +148,7 @@ std::vector<std::uint8_t> encode_png(const Image& image) {
 void write_png(const std::filesystem::path& path, const Image& image) { write_file_atomic(path, encode_png(image)); }
 
 Image thumbnail(std::span<const std::uint8_t> rgb, int width, int height) {
-  if (rgb.size() != static_cast<std::size_t>(width) * height * 3) fail("thumbnail: {} bytes is not {}x{} RGB", rgb.size(), width, height);
+  if (rgb.size() != static_cast<std::size_t>(width) * height * 3) fail(ErrorKind::internal, "thumbnail: {} bytes is not {}x{} RGB", rgb.size(), width, height);
   Image out(width / 2, height / 2, {});
   for (int y = 0; y < out.height; ++y) {
     for (int x = 0; x < out.width; ++x) {

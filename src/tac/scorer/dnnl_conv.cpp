@@ -103,7 +103,7 @@ void DnnlConv::run(std::int64_t batch, int h, int w, const float* src, float* ds
                                        {DNNL_ARG_BIAS, c->bias},
                                        {DNNL_ARG_DST, dst_mem}};
   if (spec_.add_residual) {
-    if (residual == nullptr) fail("DnnlConv: residual input missing");
+    if (residual == nullptr) fail(ErrorKind::internal, "DnnlConv: residual input missing");
     const int index = spec_.activation == ConvActivation::None || spec_.residual_before_activation ? 0 : 1;
     args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_SRC_1,
                  memory(c->dst_md, engine, const_cast<float*>(residual)));

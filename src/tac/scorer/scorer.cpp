@@ -45,7 +45,7 @@ void Scorer::run(std::span<const FramePairView> pairs, SampleOutputs& out) {
   c10::InferenceMode guard;
   const auto n = static_cast<std::int64_t>(pairs.size());
   for (const FramePairView& p : pairs) {
-    if (p.first == nullptr || p.second == nullptr) fail("scorer: a frame pair has a null frame");
+    if (p.first == nullptr || p.second == nullptr) fail(ErrorKind::internal, "scorer: a frame pair has a null frame");
   }
   for (std::int64_t begin = 0; begin < n; begin += impl_->batch) {
     const std::int64_t b = std::min<std::int64_t>(impl_->batch, n - begin);

@@ -226,7 +226,7 @@ void validate_weights(const io::Safetensors& file, Network network) {
   std::string text;
   for (std::size_t i = 0; i < shown; ++i) text += (i ? "; " : "") + problems[i];
   if (problems.size() > shown) text += fmt::format("; and {} more", problems.size() - shown);
-  fail("{}: not {} weights ({} problem{}): {}", file.source(), network_name(network), problems.size(),
+  fail(ErrorKind::corrupt_input, "{}: not {} weights ({} problem{}): {}", file.source(), network_name(network), problems.size(),
        problems.size() == 1 ? "" : "s", text);
 }
 

@@ -20,12 +20,12 @@ WeightStore::WeightStore(const std::filesystem::path& path)
 
 at::Tensor WeightStore::take(const std::string& key, const std::vector<std::int64_t>& shape) {
   const io::TensorView* view = file_.find(key);
-  if (view == nullptr) fail("{}: missing tensor '{}' (expected shape [{}])", source_, key, fmt::join(shape, ", "));
+  if (view == nullptr) fail(ErrorKind::corrupt_input, "{}: missing tensor '{}' (expected shape [{}])", source_, key, fmt::join(shape, ", "));
   if (view->shape != shape) {
-    fail("{}: tensor '{}' has shape [{}], expected [{}]", source_, key, fmt::join(view->shape, ", "),
+    fail(ErrorKind::corrupt_input, "{}: tensor '{}' has shape [{}], expected [{}]", source_, key, fmt::join(view->shape, ", "),
          fmt::join(shape, ", "));
   }
-  if (!taken_.insert(key).second) fail("{}: tensor '{}' requested twice (internal error)", source_, key);
+  if (!taken_.insert(key).second) fail(ErrorKind::internal, "{}: tensor '{}' requested twice (internal error)", source_, key);
   at::Tensor t = at::empty(shape, at::TensorOptions().dtype(at::kFloat));
   static_assert(std::endian::native == std::endian::little, "safetensors data is little-endian");
   if (view->dtype == io::DType::F32) {  // float32 as stored: copy the bytes directly
@@ -73,7 +73,7 @@ void WeightStore::finish() const {
       const std::string stats = std::string(name.substr(0, name.size() - kTracked.size())) + ".running_mean";
       if (taken_.count(stats) != 0 && t.numel == 1) continue;
     }
-    fail("{}: unexpected tensor '{}' (not part of the network)", source_, t.name);
+    fail(ErrorKind::corrupt_input, "{}: unexpected tensor '{}' (not part of the network)", source_, t.name);
   }
 }
 
@@ -139,7 +139,7 @@ std::int64_t BatchNormCalibration::batches(const std::string& key) const {
 }
 
 at::Tensor BatchNormCalibration::apply(const at::Tensor& x, const BatchNorm& bn) {
-  if (bn.key.empty()) fail("BatchNorm calibration: a BatchNorm without a state_dict key (internal error)");
+  if (bn.key.empty()) fail(ErrorKind::internal, "BatchNorm calibration: a BatchNorm without a state_dict key (internal error)");
   const std::int64_t n = ++batches_[bn.key];
   layers_.insert_or_assign(bn.key, bn);
   // Training-mode batch_norm updates running stats in place: new = (1 - m) old + m batch, with

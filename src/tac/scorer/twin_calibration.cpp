@@ -25,7 +25,7 @@ std::pair<at::Tensor, at::Tensor> read_inputs(const std::filesystem::path& video
   options.max_frames = 2 * std::int64_t{samples};
   io::VideoDecoder decoder(video, options);
   if (decoder.info().width != contest::kFrameWidth || decoder.info().height != contest::kFrameHeight)
-    fail("{}: frames are {}x{}; calibration needs the contest's {}x{} frames", video.string(), decoder.info().width,
+    fail(ErrorKind::usage, "{}: frames are {}x{}; calibration needs the contest's {}x{} frames", video.string(), decoder.info().width,
          decoder.info().height, contest::kFrameWidth, contest::kFrameHeight);
   const auto cpu = at::TensorOptions().dtype(at::kFloat);
   at::Tensor seg = at::empty({samples, 3, kNetHeight, kNetWidth}, cpu);
@@ -34,7 +34,7 @@ std::pair<at::Tensor, at::Tensor> read_inputs(const std::filesystem::path& video
   std::vector<std::uint8_t> first(contest::kFrameBytes), second(contest::kFrameBytes);
   for (int s = 0; s < samples; ++s) {
     if (!decoder.next_rgb(first) || !decoder.next_rgb(second))
-      fail("{}: has {} frames; calibrating on {} samples needs {}", video.string(), decoder.frames_delivered(), samples,
+      fail(ErrorKind::usage, "{}: has {} frames; calibrating on {} samples needs {}", video.string(), decoder.frames_delivered(), samples,
            2 * samples);
     preprocess_pair(first.data(), second.data(), seg.data_ptr<float>() + std::int64_t{s} * kSegInputFloats,
                     pose.data_ptr<float>() + std::int64_t{s} * kPoseInputFloats, scratch.data());
@@ -53,7 +53,7 @@ std::int64_t store(TwinNetwork& twin, const nn::BatchNormCalibration& calibratio
     if (field != "running_mean" && field != "running_var" && field != "num_batches_tracked") continue;
     const auto it = calibration.layers().find(prefix);
     if (it == calibration.layers().end())
-      fail("BatchNorm calibration: {} {} was never reached by the forward pass (internal error)",
+      fail(ErrorKind::internal, "BatchNorm calibration: {} {} was never reached by the forward pass (internal error)",
            network_name(twin.network), prefix);
     if (field == "num_batches_tracked") {
       t.count_value = calibration.batches(prefix);
@@ -61,7 +61,7 @@ std::int64_t store(TwinNetwork& twin, const nn::BatchNormCalibration& calibratio
     }
     const at::Tensor stats = (field == "running_mean" ? it->second.mean : it->second.var).contiguous();
     if (stats.numel() != static_cast<std::int64_t>(t.values.size()))
-      fail("BatchNorm calibration: {} has {} values, the twin {} (internal error)", name, stats.numel(), t.values.size());
+      fail(ErrorKind::internal, "BatchNorm calibration: {} has {} values, the twin {} (internal error)", name, stats.numel(), t.values.size());
     const float* v = stats.data_ptr<float>();
     t.values.assign(v, v + stats.numel());
     if (field == "running_mean") ++layers;
@@ -81,7 +81,7 @@ struct TempDir {
   std::filesystem::path path;
   TempDir() {
     std::string pattern = (std::filesystem::temp_directory_path() / "tac-twin-calibration.XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) fail("cannot create a temporary directory for calibration");
+    if (::mkdtemp(pattern.data()) == nullptr) fail(ErrorKind::io, "cannot create a temporary directory for calibration");
     path = pattern;
   }
   ~TempDir() {
@@ -95,9 +95,9 @@ struct TempDir {
 TwinCalibrationSummary calibrate_twins(TwinNetwork& segnet, TwinNetwork& posenet, const std::filesystem::path& video,
                                        const TwinCalibrationOptions& options) {
   if (segnet.network != Network::SegNet || posenet.network != Network::PoseNet)
-    fail("calibrate_twins: expects the SegNet twin, then the PoseNet twin");
-  if (options.samples < 1) fail("calibration needs at least 1 sample, got {}", options.samples);
-  if (options.batch < 1) fail("calibration batch must be at least 1, got {}", options.batch);
+    fail(ErrorKind::internal, "calibrate_twins: expects the SegNet twin, then the PoseNet twin");
+  if (options.samples < 1) fail(ErrorKind::usage, "calibration needs at least 1 sample, got {}", options.samples);
+  if (options.batch < 1) fail(ErrorKind::usage, "calibration batch must be at least 1, got {}", options.batch);
   if (options.threads > 0) at::set_num_threads(options.threads);
   at::NoGradGuard no_grad;
 

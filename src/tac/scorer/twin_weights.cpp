@@ -82,7 +82,7 @@ void normalise_segnet_stem(TwinNetwork& twin) {
   const auto* w = twin.find("encoder.model.conv_stem.weight");
   auto* mean = twin.find("encoder.model.bn1.running_mean");
   auto* var = twin.find("encoder.model.bn1.running_var");
-  if (!w || !mean || !var) fail("twin: SegNet stem keys missing from the layout");
+  if (!w || !mean || !var) fail(ErrorKind::internal, "twin: SegNet stem keys missing from the layout");
   const std::size_t out = mean->values.size();
   const std::size_t per = w->values.size() / out;
   for (std::size_t o = 0; o < out; ++o) {

@@ -21,7 +21,7 @@ std::string_view weights_kind_name(WeightsKind kind) {
 
 WeightsIdentity identify_weights(const std::filesystem::path& path, Network network) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) fail("{}: {} weight file not found", path.string(), network_name(network));
+  if (!std::filesystem::is_regular_file(path, ec)) fail(ErrorKind::io, "{}: {} weight file not found", path.string(), network_name(network));
   WeightsIdentity id;
   id.network = network;
   id.path = path;

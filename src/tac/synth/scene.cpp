@@ -166,10 +166,10 @@ void Yuv420Frame::resize(int w, int h) {
 
 Scene::Scene(const SceneOptions& options) : options_(options) {
   const auto& cam = options.camera;
-  if (options.frames <= 0) fail("synth: frame count must be positive (got {})", options.frames);
-  if (options.fps <= 0) fail("synth: fps must be positive (got {})", options.fps);
+  if (options.frames <= 0) fail(ErrorKind::usage, "synth: frame count must be positive (got {})", options.frames);
+  if (options.fps <= 0) fail(ErrorKind::usage, "synth: fps must be positive (got {})", options.fps);
   if (cam.width <= 0 || cam.height <= 0 || cam.width % 2 || cam.height % 2) {
-    fail("synth: frame size {}x{} must be positive and even", cam.width, cam.height);
+    fail(ErrorKind::usage, "synth: frame size {}x{} must be positive and even", cam.width, cam.height);
   }
   Random rng{options.seed ^ 0x7AC5C0DEull};
   auto p = std::make_shared<Params>();
@@ -314,7 +314,7 @@ std::vector<VehicleDraw> visible_vehicles(const Scene::Params& p, const Camera& 
 std::vector<ScreenRect> Scene::vehicle_rects(int index) const {
   std::vector<ScreenRect> rects;
   if (!options_.vehicles) return rects;
-  if (index < 0 || index >= options_.frames) fail("synth: frame {} out of range", index);
+  if (index < 0 || index >= options_.frames) fail(ErrorKind::internal, "synth: frame {} out of range", index);
   const auto& pose = poses_[static_cast<std::size_t>(index)];
   const auto& cam = options_.camera;
   const Projector proj{cam, pose.x, pose.z, std::cos(pose.yaw), std::sin(pose.yaw)};
@@ -330,7 +330,7 @@ std::vector<ScreenRect> Scene::vehicle_rects(int index) const {
 }
 
 void Scene::render(int index, Yuv420Frame& out) const {
-  if (index < 0 || index >= options_.frames) fail("synth: frame {} out of range 0..{}", index, options_.frames - 1);
+  if (index < 0 || index >= options_.frames) fail(ErrorKind::internal, "synth: frame {} out of range 0..{}", index, options_.frames - 1);
   const auto& pose = poses_[static_cast<std::size_t>(index)];
   render_at(pose, pose.t, out);
 }

@@ -50,7 +50,7 @@ nlohmann::json motion_json(const Scene& scene) {
 }
 
 SynthClipResult write_synth_clip(const SynthClipOptions& options) {
-  if (options.threads <= 0) fail("synth: threads must be positive");
+  if (options.threads <= 0) fail(ErrorKind::usage, "synth: threads must be positive");
   const Scene scene(options.scene);
   const auto& cam = options.scene.camera;
 

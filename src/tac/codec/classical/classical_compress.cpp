@@ -58,8 +58,8 @@ io::EncoderSettings resolve_settings(const CompressOptions& options, int source_
     s.preset = options.preset.value_or("6");
     if (options.gop) s.gop = options.gop;
   }
-  if (s.crf && (*s.crf < 0 || *s.crf > 63)) fail("crf {} is out of range 0..63", *s.crf);
-  if (s.gop && *s.gop <= 0) fail("gop {} must be positive", *s.gop);
+  if (s.crf && (*s.crf < 0 || *s.crf > 63)) fail(ErrorKind::usage, "crf {} is out of range 0..63", *s.crf);
+  if (s.gop && *s.gop <= 0) fail(ErrorKind::usage, "gop {} must be positive", *s.gop);
   return s;
 }
 
@@ -75,7 +75,7 @@ CompressedStream compress_video(const std::filesystem::path& video, const Compre
   io::VideoDecoder decoder(video, decode_options);
   const auto& info = decoder.info();
   if (info.width % 2 || info.height % 2) {
-    fail("{}: frames are {}x{}; tac compress needs even width and height (4:2:0 chroma)", video.string(), info.width,
+    fail(ErrorKind::usage, "{}: frames are {}x{}; tac compress needs even width and height (4:2:0 chroma)", video.string(), info.width,
          info.height);
   }
   CompressedStream out;
@@ -97,7 +97,7 @@ CompressedStream compress_video(const std::filesystem::path& video, const Compre
     report_progress(options.progress, "compress", encoder.frames_written(), std::max<std::int64_t>(options.max_frames, 0), "frames");
   }
   out.frames = encoder.frames_written();
-  if (out.frames == 0) fail("{}: no frames decoded", video.string());
+  if (out.frames == 0) fail(ErrorKind::corrupt_input, "{}: no frames decoded", video.string());
   out.bytes = encoder.finish();
   return out;
 }

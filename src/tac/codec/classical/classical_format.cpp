@@ -127,7 +127,7 @@ class ClassicalFormat final : public Format {
     const auto& info = decoder.info();
     constexpr int H = contest::kFrameHeight, W = contest::kFrameWidth;
     if (info.width > W || info.height > H) {
-      fail("{}: stream is {}x{}, larger than the contest's {}x{}", member.name, info.width, info.height, W, H);
+      fail(ErrorKind::limit_exceeded, "{}: stream is {}x{}, larger than the contest's {}x{}", member.name, info.width, info.height, W, H);
     }
     const bool upscale = info.width != W || info.height != H;
 
@@ -167,7 +167,7 @@ class ClassicalFormat final : public Format {
           const auto* frame = decoder.next_yuv();
           if (!frame) break;
           if (frame->planes.width != info.width || frame->planes.height != info.height) {
-            fail("{}: frame {} is {}x{}, the stream started at {}x{}", member.name, frame->index, frame->planes.width,
+            fail(ErrorKind::corrupt_input, "{}: frame {} is {}x{}, the stream started at {}x{}", member.name, frame->index, frame->planes.width,
                  frame->planes.height, info.width, info.height);
           }
           auto& slot = slots[static_cast<std::size_t>(submitted % window)];
@@ -191,7 +191,7 @@ class ClassicalFormat final : public Format {
         throw;
       }
     }
-    if (written == 0) fail("{}: the video stream holds no frames", member.name);
+    if (written == 0) fail(ErrorKind::corrupt_input, "{}: the video stream holds no frames", member.name);
     if (options.stats) {
       auto& st = *options.stats;
       st.network_seconds += decode_seconds;  // decode + YUV->RGB stands where a network would

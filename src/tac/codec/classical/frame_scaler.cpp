@@ -24,11 +24,11 @@ const std::vector<std::pair<std::string, int>>& filters() {
 }  // namespace
 
 std::pair<int, int> scaled_size(int width, int height, double scale) {
-  if (!(scale > 0.0) || scale > 1.0) fail("scale {} is out of range: it must be > 0 and <= 1", scale);
+  if (!(scale > 0.0) || scale > 1.0) fail(ErrorKind::usage, "scale {} is out of range: it must be > 0 and <= 1", scale);
   // FFmpeg evaluates trunc(iw*s/2)*2 in double.
   const int w = static_cast<int>(std::trunc(width * scale / 2.0)) * 2;
   const int h = static_cast<int>(std::trunc(height * scale / 2.0)) * 2;
-  if (w < 2 || h < 2) fail("scale {} shrinks {}x{} to {}x{}: too small to encode", scale, width, height, w, h);
+  if (w < 2 || h < 2) fail(ErrorKind::usage, "scale {} shrinks {}x{} to {}x{}: too small to encode", scale, width, height, w, h);
   return {w, h};
 }
 
@@ -42,7 +42,7 @@ int swscale_flags(const std::string& filter) {
   for (const auto& [name, flag] : filters()) {
     if (name == filter) return flag;
   }
-  fail("unknown resampling filter '{}' (choose one of: {})", filter, swscale_filter_names());
+  fail(ErrorKind::usage, "unknown resampling filter '{}' (choose one of: {})", filter, swscale_filter_names());
 }
 
 struct FrameScaler::State {
@@ -62,7 +62,7 @@ FrameScaler::FrameScaler(int src_width, int src_height, int dst_width, int dst_h
   // Configured the way FFmpeg's scale filter configures it (vf_scale.c): flags, sizes, formats
   // and ranges as options on a context, default filter parameters.
   s.context = sws_alloc_context();
-  if (!s.context) fail("swscale: out of memory");
+  if (!s.context) fail(ErrorKind::internal, "swscale: out of memory");
   const int range = full_range ? 1 : 0;
   av_opt_set_int(s.context, "sws_flags", swscale_flags(filter), 0);
   av_opt_set_int(s.context, "srcw", src_width, 0);
@@ -74,7 +74,7 @@ FrameScaler::FrameScaler(int src_width, int src_height, int dst_width, int dst_h
   av_opt_set_int(s.context, "src_range", range, 0);
   av_opt_set_int(s.context, "dst_range", range, 0);
   if (sws_init_context(s.context, nullptr, nullptr) < 0) {
-    fail("swscale: cannot scale {}x{} to {}x{} with {}", src_width, src_height, dst_width, dst_height, filter);
+    fail(ErrorKind::internal, "swscale: cannot scale {}x{} to {}x{} with {}", src_width, src_height, dst_width, dst_height, filter);
   }
   s.y.resize(static_cast<std::size_t>(dst_width) * dst_height);
   s.u.resize(static_cast<std::size_t>(dst_width / 2) * (dst_height / 2));
@@ -90,7 +90,7 @@ io::Yuv420View FrameScaler::scale(const io::Yuv420View& src) {
   std::uint8_t* const dst_planes[3] = {s.y.data(), s.u.data(), s.v.data()};
   const int dst_strides[3] = {s.width, s.width / 2, s.width / 2};
   const int rows = sws_scale(s.context, src_planes, src_strides, 0, s.src_height, dst_planes, dst_strides);
-  if (rows != s.height) fail("swscale: produced {} rows, expected {}", rows, s.height);
+  if (rows != s.height) fail(ErrorKind::internal, "swscale: produced {} rows, expected {}", rows, s.height);
   return {s.y.data(), s.u.data(), s.v.data(), s.width, s.width / 2, s.width / 2};
 }
 

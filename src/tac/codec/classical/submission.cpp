@@ -29,12 +29,12 @@ void check_output_dir(const std::filesystem::path& dir, bool force) {
   std::error_code ec;
   const auto status = std::filesystem::status(dir, ec);
   if (!std::filesystem::exists(status)) return;
-  if (!std::filesystem::is_directory(status)) fail("{}: exists and is not a directory", dir.string());
+  if (!std::filesystem::is_directory(status)) fail(ErrorKind::usage, "{}: exists and is not a directory", dir.string());
   if (force) return;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     const auto name = entry.path().filename().string();
     if (name != kOwnFiles[0] && name != kOwnFiles[1]) {
-      fail("{}: directory already holds other files (for instance '{}'); choose an empty directory or pass --force",
+      fail(ErrorKind::usage, "{}: directory already holds other files (for instance '{}'); choose an empty directory or pass --force",
            dir.string(), name);
     }
   }
@@ -69,8 +69,8 @@ SubmissionResult write_submission(const std::filesystem::path& video, const std:
   check_output_dir(dir, options.force);
   std::error_code ec;
   const auto original_bytes = std::filesystem::file_size(video, ec);
-  if (ec) fail("{}: cannot read: {}", video.string(), ec.message());
-  if (original_bytes == 0) fail("{}: empty file", video.string());
+  if (ec) fail(ErrorKind::io, "{}: cannot read: {}", video.string(), ec.message());
+  if (original_bytes == 0) fail(ErrorKind::corrupt_input, "{}: empty file", video.string());
 
   SubmissionResult result;
   result.member = options.member.empty() ? video.stem().string() + ".mkv" : options.member;
@@ -82,12 +82,12 @@ SubmissionResult write_submission(const std::filesystem::path& video, const std:
   const std::string description = fmt::format("classical lane: {} {}x{}, {} frames", s.codec, s.width, s.height,
                                                result.stream.frames);
   std::filesystem::create_directories(dir, ec);
-  if (ec) fail("{}: cannot create directory: {}", dir.string(), ec.message());
+  if (ec) fail(ErrorKind::io, "{}: cannot create directory: {}", dir.string(), ec.message());
   result.archive = dir / "archive.zip";
   result.inflate_script = dir / "inflate.sh";
   write_file_atomic(result.archive, archive);
   write_file_atomic(result.inflate_script, inflate_script_text(options.tac_inflate_hint, description));
-  if (::chmod(result.inflate_script.c_str(), 0755) != 0) fail("{}: cannot make executable", result.inflate_script.string());
+  if (::chmod(result.inflate_script.c_str(), 0755) != 0) fail(ErrorKind::io, "{}: cannot make executable", result.inflate_script.string());
 
   result.archive_bytes = archive.size();
   result.original_bytes = original_bytes;

@@ -2,55 +2,16 @@
 
 #include <brotli/decode.h>
 
-#include <cstring>
+#include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "tac/core/byte_reader.hpp"
 #include "tac/core/error.hpp"
 #include "tac/io/safetensors.hpp"
 
 namespace tac::codec::hnerv95 {
 namespace {
-
-// A bounds-checked little-endian cursor over bytes; errors name the source and the field.
-class Cursor {
- public:
-  Cursor(std::span<const std::uint8_t> b, std::string what) : b_(b), what_(std::move(what)) {}
-  std::size_t remaining() const { return b_.size() - pos_; }
-  std::size_t pos() const { return pos_; }
-  void need(std::uint64_t n, const char* field) const {
-    if (n > remaining()) fail("{}: {} needs {} bytes but only {} remain (offset {})", what_, field, n, remaining(), pos_);
-  }
-  std::uint32_t u32(const char* field) {
-    need(4, field);
-    std::uint32_t v = b_[pos_] | (b_[pos_ + 1] << 8) | (b_[pos_ + 2] << 16) | (std::uint32_t(b_[pos_ + 3]) << 24);
-    pos_ += 4;
-    return v;
-  }
-  std::uint16_t u16(const char* field) {
-    need(2, field);
-    std::uint16_t v = static_cast<std::uint16_t>(b_[pos_] | (b_[pos_ + 1] << 8));
-    pos_ += 2;
-    return v;
-  }
-  float f32(const char* field) {
-    const std::uint32_t bits = u32(field);
-    float v;
-    std::memcpy(&v, &bits, 4);
-    return v;
-  }
-  std::span<const std::uint8_t> take(std::uint64_t n, const char* field) {
-    need(n, field);
-    auto s = b_.subspan(pos_, n);
-    pos_ += n;
-    return s;
-  }
-  const std::string& what() const { return what_; }
-
- private:
-  std::span<const std::uint8_t> b_;
-  std::size_t pos_ = 0;
-  std::string what_;
-};
 
 struct Framed {
   std::size_t offset;
@@ -60,24 +21,24 @@ struct Framed {
 constexpr const char* kSectionNames[3] = {"meta", "weights", "latents"};
 
 std::vector<Framed> split_sections(std::span<const std::uint8_t> bytes, const std::string& source) {
-  Cursor c(bytes, source);
+  ByteReader c(bytes, source);
   std::vector<Framed> out;
   for (const char* name : kSectionNames) {
-    const std::size_t at = c.pos();
+    const std::size_t at = c.offset();
     const std::uint32_t n = c.u32(name);
     out.push_back({at, c.take(n, name)});
   }
-  if (c.remaining() != 0) fail("{}: {} unexpected bytes after the latents section", source, c.remaining());
+  if (!c.at_end()) fail(ErrorKind::corrupt_input, "{}: {} unexpected bytes after the latents section", source, c.remaining());
   return out;
 }
 
 Meta parse_meta(std::span<const std::uint8_t> json_bytes, const std::string& source) {
   nlohmann::json j = nlohmann::json::parse(json_bytes.begin(), json_bytes.end(), nullptr, false);
-  if (j.is_discarded() || !j.is_object()) fail("{}: meta section is not a JSON object", source);
+  if (j.is_discarded() || !j.is_object()) fail(ErrorKind::corrupt_input, "{}: meta section is not a JSON object", source);
   auto int_field = [&](const char* key, std::int64_t lo, std::int64_t hi) {
-    if (!j.contains(key) || !j[key].is_number_integer()) fail("{}: meta lacks integer '{}'", source, key);
+    if (!j.contains(key) || !j[key].is_number_integer()) fail(ErrorKind::corrupt_input, "{}: meta lacks integer '{}'", source, key);
     const auto v = j[key].get<std::int64_t>();
-    if (v < lo || v > hi) fail("{}: meta '{}' = {} outside [{}, {}]", source, key, v, lo, hi);
+    if (v < lo || v > hi) fail(ErrorKind::corrupt_input, "{}: meta '{}' = {} outside [{}, {}]", source, key, v, lo, hi);
     return v;
   };
   Meta m;
@@ -86,41 +47,40 @@ Meta parse_meta(std::span<const std::uint8_t> json_bytes, const std::string& sou
   m.base_channels = int_field("base_channels", 1, 1024);
   if (!j.contains("eval_size") || !j["eval_size"].is_array() || j["eval_size"].size() != 2 ||
       !j["eval_size"][0].is_number_integer() || !j["eval_size"][1].is_number_integer())
-    fail("{}: meta lacks 'eval_size' [height, width]", source);
+    fail(ErrorKind::corrupt_input, "{}: meta lacks 'eval_size' [height, width]", source);
   const auto h = j["eval_size"][0].get<std::int64_t>(), w = j["eval_size"][1].get<std::int64_t>();
-  if (h != 384 || w != 512) fail("{}: meta eval_size [{}, {}] is not [384, 512]", source, h, w);
+  if (h != 384 || w != 512) fail(ErrorKind::corrupt_input, "{}: meta eval_size [{}, {}] is not [384, 512]", source, h, w);
   m.eval_height = static_cast<int>(h);
   m.eval_width = static_cast<int>(w);
   return m;
 }
 
 std::vector<Tensor> parse_tensors(std::span<const std::uint8_t> raw, const std::string& source) {
-  Cursor c(raw, source + " (weights section)");
+  ByteReader c(raw, source + " (weights section)");
   const std::uint32_t count = c.u32("tensor count");
   // Each tensor needs at least 4 + 4 + 4 + 4 bytes of header.
   if (count > 256 || std::uint64_t{count} * 16 > c.remaining())
-    fail("{}: tensor count {} does not fit the weights section", source, count);
+    fail(ErrorKind::corrupt_input, "{}: tensor count {} does not fit the weights section", source, count);
   std::vector<Tensor> out;
   for (std::uint32_t i = 0; i < count; ++i) {
     Tensor t;
     const std::uint32_t name_len = c.u32("tensor name length");
-    if (name_len == 0 || name_len > 256) fail("{}: tensor {} name length {} is invalid", source, i, name_len);
-    const auto name = c.take(name_len, "tensor name");
-    t.name.assign(reinterpret_cast<const char*>(name.data()), name.size());
+    if (name_len == 0 || name_len > 256) fail(ErrorKind::corrupt_input, "{}: tensor {} name length {} is invalid", source, i, name_len);
+    t.name = c.text(name_len, "tensor name");
     const std::uint32_t ndim = c.u32("tensor rank");
-    if (ndim == 0 || ndim > 4) fail("{}: tensor '{}' has rank {}", source, t.name, ndim);
+    if (ndim == 0 || ndim > 4) fail(ErrorKind::corrupt_input, "{}: tensor '{}' has rank {}", source, t.name, ndim);
     std::uint64_t numel = 1;
     for (std::uint32_t d = 0; d < ndim; ++d) {
       const std::uint32_t dim = c.u32("tensor dimension");
-      if (dim == 0 || dim > (1u << 20)) fail("{}: tensor '{}' has dimension {}", source, t.name, dim);
+      if (dim == 0 || dim > (1u << 20)) fail(ErrorKind::corrupt_input, "{}: tensor '{}' has dimension {}", source, t.name, dim);
       numel *= dim;
-      if (numel > (16u << 20)) fail("{}: tensor '{}' is too large", source, t.name);
+      if (numel > (16u << 20)) fail(ErrorKind::limit_exceeded, "{}: tensor '{}' is too large", source, t.name);
       t.shape.push_back(dim);
     }
     t.scale = c.f32("tensor scale");
-    if (!std::isfinite(t.scale)) fail("{}: tensor '{}' has a non-finite scale", source, t.name);
+    if (!std::isfinite(t.scale)) fail(ErrorKind::corrupt_input, "{}: tensor '{}' has a non-finite scale", source, t.name);
     const std::uint32_t size = c.u32("tensor size");
-    if (size != numel) fail("{}: tensor '{}' stores {} values but its shape holds {}", source, t.name, size, numel);
+    if (size != numel) fail(ErrorKind::corrupt_input, "{}: tensor '{}' stores {} values but its shape holds {}", source, t.name, size, numel);
     const auto q = c.take(size, "tensor values");
     t.values.resize(size);
     for (std::uint32_t k = 0; k < size; ++k) {
@@ -129,24 +89,25 @@ std::vector<Tensor> parse_tensors(std::span<const std::uint8_t> raw, const std::
       t.values[k] = static_cast<float>(v) * t.scale;
     }
     for (const auto& prev : out)
-      if (prev.name == t.name) fail("{}: tensor '{}' appears twice", source, t.name);
+      if (prev.name == t.name) fail(ErrorKind::corrupt_input, "{}: tensor '{}' appears twice", source, t.name);
     out.push_back(std::move(t));
   }
-  if (c.remaining() != 0) fail("{}: {} unexpected bytes after the last tensor", source, c.remaining());
+  if (!c.at_end()) fail(ErrorKind::corrupt_input, "{}: {} unexpected bytes after the last tensor", source, c.remaining());
   return out;
 }
 
 std::vector<float> parse_latents(std::span<const std::uint8_t> raw, const Meta& meta, const std::string& source) {
-  Cursor c(raw, source + " (latents section)");
+  ByteReader c(raw, source + " (latents section)");
   const std::uint32_t n = c.u32("latent count"), d = c.u32("latent dimension");
   if (n != meta.n_pairs || d != meta.latent_dim)
-    fail("{}: latents are {}x{} but meta says {}x{}", source, n, d, meta.n_pairs, meta.latent_dim);
+    fail(ErrorKind::corrupt_input, "{}: latents are {}x{} but meta says {}x{}", source, n, d, meta.n_pairs, meta.latent_dim);
   const std::uint64_t cells = std::uint64_t{n} * d;
   if (std::uint64_t{d} * 4 + cells * 2 != c.remaining())
-    fail("{}: latents section holds {} bytes, expected {}", source, c.remaining(), std::uint64_t{d} * 4 + cells * 2);
+    fail(ErrorKind::corrupt_input, "{}: latents section holds {} bytes, expected {}", source, c.remaining(), std::uint64_t{d} * 4 + cells * 2);
   std::vector<float> mins(d), scales(d);
-  for (auto& v : mins) v = io::half_to_float(c.u16("latent min"));
-  for (auto& v : scales) v = io::half_to_float(c.u16("latent scale"));
+  auto header = c.block(std::uint64_t{d} * 4, "latent min/scale");
+  for (auto& v : mins) v = io::half_to_float(header.u16());
+  for (auto& v : scales) v = io::half_to_float(header.u16());
   const auto lo = c.take(cells, "latent low bytes");
   const auto hi = c.take(cells, "latent high bytes");
   std::vector<float> out(cells);
@@ -166,7 +127,7 @@ std::vector<float> parse_latents(std::span<const std::uint8_t> raw, const Meta& 
 std::vector<std::uint8_t> brotli_decode_capped(std::span<const std::uint8_t> in, std::size_t cap,
                                                const std::string& what) {
   BrotliDecoderState* s = BrotliDecoderCreateInstance(nullptr, nullptr, nullptr);
-  if (!s) fail("{}: cannot create a brotli decoder", what);
+  if (!s) fail(ErrorKind::internal, "{}: cannot create a brotli decoder", what);
   std::vector<std::uint8_t> out;
   std::size_t avail_in = in.size();
   const std::uint8_t* next_in = in.data();
@@ -181,9 +142,9 @@ std::vector<std::uint8_t> brotli_decode_capped(std::span<const std::uint8_t> in,
     out.resize(out.size() - avail_out);
   }
   BrotliDecoderDestroyInstance(s);
-  if (r == BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT) fail("{}: decompresses to more than {} bytes", what, cap);
-  if (r != BROTLI_DECODER_RESULT_SUCCESS) fail("{}: corrupt or truncated brotli stream", what);
-  if (avail_in != 0) fail("{}: {} bytes after the end of the brotli stream", what, avail_in);
+  if (r == BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT) fail(ErrorKind::limit_exceeded, "{}: decompresses to more than {} bytes", what, cap);
+  if (r != BROTLI_DECODER_RESULT_SUCCESS) fail(ErrorKind::corrupt_input, "{}: corrupt or truncated brotli stream", what);
+  if (avail_in != 0) fail(ErrorKind::corrupt_input, "{}: {} bytes after the end of the brotli stream", what, avail_in);
   return out;
 }
 
@@ -195,7 +156,7 @@ const Tensor* Archive::find(std::string_view name) const {
 
 const Tensor& Archive::at(std::string_view name) const {
   const Tensor* t = find(name);
-  if (!t) fail("hnerv95 archive: tensor '{}' is missing", name);
+  if (!t) fail(ErrorKind::corrupt_input, "hnerv95 archive: tensor '{}' is missing", name);
   return *t;
 }
 
@@ -233,7 +194,7 @@ Archive parse_archive(std::span<const std::uint8_t> bytes, const std::string& so
 
 bool looks_like_hnerv95(std::span<const std::uint8_t> bytes) {
   try {
-    Cursor c(bytes, "probe");
+    ByteReader c(bytes, "probe");
     const std::uint32_t n = c.u32("meta");
     const auto payload = c.take(n, "meta");
     // Three sections must frame the member exactly.
@@ -241,7 +202,7 @@ bool looks_like_hnerv95(std::span<const std::uint8_t> bytes) {
     c.take(n2, "weights");
     const std::uint32_t n3 = c.u32("latents");
     c.take(n3, "latents");
-    if (c.remaining() != 0) return false;
+    if (!c.at_end()) return false;
     const auto json = brotli_decode_capped(payload, kMaxMetaBytes, "probe");
     parse_meta(json, "probe");
     return true;

@@ -32,7 +32,7 @@ void Planes::make_room(int row, int first_needed) {
   if (row < y0 + h) return;
   const int from = first_needed - y0 + pad;  // physical row of first_needed
   const int keep = h + 2 * pad - from;
-  if (from < 0 || row - first_needed - pad >= h) fail("hnerv95: internal error: band of {} rows too small", h);
+  if (from < 0 || row - first_needed - pad >= h) fail(ErrorKind::internal, "hnerv95: internal error: band of {} rows too small", h);
   for (int ch = 0; ch < c; ++ch) {
     float* p = data.data() + ch * plane;
     std::copy(p + from * stride, p + (from + keep) * stride, p);
@@ -48,9 +48,9 @@ std::vector<std::int64_t> shape4(int o, int i, int k) { return {o, i, k, k}; }
 Conv make_conv(const Archive& a, const std::string& prefix, int out, int in, int k, int dilation) {
   const Tensor& w = a.at(prefix + ".weight");
   const Tensor& b = a.at(prefix + ".bias");
-  if (w.shape != shape4(out, in, k)) fail("hnerv95: '{}.weight' has shape [{}], expected [{}, {}, {}, {}]", prefix,
+  if (w.shape != shape4(out, in, k)) fail(ErrorKind::corrupt_input, "hnerv95: '{}.weight' has shape [{}], expected [{}, {}, {}, {}]", prefix,
                                           fmt::join(w.shape, ", "), out, in, k, k);
-  if (b.shape != std::vector<std::int64_t>{out}) fail("hnerv95: '{}.bias' has the wrong shape", prefix);
+  if (b.shape != std::vector<std::int64_t>{out}) fail(ErrorKind::corrupt_input, "hnerv95: '{}.bias' has the wrong shape", prefix);
   Conv c;
   c.out = out;
   c.in = in;
@@ -80,30 +80,30 @@ Model build_model(const Archive& a) {
   m.grid_w = m.out_w / 64;
   const Tensor& sw = a.at("stem.weight");
   if (sw.shape.size() != 2 || sw.shape[1] != m.latent_dim || sw.shape[0] % (m.grid_h * m.grid_w) != 0)
-    fail("hnerv95: 'stem.weight' shape does not match latent_dim {} and a {}x{} grid", m.latent_dim, m.grid_h, m.grid_w);
+    fail(ErrorKind::corrupt_input, "hnerv95: 'stem.weight' shape does not match latent_dim {} and a {}x{} grid", m.latent_dim, m.grid_h, m.grid_w);
   m.widths.push_back(static_cast<int>(sw.shape[0] / (m.grid_h * m.grid_w)));
-  if (m.widths[0] > 1024) fail("hnerv95: stem width {} is too large", m.widths[0]);
+  if (m.widths[0] > 1024) fail(ErrorKind::limit_exceeded, "hnerv95: stem width {} is too large", m.widths[0]);
   m.stem_weight = sw.values;
   m.stem_bias = a.at("stem.bias").values;
-  if (m.stem_bias.size() != static_cast<std::size_t>(sw.shape[0])) fail("hnerv95: 'stem.bias' has the wrong shape");
+  if (m.stem_bias.size() != static_cast<std::size_t>(sw.shape[0])) fail(ErrorKind::corrupt_input, "hnerv95: 'stem.bias' has the wrong shape");
   for (int i = 0; i < 6; ++i) {
     const Tensor& bw = a.at(fmt::format("blocks.{}.weight", i));
     if (bw.shape.size() != 4 || bw.shape[0] % 4 != 0 || bw.shape[0] > 4096)
-      fail("hnerv95: 'blocks.{}.weight' has an unexpected shape", i);
+      fail(ErrorKind::corrupt_input, "hnerv95: 'blocks.{}.weight' has an unexpected shape", i);
     const int next = static_cast<int>(bw.shape[0] / 4);
     m.blocks[i] = make_conv(a, fmt::format("blocks.{}", i), 4 * next, m.widths[i], 3, 1);
     const std::string skip = fmt::format("skips.{}", i);
     if (next != m.widths[i]) {
       m.skips[i] = make_conv(a, skip, next, m.widths[i], 1, 1);
     } else if (a.find(skip + ".weight")) {
-      fail("hnerv95: '{}' present although stage {} keeps its width", skip, i);
+      fail(ErrorKind::corrupt_input, "hnerv95: '{}' present although stage {} keeps its width", skip, i);
     }
     m.widths.push_back(next);
   }
   const int w = m.widths[6];
-  if (w < 6) fail("hnerv95: final width {} is below 6", w);
+  if (w < 6) fail(ErrorKind::corrupt_input, "hnerv95: final width {} is below 6", w);
   const Tensor& r0 = a.at("refine.0.weight");
-  if (r0.shape.size() != 4 || r0.shape[0] < 1 || r0.shape[0] > 1024) fail("hnerv95: 'refine.0.weight' has an unexpected shape");
+  if (r0.shape.size() != 4 || r0.shape[0] < 1 || r0.shape[0] > 1024) fail(ErrorKind::corrupt_input, "hnerv95: 'refine.0.weight' has an unexpected shape");
   const int mid = static_cast<int>(r0.shape[0]);
   m.refine0 = make_conv(a, "refine.0", mid, w, 3, 2);
   m.refine1 = make_conv(a, "refine.1", w, mid, 3, 1);
@@ -120,7 +120,7 @@ Model build_model(const Archive& a) {
   pack(m.heads);
   std::size_t expected = 2 + 2 * 6 + 2 * 2 + 2 * 2;
   for (const auto& s : m.skips) expected += s ? 2 : 0;
-  if (a.tensors.size() != expected) fail("hnerv95: archive holds {} tensors, the decoder uses {}", a.tensors.size(), expected);
+  if (a.tensors.size() != expected) fail(ErrorKind::corrupt_input, "hnerv95: archive holds {} tensors, the decoder uses {}", a.tensors.size(), expected);
   return m;
 }
 
@@ -138,7 +138,7 @@ Decoder::Decoder(std::shared_ptr<const Model> model, const detail::DecoderKernel
     w *= 2;
     if (i < 5) ws_.x[i + 1].init(m.widths[i + 1], h, w, 1);
   }
-  if (h != m.out_h || w != m.out_w) fail("hnerv95: decoder grid {}x{} does not reach {}x{}", h, w, m.out_h, m.out_w);
+  if (h != m.out_h || w != m.out_w) fail(ErrorKind::corrupt_input, "hnerv95: decoder grid {}x{} does not reach {}x{}", h, w, m.out_h, m.out_w);
   // The last stage's output and the refine intermediates are bands (see Planes).
   ws_.x[6].init(m.widths[6], kBandRows, w, 2);
   ws_.r0.init(m.refine0.out, kBandRows, w, 1);
