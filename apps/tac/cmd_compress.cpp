@@ -5,6 +5,7 @@
 #include <string>
 
 #include "commands.hpp"
+#include "sibling_tools.hpp"
 #include "progress_bar.hpp"
 #include "tac/codec/classical/frame_scaler.hpp"
 #include "tac/codec/classical/submission.hpp"
@@ -29,17 +30,6 @@ struct CompressArgs {
   bool force = false;
 };
 
-// tac-inflate beside this tac in the build tree (apps/tac/tac -> apps/tac-inflate/tac-inflate).
-std::filesystem::path built_tac_inflate() {
-  std::error_code ec;
-  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) return {};
-  for (const auto& candidate : {self.parent_path() / "tac-inflate", self.parent_path().parent_path() / "tac-inflate" / "tac-inflate"}) {
-    if (std::filesystem::exists(candidate, ec)) return candidate;
-  }
-  return self.parent_path().parent_path() / "tac-inflate" / "tac-inflate";
-}
-
 void run_compress(const CompressArgs& args) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
@@ -57,7 +47,7 @@ void run_compress(const CompressArgs& args) {
   c.threads_explicit = args.threads_option->count() > 0;
   options.member = args.member;
   options.force = args.force;
-  options.tac_inflate_hint = built_tac_inflate();
+  options.tac_inflate_hint = tac::cli::sibling_tac_inflate();
   tac::cli::ProgressBar bar("tac compress", tac::cli::ProgressBar::stderr_is_terminal());
   c.progress = bar.callback();
   const auto result = tac::codec::classical::write_submission(args.video, args.output, options);

@@ -10,6 +10,7 @@
 #include "commands.hpp"
 #include "progress_bar.hpp"
 #include "scorer_options.hpp"
+#include "tac/core/worker_pool.hpp"
 #include "tac/core/error.hpp"
 #include "tac/eval/distributed.hpp"
 #include "tac/eval/evaluation.hpp"
@@ -57,7 +58,7 @@ void run_eval(const EvalArgs& a) {
   o.posenet_weights = weights.posenet;
   o.device = tac::scorer::parse_device(a.device);
   o.batch_size = a.batch_size;
-  o.threads = tac::cli::resolve_threads(a.scorer.threads);
+  o.threads = tac::resolve_thread_count(a.scorer.threads);
   o.forward_batch = a.forward_batch;
   o.report_path = a.report.empty() ? fs::path(a.submission_dir) / "report.txt" : fs::path(a.report);
   if (!a.json.empty()) o.json_path = a.json;

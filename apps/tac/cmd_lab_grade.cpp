@@ -6,6 +6,7 @@
 
 #include "comma_lab/grade/grade.hpp"
 #include "commands.hpp"
+#include "lab_custody_options.hpp"
 #include "lab_group.hpp"
 #include "lab_record_io.hpp"
 
@@ -13,22 +14,14 @@ namespace {
 
 struct GradeArgs {
   std::string record;
-  std::string archive;
-  std::string submission_dir;
-  std::string claim_axis;
-  bool negative = false;
+  tac::cli::CustodyArgs custody;
   bool json = false;
 };
 
 void run_grade(const GradeArgs& a) {
   namespace grade = comma_lab::grade;
   const auto record = tac::cli::read_record_file(a.record);
-  auto facts = grade::facts_from_record(record);
-  if (!a.archive.empty()) facts.archive = a.archive;
-  if (!a.submission_dir.empty()) facts.submission_dir = a.submission_dir;
-  if (!a.claim_axis.empty()) facts.claimed_axis = a.claim_axis;
-  facts.negative = a.negative;
-  const auto verdict = grade::grade_record(record, facts);
+  const auto verdict = grade::grade_record(record, tac::cli::custody_facts(record, a.custody));
   if (a.json) {
     std::printf("%s\n", grade::to_json(verdict).dump(2).c_str());
     return;
@@ -43,10 +36,7 @@ void register_grade(CLI::App& app) {
   auto* cmd = tac::cli::lab_group(app).add_subcommand(
       "grade", "Evidence grade of an evaluation record (A++/A, A-negative, empirical, derivation/prediction, external, invalid).");
   cmd->add_option("record", args->record, "Evaluation record (tac eval --json output)")->required();
-  cmd->add_option("--archive", args->archive, "The archive bytes on disk (default: the record's archive.path)");
-  cmd->add_option("--submission-dir", args->submission_dir, "The runtime on disk (default: the archive's directory when it holds inflate.sh)");
-  cmd->add_option("--claim-axis", args->claim_axis, "The axis the claim is made on (contest-cpu, contest-cuda, ...)");
-  cmd->add_flag("--negative", args->negative, "Keep a full-custody record as a scoped negative result (A-negative)");
+  tac::cli::add_custody_options(cmd, args->custody);
   cmd->add_flag("--json", args->json, "Print the verdict as JSON");
   cmd->callback([args] { run_grade(*args); });
 }

@@ -6,25 +6,21 @@
 #include "comma_lab/grade/grade.hpp"
 #include "comma_lab/ledger/rows.hpp"
 #include "commands.hpp"
+#include "lab_custody_options.hpp"
 #include "lab_group.hpp"
 #include "lab_record_io.hpp"
 
 namespace {
 
 struct RecordArgs {
-  std::string record, note, archive, submission_dir, claim_axis, db;
-  bool negative = false;
+  std::string record, note, db;
+  tac::cli::CustodyArgs custody;
 };
 
 void run_record(const RecordArgs& a) {
   namespace grade = comma_lab::grade;
   const auto record = tac::cli::read_record_file(a.record);
-  auto facts = grade::facts_from_record(record);
-  if (!a.archive.empty()) facts.archive = a.archive;
-  if (!a.submission_dir.empty()) facts.submission_dir = a.submission_dir;
-  if (!a.claim_axis.empty()) facts.claimed_axis = a.claim_axis;
-  facts.negative = a.negative;
-  const auto verdict = grade::grade_record(record, facts);
+  const auto verdict = grade::grade_record(record, tac::cli::custody_facts(record, a.custody));
   auto ledger = comma_lab::ledger::Ledger::open(comma_lab::ledger::resolve_ledger_path(a.db.empty() ? std::nullopt : std::optional(a.db)));
   const auto id = ledger.append(comma_lab::ledger::row_from_record(record, verdict, a.record, a.note));
   std::printf("%s: row %lld, grade %s\n", ledger.path().c_str(), static_cast<long long>(id),
@@ -37,10 +33,7 @@ void register_record(CLI::App& app) {
   auto* cmd = tac::cli::lab_group(app).add_subcommand("record", "Grade an evaluation record and append it to the ledger.");
   cmd->add_option("record", args->record, "Evaluation record (tac eval --json output)")->required();
   cmd->add_option("--note", args->note, "A note kept with the row");
-  cmd->add_option("--archive", args->archive, "The archive bytes on disk (default: the record's archive.path)");
-  cmd->add_option("--submission-dir", args->submission_dir, "The runtime on disk (default: the archive's directory when it holds inflate.sh)");
-  cmd->add_option("--claim-axis", args->claim_axis, "The axis the claim is made on");
-  cmd->add_flag("--negative", args->negative, "A scoped negative result (A-negative when custody is full)");
+  tac::cli::add_custody_options(cmd, args->custody);
   tac::cli::add_db_option(*cmd, args->db);
   cmd->callback([args] { run_record(*args); });
 }

@@ -1,9 +1,9 @@
 #include "scorer_options.hpp"
 
 #include <algorithm>
-#include <thread>
 
 #include "tac/core/error.hpp"
+#include "tac/core/worker_pool.hpp"
 
 namespace tac::cli {
 
@@ -57,14 +57,9 @@ ScorerWeights require_scorer_weights(const ScorerArgs& args) {
   return *w;
 }
 
-int resolve_threads(int requested) {
-  if (requested > 0) return requested;
-  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-}
-
 std::string threads_description(int requested) {
   if (requested > 0) return std::to_string(requested);
-  return "0 (all hardware threads: " + std::to_string(resolve_threads(0)) + ")";
+  return "0 (all hardware threads: " + std::to_string(resolve_thread_count(0)) + ")";
 }
 
 }  // namespace tac::cli

@@ -32,8 +32,6 @@ ScorerWeights require_scorer_weights(const ScorerArgs& args);
 // The --upstream checkout, checked to be a directory; empty when not given.
 std::filesystem::path upstream_dir(const ScorerArgs& args);
 
-// --threads 0 means all hardware threads, in every verb; otherwise the number asked for.
-int resolve_threads(int requested);
 // The report's description of --threads: "4" or "0 (all hardware threads: 4)".
 std::string threads_description(int requested);
 

@@ -37,13 +37,6 @@ template <typename... Args>
   throw Error(kind, fmt::format(format, std::forward<Args>(args)...));
 }
 
-// Transitional (issue #10, item 6): untyped failures, being converted to fail(kind, ...). Counts as
-// internal until its call site names a kind. New code must not use it.
-template <typename... Args>
-[[noreturn]] void fail(fmt::format_string<Args...> format, Args&&... args) {
-  throw Error(ErrorKind::internal, fmt::format(format, std::forward<Args>(args)...));
-}
-
 // errno as text, for messages about failed system calls.
 std::string errno_text(int error_number);
 

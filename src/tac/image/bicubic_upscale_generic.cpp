@@ -1,12 +1,9 @@
-// The bicubic passes built for one instruction set (flags set in CMakeLists.txt).
+// The bicubic passes without vector instructions (any processor).
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
-#if defined(__AVX512F__) || defined(__AVX2__)
-#include <immintrin.h>
-#endif
 
 #include "tac/image/bicubic_upscale_kernels.hpp"
 

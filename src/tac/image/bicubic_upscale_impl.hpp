@@ -12,12 +12,12 @@ inline void horizontal_scalar(const tac::image::BicubicAxis& cols, const float* 
   }
 }
 
-#if defined(__AVX512F__) || defined(__AVX2__)
+#if defined(TAC_ISA_AVX512) || defined(TAC_ISA_AVX2)
 // Vector horizontal pass: a group of L consecutive outputs (an upscale reads ~L/2 + 3 inputs for
 // them) takes its four taps from one window of L inputs: one load, then per tap a lane permute
 // and the same fma chain as the scalar formula. Groups whose taps do not fit one window (strong
 // downscales, rows narrower than L) fall back to the scalar loop.
-#if defined(__AVX512F__)
+#if defined(TAC_ISA_AVX512)
 constexpr int kLanes = 16;
 using HVec = __m512;
 using HIdx = __m512i;

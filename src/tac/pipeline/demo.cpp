@@ -6,6 +6,7 @@
 #include "tac/core/contest.hpp"
 #include "tac/core/error.hpp"
 #include "tac/core/output_file.hpp"
+#include "tac/core/stopwatch.hpp"
 #include "tac/io/raw_frames.hpp"
 #include "tac/io/video_decoder.hpp"
 #include "tac/scorer/twin_calibration.hpp"
@@ -14,9 +15,6 @@
 
 namespace tac::pipeline {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 std::string html_escape(const std::string& s) {
   std::string out;
@@ -36,15 +34,6 @@ std::string hex(plot::Color c) { return fmt::format("#{:02x}{:02x}{:02x}", c.r, 
 
 }  // namespace
 
-std::string twin_warning() {
-  return "WARNING: the scorer used here is a TWIN (the upstream SegNet/PoseNet architecture with seeded random\n"
-         "weights), NOT the real contest scorer. Its distortions and scores are NOT contest scores and do not\n"
-         "rank anything. To score with the real networks, point tac at a checkout of the challenge repository:\n"
-         "  tac demo --upstream /path/to/comma_video_compression_challenge\n"
-         "(it reads models/segnet.safetensors, models/posenet.safetensors and videos/0.mkv from there), or\n"
-         "pass --segnet FILE --posenet FILE.";
-}
-
 DemoResult run_demo(const DemoOptions& o) {
   auto log = [&](const std::string& line) {
     if (o.log) o.log(line);
@@ -56,7 +45,7 @@ DemoResult run_demo(const DemoOptions& o) {
   DemoResult result;
 
   // 1. Input video.
-  auto t = Clock::now();
+  auto t = SteadyClock::now();
   std::filesystem::path video = o.video;
   DemoStage synth{"input video", 0, {}, ""};
   if (video.empty()) {
@@ -79,7 +68,7 @@ DemoResult run_demo(const DemoOptions& o) {
   result.stages.push_back(synth);
 
   // 2. Scorer weights.
-  t = Clock::now();
+  t = SteadyClock::now();
   ScorerSetup scorer;
   scorer.threads = o.threads;
   scorer.tac_inflate = o.tac_inflate;
@@ -118,7 +107,7 @@ DemoResult run_demo(const DemoOptions& o) {
   result.stages.push_back(weights);
 
   // 3. compress -> inflate -> eval over the grid (each point through the evaluate.sh contract).
-  t = Clock::now();
+  t = SteadyClock::now();
   const auto work = o.out / "work";
   result.points = run_sweep(video, o.grid, work, scorer, [&](const SweepPoint& p) {
     log(fmt::format("point: {} scale {} crf {}: {} bytes, rate term {:.4f}, seg {:.6f}, pose {:.6f}, score {:.4f} "
@@ -139,7 +128,7 @@ DemoResult run_demo(const DemoOptions& o) {
   result.stages.push_back(sweep);
 
   // 4. Report: plot, frame comparisons of the best point, report.md, index.html.
-  t = Clock::now();
+  t = SteadyClock::now();
   const auto png = write_sweep_outputs(result.points, o.out);
   const auto best = *std::min_element(result.points.begin(), result.points.end(),
                                       [](const SweepPoint& a, const SweepPoint& b) { return a.score < b.score; });

@@ -42,7 +42,4 @@ struct DemoResult {
 
 DemoResult run_demo(const DemoOptions& options);
 
-// The warning printed and written when the scorer is a twin.
-std::string twin_warning();
-
 }  // namespace tac::pipeline

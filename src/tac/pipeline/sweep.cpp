@@ -8,13 +8,11 @@
 #include "tac/codec/classical/submission.hpp"
 #include "tac/core/error.hpp"
 #include "tac/core/output_file.hpp"
+#include "tac/core/stopwatch.hpp"
 #include "tac/eval/evaluation.hpp"
 
 namespace tac::pipeline {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 std::string point_dir_name(const std::string& codec, double scale, double crf) {
   return fmt::format("{}_s{}_crf{}", codec, scale, crf);
@@ -55,7 +53,7 @@ SweepPoint run_point(const std::filesystem::path& video, const std::string& code
   options.compress.crf = crf;
   options.force = true;  // a rerun overwrites the point (and its old inflated/ frames)
   options.tac_inflate_hint = scorer.tac_inflate;
-  auto t = Clock::now();
+  auto t = SteadyClock::now();
   const auto sub = codec::classical::write_submission(work / "videos" / video.filename(), p.submission, options);
   p.compress_seconds = seconds_since(t);
   p.width = sub.stream.settings.width;
@@ -71,7 +69,7 @@ SweepPoint run_point(const std::filesystem::path& video, const std::string& code
   eval.threads = scorer.threads;
   eval.inflate = eval::InflateMode::Always;  // evaluate.sh: fresh unzip, then inflate.sh
   eval.json_path = p.submission / "evaluation.json";
-  t = Clock::now();
+  t = SteadyClock::now();
   const auto result = eval::run_evaluation(eval);
   p.eval_seconds = seconds_since(t);
   const auto& s = result.run.score;
@@ -151,6 +149,15 @@ std::filesystem::path write_sweep_outputs(const std::vector<SweepPoint>& points,
                                  "distortion terms  100 * seg + sqrt(10 * pose)"};
   plot::write_png(png, plot::line_plot(rd_series(points), labels));
   return png;
+}
+
+std::string twin_warning() {
+  return "WARNING: the scorer used here is a TWIN (the upstream SegNet/PoseNet architecture with seeded random\n"
+         "weights), NOT the real contest scorer. Its distortions and scores are NOT contest scores and do not\n"
+         "rank anything. To score with the real networks, point tac at a checkout of the challenge repository:\n"
+         "  tac demo --upstream /path/to/comma_video_compression_challenge\n"
+         "(it reads models/segnet.safetensors, models/posenet.safetensors and videos/0.mkv from there), or\n"
+         "pass --segnet FILE --posenet FILE.";
 }
 
 }  // namespace tac::pipeline

@@ -59,4 +59,7 @@ std::vector<plot::Series> rd_series(const std::vector<SweepPoint>& points);
 // Writes DIR/sweep.json, DIR/sweep.txt and DIR/rd.png; returns the PNG path.
 std::filesystem::path write_sweep_outputs(const std::vector<SweepPoint>& points, const std::filesystem::path& dir);
 
+// The warning printed and written when the scorer is a twin (sweep and demo).
+std::string twin_warning();
+
 }  // namespace tac::pipeline

@@ -1,70 +1,20 @@
 #include "tac/codec/classical/classical_format.hpp"
 
 #include <algorithm>
-#include <chrono>
-#include <condition_variable>
-#include <deque>
-#include <functional>
-#include <future>
-#include <mutex>
-#include <thread>
+#include <memory>
 #include <vector>
 
 #include "tac/core/contest.hpp"
 #include "tac/core/error.hpp"
+#include "tac/core/ordered_pipeline.hpp"
+#include "tac/core/stopwatch.hpp"
+#include "tac/core/worker_pool.hpp"
 #include "tac/image/bicubic_upscale.hpp"
 #include "tac/image/yuv420_to_rgb.hpp"
 #include "tac/io/video_decoder.hpp"
 
 namespace tac::codec::classical {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-// One thread running its tasks in order: each upscaler (not thread-safe) belongs to one worker.
-class SerialWorker {
- public:
-  SerialWorker() : thread_([this] { run(); }) {}
-  ~SerialWorker() {
-    {
-      std::lock_guard lock(mutex_);
-      stop_ = true;
-    }
-    wake_.notify_one();
-    thread_.join();
-  }
-  std::future<void> submit(std::function<void()> job) {
-    std::packaged_task<void()> task(std::move(job));
-    auto future = task.get_future();
-    {
-      std::lock_guard lock(mutex_);
-      tasks_.push_back(std::move(task));
-    }
-    wake_.notify_one();
-    return future;
-  }
-
- private:
-  void run() {
-    while (true) {
-      std::packaged_task<void()> task;
-      {
-        std::unique_lock lock(mutex_);
-        wake_.wait(lock, [this] { return stop_ || !tasks_.empty(); });
-        if (tasks_.empty()) return;
-        task = std::move(tasks_.front());
-        tasks_.pop_front();
-      }
-      task();  // exceptions travel through the future
-    }
-  }
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<std::packaged_task<void()>> tasks_;
-  bool stop_ = false;
-  std::thread thread_;
-};
 
 bool is_annex_b_hevc_vps(std::span<const std::uint8_t> b) {
   std::size_t start = 0;
@@ -118,8 +68,7 @@ class ClassicalFormat final : public Format {
   }
 
   void inflate(const ArchiveMember& member, FrameSink& sink, const InflateOptions& options) const override {
-    int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    threads = std::clamp(threads, 1, 64);
+    const int threads = std::clamp(resolve_thread_count(options.threads), 1, 64);
     io::VideoDecoderOptions decode_options;
     decode_options.threads = std::min(threads, 4);
     decode_options.max_frames = options.max_frames;
@@ -131,65 +80,53 @@ class ClassicalFormat final : public Format {
     }
     const bool upscale = info.width != W || info.height != H;
 
-    // Frame k: converted to RGB here (small and cheap), upscaled by worker k % threads, written
-    // here in order. A window of 2 frames per worker keeps every worker busy.
-    struct Slot {
+    // Frame k: decoded and converted to RGB here, in order (small and cheap), upscaled by worker
+    // k % threads (each upscaler belongs to one worker), written here in order
+    // (tac/core/ordered_pipeline.hpp); a window of 2 frames per worker keeps every worker busy.
+    struct Frame {
       std::vector<std::uint8_t> small, big;
-      std::future<void> done;
     };
-    const int workers = upscale ? threads : 0;
-    const int window = std::max(1, 2 * workers);
+    const int workers = upscale ? threads : 1;
     std::vector<std::unique_ptr<image::BicubicUpscaler>> upscalers;
-    for (int w = 0; w < workers; ++w) upscalers.push_back(std::make_unique<image::BicubicUpscaler>(info.height, info.width, H, W));
-    std::vector<Slot> slots(static_cast<std::size_t>(window));
-    for (auto& s : slots) {
-      s.small.resize(static_cast<std::size_t>(info.width) * info.height * 3);
-      if (upscale) s.big.resize(contest::kFrameBytes);
-    }
-    std::vector<double> upscale_seconds(static_cast<std::size_t>(std::max(workers, 1)), 0.0);
+    std::vector<double> upscale_seconds(static_cast<std::size_t>(workers), 0.0);
+    if (upscale)
+      for (int w = 0; w < workers; ++w)
+        upscalers.push_back(std::make_unique<image::BicubicUpscaler>(info.height, info.width, H, W));
     double write_seconds = 0, decode_seconds = 0;
-    std::int64_t submitted = 0, written = 0;
-    auto write_next = [&] {
-      auto& slot = slots[static_cast<std::size_t>(written % window)];
-      if (upscale) slot.done.get();
-      const auto t = Clock::now();
-      sink.write_frame(upscale ? slot.big : slot.small);
-      write_seconds += seconds_since(t);
-      ++written;
+    OrderedPipeline<Frame> pipeline;
+    pipeline.make_buffer = [&] {
+      Frame f;
+      f.small.resize(static_cast<std::size_t>(info.width) * info.height * 3);
+      if (upscale) f.big.resize(contest::kFrameBytes);
+      return f;
     };
-    {
-      std::vector<std::unique_ptr<SerialWorker>> pool;  // joined before the slots go away
-      for (int w = 0; w < workers; ++w) pool.push_back(std::make_unique<SerialWorker>());
-      try {
-        while (true) {
-          if (submitted - written == window) write_next();
-          auto t = Clock::now();
-          const auto* frame = decoder.next_yuv();
-          if (!frame) break;
-          if (frame->planes.width != info.width || frame->planes.height != info.height) {
-            fail(ErrorKind::corrupt_input, "{}: frame {} is {}x{}, the stream started at {}x{}", member.name, frame->index, frame->planes.width,
-                 frame->planes.height, info.width, info.height);
-          }
-          auto& slot = slots[static_cast<std::size_t>(submitted % window)];
-          image::yuv420_to_rgb(frame->planes, slot.small);
-          decode_seconds += seconds_since(t);
-          if (upscale) {
-            const auto w = static_cast<std::size_t>(submitted % workers);
-            slot.done = pool[w]->submit([&slot, &up = *upscalers[w], &sec = upscale_seconds[w]] {
-              const auto t0 = Clock::now();
-              up.rgb8_to_rgb8(slot.small.data(), slot.big.data());
-              sec += seconds_since(t0);
-            });
-          }
-          ++submitted;
-        }
-        while (written < submitted) write_next();
-      } catch (...) {
-        for (auto& s : slots) {
-          if (s.done.valid()) s.done.wait();
-        }
-        throw;
+    pipeline.prepare = [&](std::int64_t, Frame& f) {
+      const auto t = SteadyClock::now();
+      const auto* frame = decoder.next_yuv();
+      if (!frame) return false;
+      if (frame->planes.width != info.width || frame->planes.height != info.height) {
+        fail(ErrorKind::corrupt_input, "{}: frame {} is {}x{}, the stream started at {}x{}", member.name, frame->index,
+             frame->planes.width, frame->planes.height, info.width, info.height);
       }
+      image::yuv420_to_rgb(frame->planes, f.small);
+      decode_seconds += seconds_since(t);
+      return true;
+    };
+    pipeline.produce = [&](int w, std::int64_t, Frame& f) {
+      if (!upscale) return;
+      const auto t0 = SteadyClock::now();
+      upscalers[static_cast<std::size_t>(w)]->rgb8_to_rgb8(f.small.data(), f.big.data());
+      upscale_seconds[static_cast<std::size_t>(w)] += seconds_since(t0);
+    };
+    pipeline.consume = [&](std::int64_t, Frame& f) {
+      const auto t = SteadyClock::now();
+      sink.write_frame(upscale ? f.big : f.small);
+      write_seconds += seconds_since(t);
+    };
+    std::int64_t written = 0;
+    {
+      WorkerPool pool(workers);
+      written = pipeline.run(pool, 2 * workers, -1);
     }
     if (written == 0) fail(ErrorKind::corrupt_input, "{}: the video stream holds no frames", member.name);
     if (options.stats) {

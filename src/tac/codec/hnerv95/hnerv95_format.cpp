@@ -1,132 +1,80 @@
 #include "tac/codec/hnerv95/hnerv95_format.hpp"
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
-#include <condition_variable>
-#include <exception>
-#include <map>
 #include <memory>
-#include <mutex>
-#include <thread>
+#include <vector>
 
 #include "tac/codec/hnerv95/hnerv95_archive.hpp"
 #include "tac/codec/hnerv95/hnerv95_decoder.hpp"
 #include "tac/core/contest.hpp"
 #include "tac/core/error.hpp"
+#include "tac/core/ordered_pipeline.hpp"
+#include "tac/core/stopwatch.hpp"
+#include "tac/core/worker_pool.hpp"
 #include "tac/image/bicubic_upscale.hpp"
 
 namespace tac::codec::hnerv95 {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-// Pairs are decoded and upscaled by worker threads and written in order by the calling thread.
-// A worker may run at most `window` pairs ahead of the writer, which bounds memory to a few pairs.
+// Pairs are decoded and upscaled by worker threads (pair k by worker k % threads, each with its
+// own decoder and upscaler) and written in order by the calling thread, at most two pairs per
+// worker ahead of the writer (tac/core/ordered_pipeline.hpp).
 void inflate_pairs(const Archive& archive, FrameSink& sink, const InflateOptions& options) {
   auto model = std::make_shared<const Model>(build_model(archive));
   const std::int64_t n_pairs = archive.meta.n_pairs;
   std::int64_t frames = 2 * n_pairs;
   if (options.max_frames >= 0) frames = std::min(frames, options.max_frames);
   const std::int64_t pairs = (frames + 1) / 2;
-  int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  threads = static_cast<int>(std::min<std::int64_t>(threads, std::max<std::int64_t>(pairs, 1)));
-  const std::int64_t window = 2 * threads;
+  const int threads =
+      static_cast<int>(std::min<std::int64_t>(resolve_thread_count(options.threads), std::max<std::int64_t>(pairs, 1)));
   const std::size_t frame_bytes = contest::kFrameBytes;
+  const std::size_t plane = std::size_t(model->out_h) * model->out_w;
 
-  std::mutex mu;
-  std::condition_variable cv;
-  using Frames = std::unique_ptr<std::uint8_t[]>;  // two frames of one pair
-  std::map<std::int64_t, Frames> ready;             // pair -> its frames, waiting for the writer
-  std::vector<Frames> spare;                        // written buffers, reused (no zeroing, no page faults)
-  std::int64_t next_to_claim = 0, written_pairs = 0;
-  std::exception_ptr error;
-  double network = 0, upscale = 0;
-
-  auto worker = [&] {
-    try {
-      Decoder decoder(model);
-      image::BicubicUpscaler up(model->out_h, model->out_w, contest::kFrameHeight, contest::kFrameWidth);
-      const std::size_t plane = std::size_t(model->out_h) * model->out_w;
-      std::vector<float> planes(6 * plane);
-      double my_network = 0, my_upscale = 0;
-      for (;;) {
-        std::int64_t pair;
-        Frames rgb;
-        {
-          std::unique_lock lock(mu);
-          cv.wait(lock, [&] { return error || next_to_claim >= pairs || next_to_claim < written_pairs + window; });
-          if (error || next_to_claim >= pairs) break;
-          pair = next_to_claim++;
-          if (!spare.empty()) {
-            rgb = std::move(spare.back());
-            spare.pop_back();
-          }
-        }
-        if (!rgb) rgb = std::make_unique_for_overwrite<std::uint8_t[]>(2 * frame_bytes);
-        auto t0 = Clock::now();
-        decoder.decode(archive.latents.data() + pair * archive.meta.latent_dim, torch_batch_for_pair(pair, n_pairs),
-                       planes.data());
-        my_network += seconds_since(t0);
-        t0 = Clock::now();
-        for (int f = 0; f < 2; ++f) {
-          const float* p[3] = {planes.data() + (3 * f) * plane, planes.data() + (3 * f + 1) * plane,
-                               planes.data() + (3 * f + 2) * plane};
-          up.planar_to_rgb8(p, model->out_w, rgb.get() + f * frame_bytes);
-        }
-        my_upscale += seconds_since(t0);
-        {
-          std::lock_guard lock(mu);
-          ready.emplace(pair, std::move(rgb));
-        }
-        cv.notify_all();
-      }
-      std::lock_guard lock(mu);
-      network += my_network;
-      upscale += my_upscale;
-    } catch (...) {
-      std::lock_guard lock(mu);
-      if (!error) error = std::current_exception();
-      cv.notify_all();
-    }
+  struct Worker {
+    explicit Worker(const std::shared_ptr<const Model>& m)
+        : decoder(m), up(m->out_h, m->out_w, contest::kFrameHeight, contest::kFrameWidth),
+          planes(6 * std::size_t(m->out_h) * m->out_w) {}
+    Decoder decoder;
+    image::BicubicUpscaler up;
+    std::vector<float> planes;
+    double network = 0, upscale = 0;
   };
-
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) pool.emplace_back(worker);
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (int t = 0; t < threads; ++t) workers.push_back(std::make_unique<Worker>(model));
+  using Frames = std::unique_ptr<std::uint8_t[]>;  // two frames of one pair
   double write = 0;
-  try {
-    std::int64_t frames_written = 0;
-    while (written_pairs < pairs) {
-      Frames rgb;
-      {
-        std::unique_lock lock(mu);
-        cv.wait(lock, [&] { return error || ready.count(written_pairs); });
-        if (error) break;
-        rgb = std::move(ready[written_pairs]);
-        ready.erase(written_pairs);
-      }
-      const auto t0 = Clock::now();
-      for (int f = 0; f < 2 && frames_written < frames; ++f, ++frames_written)
-        sink.write_frame(std::span<const std::uint8_t>(rgb.get() + f * frame_bytes, frame_bytes));
-      write += seconds_since(t0);
-      {
-        std::lock_guard lock(mu);
-        ++written_pairs;
-        spare.push_back(std::move(rgb));
-      }
-      cv.notify_all();
+  std::int64_t frames_written = 0;
+  OrderedPipeline<Frames> pipeline;
+  pipeline.make_buffer = [&] { return std::make_unique_for_overwrite<std::uint8_t[]>(2 * frame_bytes); };
+  pipeline.produce = [&](int w, std::int64_t pair, Frames& rgb) {
+    Worker& me = *workers[static_cast<std::size_t>(w)];
+    auto t0 = SteadyClock::now();
+    me.decoder.decode(archive.latents.data() + pair * archive.meta.latent_dim, torch_batch_for_pair(pair, n_pairs),
+                      me.planes.data());
+    me.network += seconds_since(t0);
+    t0 = SteadyClock::now();
+    for (int f = 0; f < 2; ++f) {
+      const float* p[3] = {me.planes.data() + (3 * f) * plane, me.planes.data() + (3 * f + 1) * plane,
+                           me.planes.data() + (3 * f + 2) * plane};
+      me.up.planar_to_rgb8(p, model->out_w, rgb.get() + f * frame_bytes);
     }
-  } catch (...) {
-    std::lock_guard lock(mu);
-    if (!error) error = std::current_exception();
-    cv.notify_all();
+    me.upscale += seconds_since(t0);
+  };
+  pipeline.consume = [&](std::int64_t, Frames& rgb) {
+    const auto t0 = SteadyClock::now();
+    for (int f = 0; f < 2 && frames_written < frames; ++f, ++frames_written)
+      sink.write_frame(std::span<const std::uint8_t>(rgb.get() + f * frame_bytes, frame_bytes));
+    write += seconds_since(t0);
+  };
+  {
+    WorkerPool pool(threads);
+    pipeline.run(pool, 2 * threads, pairs);
   }
-  for (auto& t : pool) t.join();
-  if (error) std::rethrow_exception(error);
   if (options.stats) {
-    options.stats->network_seconds += network;
-    options.stats->upscale_seconds += upscale;
+    for (const auto& w : workers) {
+      options.stats->network_seconds += w->network;
+      options.stats->upscale_seconds += w->upscale;
+    }
     options.stats->write_seconds += write;
     options.stats->frames += frames;
     options.stats->threads = threads;

@@ -1,6 +1,5 @@
-// The hnerv95 forward pass with avx2 + FMA vectors (flags set in CMakeLists.txt).
+// The hnerv95 forward pass with avx2 + FMA vectors (an instruction-set region: tac/core/isa_target.hpp).
 #include <immintrin.h>
-#include <sleef.h>
 
 #include <algorithm>
 #include <cmath>
@@ -8,7 +7,18 @@
 #include <vector>
 
 #include "tac/codec/hnerv95/hnerv95_decoder.hpp"
+#include "tac/core/isa_target.hpp"
 
+TAC_ISA_BEGIN_AVX2
+// sleef.h declares each vector variant only under the ISA macros, which a region does not set;
+// its declarations must sit inside the region (clang checks the callee's vector ABI).
+#define __AVX__ 1
+#define __AVX2__ 1
+#define __FMA__ 1
+#include <sleef.h>
+#undef __AVX__
+#undef __AVX2__
+#undef __FMA__
 namespace tac::codec::hnerv95::detail {
 namespace {
 
@@ -39,6 +49,11 @@ struct V {
 #include "tac/codec/hnerv95/hnerv95_kernels_impl.hpp"
 
 }  // namespace
+
+}  // namespace tac::codec::hnerv95::detail
+TAC_ISA_END
+
+namespace tac::codec::hnerv95::detail {
 
 DecoderKernels decoder_kernels_avx2() { return {"avx2", &decode_pair}; }
 

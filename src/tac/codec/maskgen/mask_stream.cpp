@@ -11,6 +11,7 @@
 #include "tac/core/byte_reader.hpp"
 #include "tac/core/error.hpp"
 #include "tac/core/stopwatch.hpp"
+#include "tac/core/worker_pool.hpp"
 
 namespace tac::codec::maskgen {
 namespace {
@@ -100,7 +101,7 @@ std::vector<std::uint8_t> decode_masks(std::span<const std::uint8_t> record, con
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return chunks[a].w > chunks[b].w; });
 
-  threads = std::clamp(threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency()), 1, kChunks);
+  threads = std::clamp(resolve_thread_count(threads), 1, kChunks);
   std::atomic<int> next{0};
   std::atomic<std::uint64_t> contexts{0};
   std::mutex mu;
