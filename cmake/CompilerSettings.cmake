@@ -21,6 +21,10 @@ if(TAC_SANITIZE)
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
     target_compile_options(tac_options INTERFACE -Wno-maybe-uninitialized)
   endif()
+  # Every ctest case (and the programs it starts, which inherit the environment) reads the
+  # suppressions for third-party leaks; see the file for why each is there.
+  set(TAC_SANITIZER_TEST_ENVIRONMENT
+      "LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/cmake/sanitizers/lsan.supp:print_suppressions=0")
 endif()
 if(TAC_FUZZ)
   target_compile_options(tac_options INTERFACE -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
