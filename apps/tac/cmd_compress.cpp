@@ -13,43 +13,22 @@
 
 namespace {
 
+// The CLI binds straight into the library's options: one meaning per option, no copy to drift.
 struct CompressArgs {
   std::string video;
   std::string output;
-  std::string codec = "x265";
-  double scale = 0.45;
-  std::string filter = "lanczos";
-  std::optional<double> crf;
-  std::optional<std::string> preset;
-  std::optional<int> gop;
-  std::string tune;
-  std::string params;
-  std::string member;
-  int threads = 2;
+  tac::codec::classical::SubmissionOptions options;
   CLI::Option* threads_option = nullptr;
-  bool force = false;
 };
 
-void run_compress(const CompressArgs& args) {
+void run_compress(CompressArgs& args) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
-  tac::codec::classical::SubmissionOptions options;
-  auto& c = options.compress;
-  c.codec = args.codec;
-  c.scale = args.scale;
-  c.filter = args.filter;
-  c.crf = args.crf;
-  c.preset = args.preset;
-  c.gop = args.gop;
-  c.tune = args.tune;
-  c.params = args.params;
-  c.threads = args.threads;
-  c.threads_explicit = args.threads_option->count() > 0;
-  options.member = args.member;
-  options.force = args.force;
+  auto& options = args.options;
+  options.compress.threads_explicit = args.threads_option->count() > 0;
   options.tac_inflate_hint = tac::cli::sibling_tac_inflate();
   tac::cli::ProgressBar bar("tac compress", tac::cli::ProgressBar::stderr_is_terminal());
-  c.progress = bar.callback();
+  options.compress.progress = bar.callback();
   const auto result = tac::codec::classical::write_submission(args.video, args.output, options);
   bar.finish();
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
@@ -79,25 +58,26 @@ void register_compress(CLI::App& app) {
       "svtav1: --crf 35 --preset 8. aom: --crf 35 --preset 6 (cpu-used).\n"
       "\n"
       "Example: tac compress videos/0.mkv -o sub --codec svtav1 --crf 40 --scale 0.5");
+  auto& c = args->options.compress;
   cmd->add_option("video", args->video, "Input video")->required();
   cmd->add_option("-o,--output", args->output, "Submission directory to write")->required();
-  cmd->add_option("--codec", args->codec, "x265, svtav1 or aom")->capture_default_str();
-  cmd->add_option("--scale", args->scale, "Downscale factor, 0 < s <= 1 (output size trunc(iw*s/2)*2)")->capture_default_str();
-  cmd->add_option("--filter", args->filter, "Resampling filter: " + tac::codec::classical::swscale_filter_names())
+  cmd->add_option("--codec", c.codec, "x265, svtav1 or aom")->capture_default_str();
+  cmd->add_option("--scale", c.scale, "Downscale factor, 0 < s <= 1 (output size trunc(iw*s/2)*2)")->capture_default_str();
+  cmd->add_option("--filter", c.filter, "Resampling filter: " + tac::codec::classical::swscale_filter_names())
       ->capture_default_str();
-  cmd->add_option("--crf", args->crf, "Constant rate factor (codec default when omitted)");
-  cmd->add_option("--preset", args->preset, "Encoder preset (x265 name, SVT-AV1 number, aom cpu-used)");
-  cmd->add_option("--gop", args->gop, "Keyframe interval (x265 default 1 = all-intra)");
-  cmd->add_option("--tune", args->tune, "Encoder tune (x265: psnr, ssim, grain, ...; aom: psnr, ssim)");
-  cmd->add_option("--params", args->params, "Extra encoder parameters k=v:k=v (x265-params / svtav1-params / aom-params)");
-  cmd->add_option("--member", args->member, "Archive member name (default <VIDEO stem>.mkv)");
+  cmd->add_option("--crf", c.crf, "Constant rate factor (codec default when omitted)");
+  cmd->add_option("--preset", c.preset, "Encoder preset (x265 name, SVT-AV1 number, aom cpu-used)");
+  cmd->add_option("--gop", c.gop, "Keyframe interval (x265 default 1 = all-intra)");
+  cmd->add_option("--tune", c.tune, "Encoder tune (x265: psnr, ssim, grain, ...; aom: psnr, ssim)");
+  cmd->add_option("--params", c.params, "Extra encoder parameters k=v:k=v (x265-params / svtav1-params / aom-params)");
+  cmd->add_option("--member", args->options.member, "Archive member name (default <VIDEO stem>.mkv)");
   args->threads_option =
-      cmd->add_option("--threads", args->threads,
+      cmd->add_option("--threads", c.threads,
                       "Pinned encoder threads (svtav1 lp, aom threads; x265 pools only when given, its output\n"
                       "depends on frame-threads, default 4, set with --params)")
           ->check(CLI::Range(1, 64))
           ->capture_default_str();
-  cmd->add_flag("--force", args->force, "Write into an output directory that holds other files");
+  cmd->add_flag("--force", args->options.force, "Write into an output directory that holds other files");
   cmd->callback([args] { run_compress(*args); });
 }
 

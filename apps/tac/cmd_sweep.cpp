@@ -36,7 +36,7 @@ void run_sweep_cmd(const SweepArgs& a) {
       a.video, grid, a.out, scorer,
       [&bar](const tac::pipeline::SweepPoint& p) {
         bar.print_line(fmt::format("sweep: {} scale {:g} crf {:g} -> {} bytes, score {:.4f}", p.codec, p.scale, p.crf,
-                                   p.archive_bytes, p.score));
+                                   p.scored.archive_bytes, p.scored.score));
       },
       bar.callback());
   bar.finish();

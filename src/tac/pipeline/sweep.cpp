@@ -72,16 +72,7 @@ SweepPoint run_point(const std::filesystem::path& video, const std::string& code
   t = SteadyClock::now();
   const auto result = eval::run_evaluation(eval);
   p.eval_seconds = seconds_since(t);
-  const auto& s = result.run.score;
-  p.archive_bytes = s.archive_bytes;
-  p.rate = s.rate;
-  p.rate_term = s.rate_term;
-  p.seg = s.segnet_distortion;
-  p.pose = s.posenet_distortion;
-  p.seg_term = s.seg_term;
-  p.pose_term = s.pose_term;
-  p.score = s.score;
-  p.samples = s.samples;
+  p.scored = result.run.score;
   p.real_scorer = eval::scorer_is_real(result.run);
   return p;
 }
@@ -111,7 +102,8 @@ std::string sweep_table(const std::vector<SweepPoint>& points) {
                                 "bytes", "rate_term", "seg", "pose", "score");
   for (const auto& p : points) {
     out += fmt::format("{:<7} {:>5.2f} {:>5g} {:>9} {:>10} {:>9.4f} {:>11.8f} {:>11.8f} {:>9.4f}\n", p.codec, p.scale, p.crf,
-                       fmt::format("{}x{}", p.width, p.height), p.archive_bytes, p.rate_term, p.seg, p.pose, p.score);
+                       fmt::format("{}x{}", p.width, p.height), p.scored.archive_bytes, p.scored.rate_term,
+                       p.scored.segnet_distortion, p.scored.posenet_distortion, p.scored.score);
   }
   return out;
 }
@@ -125,7 +117,7 @@ std::vector<plot::Series> rd_series(const std::vector<SweepPoint>& points) {
       series.push_back({label, plot::palette(series.size()), {}});
       it = series.end() - 1;
     }
-    it->points.emplace_back(p.rate_term, p.seg_term + p.pose_term);
+    it->points.emplace_back(p.scored.rate_term, p.scored.seg_term + p.scored.pose_term);
   }
   for (auto& s : series) std::sort(s.points.begin(), s.points.end());
   return series;
@@ -135,10 +127,11 @@ std::filesystem::path write_sweep_outputs(const std::vector<SweepPoint>& points,
   std::filesystem::create_directories(dir);
   nlohmann::json j = nlohmann::json::array();
   for (const auto& p : points) {
+    const auto& s = p.scored;
     j.push_back({{"codec", p.codec}, {"scale", p.scale}, {"crf", p.crf}, {"width", p.width}, {"height", p.height},
-                 {"frames", p.frames}, {"samples", p.samples}, {"archive_bytes", p.archive_bytes}, {"rate", p.rate},
-                 {"rate_term", p.rate_term}, {"segnet_distortion", p.seg}, {"posenet_distortion", p.pose},
-                 {"seg_term", p.seg_term}, {"pose_term", p.pose_term}, {"score", p.score},
+                 {"frames", p.frames}, {"samples", s.samples}, {"archive_bytes", s.archive_bytes}, {"rate", s.rate},
+                 {"rate_term", s.rate_term}, {"segnet_distortion", s.segnet_distortion}, {"posenet_distortion", s.posenet_distortion},
+                 {"seg_term", s.seg_term}, {"pose_term", s.pose_term}, {"score", s.score},
                  {"real_scorer", p.real_scorer}, {"compress_seconds", p.compress_seconds},
                  {"eval_seconds", p.eval_seconds}, {"submission", p.submission.string()}});
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "tac/core/progress.hpp"
+#include "tac/eval/score.hpp"
 #include "tac/plot/png_plot.hpp"
 
 namespace tac::pipeline {
@@ -30,10 +31,7 @@ struct SweepPoint {
   double scale = 0, crf = 0;
   int width = 0, height = 0;
   std::int64_t frames = 0;
-  std::uint64_t archive_bytes = 0;
-  double rate = 0, rate_term = 0;
-  double seg = 0, pose = 0, seg_term = 0, pose_term = 0, score = 0;
-  std::int64_t samples = 0;
+  eval::ScoreComponents scored;  // samples, distortions, bytes, rate and the score's three terms
   double compress_seconds = 0, eval_seconds = 0;
   std::filesystem::path submission;
   bool real_scorer = false;
