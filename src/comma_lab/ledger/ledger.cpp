@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
+#include <utility>
 
 #include "tac/core/error.hpp"
 
@@ -90,12 +91,61 @@ class Statement {
     if (sqlite3_column_type(stmt_, i) == SQLITE_NULL) return std::nullopt;
     return sqlite3_column_int64(stmt_, i);
   }
+  // One overload per LedgerRow member type, so the column table below serves INSERT and SELECT.
+  void bind(int i, const std::string& v) { text(i, v); }
+  void bind(int i, const std::optional<double>& v) { real(i, v); }
+  void bind(int i, const std::optional<std::int64_t>& v) { integer(i, v); }
+  void bind(int i, const std::optional<std::uint64_t>& v) {
+    integer(i, v ? std::optional<std::int64_t>(static_cast<std::int64_t>(*v)) : std::nullopt);
+  }
+  void read(int i, std::string& v) const { v = column_text(i); }
+  void read(int i, std::optional<double>& v) const { v = column_real(i); }
+  void read(int i, std::optional<std::int64_t>& v) const { v = column_int(i); }
+  void read(int i, std::optional<std::uint64_t>& v) const {
+    const auto x = column_int(i);
+    v = x ? std::optional<std::uint64_t>(static_cast<std::uint64_t>(*x)) : std::nullopt;
+  }
 
  private:
   sqlite3* db_;
   const std::filesystem::path& path_;
   sqlite3_stmt* stmt_ = nullptr;
 };
+
+// The columns of `results` after id, in schema order, each with its LedgerRow member: written
+// once, so INSERT, SELECT and the SQL text cannot disagree.
+template <class Row, class Visit>
+void for_each_column(Row& r, Visit&& visit) {
+  visit("recorded_at", r.recorded_at);
+  visit("kind", r.kind);
+  visit("grade", r.grade);
+  visit("axis", r.axis);
+  visit("entry", r.entry);
+  visit("source", r.source);
+  visit("archive_sha256", r.archive_sha256);
+  visit("archive_bytes", r.archive_bytes);
+  visit("score", r.score);
+  visit("segnet", r.segnet);
+  visit("posenet", r.posenet);
+  visit("rate", r.rate);
+  visit("n_samples", r.n_samples);
+  visit("runtime_sha256", r.runtime_sha256);
+  visit("note", r.note);
+  visit("reasons_json", r.reasons_json);
+  visit("record_json", r.record_json);
+}
+
+// "recorded_at, kind, ..." and as many "?" placeholders.
+std::pair<std::string, std::string> column_list() {
+  std::string names, marks;
+  LedgerRow row;
+  for_each_column(row, [&](const char* name, const auto&) {
+    names += names.empty() ? "" : ", ";
+    marks += marks.empty() ? "?" : ",?";
+    names += name;
+  });
+  return {names, marks};
+}
 
 std::string utc_now() {
   const auto now = std::chrono::system_clock::now();
@@ -159,29 +209,14 @@ std::vector<std::int64_t> Ledger::append_batch(std::span<const LedgerRow> rows) 
   std::vector<std::int64_t> ids;
   exec(db_, path_, "BEGIN IMMEDIATE");
   try {
-    Statement s(db_, path_,
-                "INSERT INTO results (recorded_at, kind, grade, axis, entry, source, archive_sha256, archive_bytes, score, "
-                "segnet, posenet, rate, n_samples, runtime_sha256, note, reasons_json, record_json) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    const auto [names, marks] = column_list();
+    const auto sql = fmt::format("INSERT INTO results ({}) VALUES ({})", names, marks);
+    Statement s(db_, path_, sql.c_str());
     const std::string now = utc_now();
-    for (const auto& r : rows) {
-      s.text(1, r.recorded_at.empty() ? now : r.recorded_at);
-      s.text(2, r.kind);
-      s.text(3, r.grade);
-      s.text(4, r.axis);
-      s.text(5, r.entry);
-      s.text(6, r.source);
-      s.text(7, r.archive_sha256);
-      s.integer(8, r.archive_bytes ? std::optional<std::int64_t>(static_cast<std::int64_t>(*r.archive_bytes)) : std::nullopt);
-      s.real(9, r.score);
-      s.real(10, r.segnet);
-      s.real(11, r.posenet);
-      s.real(12, r.rate);
-      s.integer(13, r.n_samples);
-      s.text(14, r.runtime_sha256);
-      s.text(15, r.note);
-      s.text(16, r.reasons_json);
-      s.text(17, r.record_json);
+    for (auto r : rows) {
+      if (r.recorded_at.empty()) r.recorded_at = now;
+      int i = 1;
+      for_each_column(r, [&](const char*, const auto& value) { s.bind(i++, value); });
       s.step();
       ids.push_back(sqlite3_last_insert_rowid(db_));
       s.reset();
@@ -195,11 +230,12 @@ std::vector<std::int64_t> Ledger::append_batch(std::span<const LedgerRow> rows) 
 }
 
 std::vector<LedgerRow> Ledger::list(const LedgerFilter& f) const {
-  Statement s(db_, path_,
-              "SELECT id, recorded_at, kind, grade, axis, entry, source, archive_sha256, archive_bytes, score, segnet, posenet, "
-              "rate, n_samples, runtime_sha256, note, reasons_json, record_json FROM results "
-              "WHERE (?1 IS NULL OR axis = ?1) AND (?2 IS NULL OR grade = ?2) AND (?3 IS NULL OR substr(archive_sha256, 1, length(?3)) = ?3) "
-              "AND (?4 IS NULL OR kind = ?4) ORDER BY id");
+  const auto sql = fmt::format(
+      "SELECT id, {} FROM results "
+      "WHERE (?1 IS NULL OR axis = ?1) AND (?2 IS NULL OR grade = ?2) AND (?3 IS NULL OR substr(archive_sha256, 1, length(?3)) = ?3) "
+      "AND (?4 IS NULL OR kind = ?4) ORDER BY id",
+      column_list().first);
+  Statement s(db_, path_, sql.c_str());
   auto bind = [&](int i, const std::optional<std::string>& v) {
     if (v) s.text(i, *v);
   };
@@ -211,23 +247,8 @@ std::vector<LedgerRow> Ledger::list(const LedgerFilter& f) const {
   while (s.step()) {
     LedgerRow r;
     r.id = s.column_int(0).value_or(0);
-    r.recorded_at = s.column_text(1);
-    r.kind = s.column_text(2);
-    r.grade = s.column_text(3);
-    r.axis = s.column_text(4);
-    r.entry = s.column_text(5);
-    r.source = s.column_text(6);
-    r.archive_sha256 = s.column_text(7);
-    if (const auto b = s.column_int(8)) r.archive_bytes = static_cast<std::uint64_t>(*b);
-    r.score = s.column_real(9);
-    r.segnet = s.column_real(10);
-    r.posenet = s.column_real(11);
-    r.rate = s.column_real(12);
-    r.n_samples = s.column_int(13);
-    r.runtime_sha256 = s.column_text(14);
-    r.note = s.column_text(15);
-    r.reasons_json = s.column_text(16);
-    r.record_json = s.column_text(17);
+    int i = 1;
+    for_each_column(r, [&](const char*, auto& value) { s.read(i++, value); });
     rows.push_back(std::move(r));
   }
   return rows;
