@@ -11,39 +11,19 @@
 #include <string>
 #include <vector>
 
+#include "tac/io/zip_records.hpp"
+
 namespace comma_lab::check {
 
-struct LocalHeader {
-  std::uint16_t flags = 0;
-  std::uint16_t method = 0;
-  std::uint32_t crc32 = 0;
-  std::uint64_t compressed_size = 0;
-  std::uint64_t uncompressed_size = 0;
-  std::string name;
-  std::uint64_t data_offset = 0;  // first byte after the local header's name and extra field
-};
+using LocalHeader = tac::io::zip::LocalRecord;
+using DataDescriptor = tac::io::zip::DataDescriptor;
 
-struct DataDescriptor {
-  std::uint32_t crc32 = 0;
-  std::uint64_t compressed_size = 0;
-  std::uint64_t uncompressed_size = 0;
-  std::uint64_t bytes = 0;  // 12 or 16 (with signature)
-};
-
-struct CentralEntry {
-  std::string name;  // raw bytes as stored
-  std::uint16_t version_made_by = 0;
-  std::uint16_t flags = 0;
-  std::uint16_t method = 0;
-  std::uint32_t crc32 = 0;
-  std::uint64_t compressed_size = 0;
-  std::uint64_t uncompressed_size = 0;
-  std::uint32_t external_attributes = 0;
-  std::uint64_t local_offset = 0;
-  std::optional<LocalHeader> local;        // absent when it could not be read
-  std::string local_error;                 // why not
+// A central directory header as stored, with what was found where it points.
+struct CentralEntry : tac::io::zip::CentralRecord {
+  std::optional<LocalHeader> local;          // absent when it could not be read
+  std::string local_error;                   // why not
   std::optional<DataDescriptor> descriptor;  // when flag bit 3 is set and one was found
-  std::uint64_t data_end = 0;              // end of data (and descriptor) when the local header was read
+  std::uint64_t data_end = 0;                // end of data (and descriptor) when the local header was read
 };
 
 struct ZipInspection {

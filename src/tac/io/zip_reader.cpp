@@ -9,33 +9,13 @@
 #include "tac/core/byte_reader.hpp"
 #include "tac/core/error.hpp"
 #include "tac/core/output_file.hpp"
+#include "tac/io/zip_records.hpp"
 
 namespace tac::io {
 namespace {
 
-constexpr std::uint32_t kLocalSig = 0x04034b50;
-constexpr std::uint32_t kCentralSig = 0x02014b50;
-constexpr std::uint32_t kEndSig = 0x06054b50;
-constexpr std::uint32_t kZip64EndLocatorSig = 0x07064b50;
-constexpr std::uint32_t kDescriptorSig = 0x08074b50;
-constexpr std::size_t kEndBytes = 22;
-constexpr std::size_t kCentralBytes = 46;
-constexpr std::size_t kLocalBytes = 30;
-
-// The end-of-central-directory record sits in the last 22 + up to 65535 (comment) bytes; this is
-// the last candidate whose comment length reaches exactly to the end of the file, or nullopt.
-std::optional<std::uint64_t> find_end_record(ByteReader& file) {
-  const std::uint64_t size = file.size();
-  const std::uint64_t lowest = size >= kEndBytes + 0xFFFF ? size - kEndBytes - 0xFFFF : 0;
-  for (std::uint64_t at = size - kEndBytes + 1; at-- > lowest;) {
-    file.seek(at, "end record");
-    auto record = file.block(kEndBytes, "end record");
-    if (record.u32() != kEndSig) continue;
-    record.take(16);  // disk numbers, entry counts, directory size and offset
-    if (at + kEndBytes + record.u16() == size) return at;
-  }
-  return std::nullopt;
-}
+using zip::kCentralBytes;
+using zip::kEndBytes;
 
 // A central directory record: the member, plus the fields that only decide whether tac reads it.
 struct CentralEntry {
@@ -44,27 +24,19 @@ struct CentralEntry {
   std::uint16_t start_disk = 0;
 };
 
-// One central directory record (46 bytes, then name, extra field and comment).
 CentralEntry read_central_entry(ByteReader& directory, std::uint16_t index) {
-  const std::string field = fmt::format("central directory entry {}", index);
-  auto e = directory.block(kCentralBytes, field);
-  if (e.u32() != kCentralSig) fail(ErrorKind::corrupt_input, "{}: {} has a bad signature", directory.source(), field);
+  const auto c = zip::read_central_record(directory, fmt::format("central directory entry {}", index));
   CentralEntry entry;
+  entry.flags = c.flags;
+  entry.start_disk = c.start_disk;
   ZipMember& m = entry.member;
-  e.take(4);  // versions
-  entry.flags = e.u16();
-  m.method = e.u16();
-  e.take(4);  // time, date
-  m.crc32 = e.u32();
-  m.compressed_size = e.u32();
-  m.uncompressed_size = e.u32();
-  const std::uint16_t name_len = e.u16(), extra_len = e.u16(), comment_len = e.u16();
-  entry.start_disk = e.u16();
-  e.take(6);  // attributes
-  m.local_header_offset = e.u32();
-  m.central_entry_bytes = kCentralBytes + name_len + extra_len + comment_len;
-  m.name = directory.text(name_len, field);
-  directory.skip(std::uint64_t{extra_len} + comment_len, field);
+  m.name = c.name;
+  m.method = c.method;
+  m.crc32 = c.crc32;
+  m.compressed_size = c.compressed_size;
+  m.uncompressed_size = c.uncompressed_size;
+  m.local_header_offset = c.local_offset;
+  m.central_entry_bytes = c.record_bytes;
   return entry;
 }
 
@@ -92,25 +64,13 @@ void check_member(const CentralEntry& entry, const ZipLimits& limits, const std:
 // its data and optional data descriptor; `local` covers the bytes before the central directory.
 void locate_member_data(ByteReader& local, ZipMember& m, const std::string& source) {
   const std::string field = fmt::format("member '{}': local header", m.name);
-  local.seek(m.local_header_offset, field);
-  auto h = local.block(kLocalBytes, field);
-  if (h.u32() != kLocalSig)
-    fail(ErrorKind::corrupt_input, "{}: member '{}': local header at offset {} is missing", source, m.name, m.local_header_offset);
-  h.take(2);  // version
-  const std::uint16_t flags = h.u16();
-  h.take(18);  // method, time, date, crc, sizes (the central directory's are authoritative)
-  const std::uint16_t name_len = h.u16(), extra_len = h.u16();
-  if (local.text(name_len, field) != m.name)
+  const auto l = zip::read_local_record(local, m.local_header_offset, field);
+  if (l.name != m.name)
     fail(ErrorKind::corrupt_input, "{}: member '{}': local header name does not match the central directory", source, m.name);
-  local.skip(extra_len, field);
-  m.data_offset = local.offset();
+  // The local method, crc and sizes are not used: the central directory's are authoritative.
+  m.data_offset = l.data_offset;
   local.skip(m.compressed_size, fmt::format("member '{}': data", m.name));
-  if (flags & 0x8) {  // data descriptor follows the data: optional signature, crc, sizes
-    ByteReader peek = local;
-    const bool has_signature = local.remaining() >= 4 && peek.u32("data descriptor") == kDescriptorSig;
-    m.data_descriptor_bytes = has_signature ? 16 : 12;
-    local.need(m.data_descriptor_bytes, fmt::format("member '{}': data descriptor", m.name));
-  }
+  if (l.flags & 0x8) m.data_descriptor_bytes = zip::read_data_descriptor(local, fmt::format("member '{}': data descriptor", m.name)).bytes;
 }
 
 }  // namespace
@@ -119,7 +79,7 @@ bool looks_like_zip(std::span<const std::uint8_t> bytes) {
   ByteReader reader(bytes, "probe");
   if (reader.remaining() < 4) return false;
   const std::uint32_t sig = reader.u32("signature");
-  return sig == kLocalSig || sig == kEndSig;
+  return sig == zip::kLocalSignature || sig == zip::kEndSignature;
 }
 
 bool is_safe_member_name(const std::string& name) {
@@ -152,22 +112,17 @@ ZipReader ZipReader::parse(std::span<const std::uint8_t> bytes, std::string sour
   ByteReader file(bytes, z.source_);
   const std::uint64_t size = bytes.size();
   if (size < kEndBytes) fail(ErrorKind::corrupt_input, "{}: not a zip archive ({} bytes, too short for an end-of-central-directory record)", z.source_, size);
-  const auto end_record = find_end_record(file);
+  const auto end_record = zip::find_end_record(bytes);
   if (!end_record) fail(ErrorKind::corrupt_input, "{}: not a zip archive (no end-of-central-directory record)", z.source_);
   const std::uint64_t eocd = *end_record;
   z.eocd_offset_ = eocd;
-  file.seek(eocd + 4, "end record");
-  auto end = file.block(16, "end record");
-  const std::uint16_t disk = end.u16(), cd_disk = end.u16();
-  const std::uint16_t entries_disk = end.u16(), entries = end.u16();
-  const std::uint32_t cd_size = end.u32(), cd_offset = end.u32();
-  if (eocd >= 20) {
-    file.seek(eocd - 20, "zip64 locator");
-    if (file.u32("zip64 locator") == kZip64EndLocatorSig) fail(ErrorKind::corrupt_input, "{}: zip64 archives are not supported", z.source_);
-  }
+  const auto end = zip::read_end_record(file, eocd);
+  const std::uint16_t entries = end.total_entries;
+  const std::uint32_t cd_size = end.directory_size, cd_offset = end.directory_offset;
+  if (end.zip64_locator) fail(ErrorKind::corrupt_input, "{}: zip64 archives are not supported", z.source_);
   if (entries == 0xFFFF || cd_size == 0xFFFFFFFFu || cd_offset == 0xFFFFFFFFu)
     fail(ErrorKind::corrupt_input, "{}: zip64 archives are not supported", z.source_);
-  if (disk != 0 || cd_disk != 0 || entries_disk != entries) fail(ErrorKind::corrupt_input, "{}: multi-disk zip archives are not supported", z.source_);
+  if (end.disk != 0 || end.directory_disk != 0 || end.disk_entries != entries) fail(ErrorKind::corrupt_input, "{}: multi-disk zip archives are not supported", z.source_);
   if (entries > limits.max_members) fail(ErrorKind::limit_exceeded, "{}: {} members exceed the limit of {}", z.source_, entries, limits.max_members);
   if (std::uint64_t{cd_offset} + cd_size != eocd)
     fail(ErrorKind::corrupt_input, "{}: central directory (offset {}, {} bytes) does not end at the end record (offset {})", z.source_, cd_offset,
