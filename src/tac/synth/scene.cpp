@@ -72,6 +72,14 @@ struct Rgb {
 inline Rgb mix(Rgb a, Rgb b, float t) { return {a.r + (b.r - a.r) * t, a.g + (b.g - a.g) * t, a.b + (b.b - a.b) * t}; }
 inline Rgb scale(Rgb a, float s) { return {a.r * s, a.g * s, a.b * s}; }
 
+// amp * sin(k * z + phase) along the distance z, with its first two derivatives.
+struct Sinusoid {
+  double amp = 0, k = 0, phase = 0;
+  double value(double z) const { return amp * std::sin(k * z + phase); }
+  double slope(double z) const { return amp * k * std::cos(k * z + phase); }
+  double curvature(double z) const { return -amp * k * k * std::sin(k * z + phase); }
+};
+
 struct Vehicle {
   double lane;    // lateral offset from the road centre (m)
   double d0, dv;  // initial distance ahead of the ego car (m), speed relative to it (m/s)
@@ -118,13 +126,13 @@ struct Canvas {
 
 struct Scene::Params {
   // Road centre line x_r(Z) = a1 sin(k1 Z + p1) + a2 sin(k2 Z + p2).
-  double a1, k1, p1, a2, k2, p2;
+  Sinusoid road1, road2;
   // Ego: lateral weave in its lane, cruise speed and its modulation, one stop.
-  double weave_amp, weave_k, weave_phase;
+  Sinusoid weave;
   double cruise, speed_mod, speed_period, speed_phase;
   double stop_start;  // seconds; negative when the clip is too short for a stop
   // Lighting as a function of distance travelled (so a stopped car sees a still world).
-  double light_amp, light_k, light_phase;
+  Sinusoid light_wave;  // relative brightness change
   double shadow_period, shadow_length;
   double tree_spacing;
   double hill_p1, hill_p2, hill_p3;
@@ -133,14 +141,11 @@ struct Scene::Params {
   std::vector<Vehicle> vehicles;
   double lead_gap, lead_amp, lead_omega, lead_phase;
 
-  double road_x(double z) const { return a1 * std::sin(k1 * z + p1) + a2 * std::sin(k2 * z + p2); }
-  double road_slope(double z) const { return a1 * k1 * std::cos(k1 * z + p1) + a2 * k2 * std::cos(k2 * z + p2); }
-  double road_curvature(double z) const {
-    return -a1 * k1 * k1 * std::sin(k1 * z + p1) - a2 * k2 * k2 * std::sin(k2 * z + p2);
-  }
-  double weave(double z) const { return weave_amp * std::sin(weave_k * z + weave_phase); }
-  double weave_slope(double z) const { return weave_amp * weave_k * std::cos(weave_k * z + weave_phase); }
-  double weave_curvature(double z) const { return -weave_amp * weave_k * weave_k * std::sin(weave_k * z + weave_phase); }
+  double road_x(double z) const { return road1.value(z) + road2.value(z); }
+  // The ego's lane position, its slope and curvature: the road's plus the weave's.
+  double ego_x(double z) const { return road_x(z) + weave.value(z); }
+  double ego_slope(double z) const { return road1.slope(z) + road2.slope(z) + weave.slope(z); }
+  double ego_curvature(double z) const { return road1.curvature(z) + road2.curvature(z) + weave.curvature(z); }
 
   double speed(double t) const {
     double v = cruise * (1.0 + speed_mod * std::sin(2.0 * kPi * t / speed_period + speed_phase));
@@ -153,7 +158,7 @@ struct Scene::Params {
     }
     return v;
   }
-  double light(double z) const { return 1.0 + light_amp * std::sin(light_k * z + light_phase); }
+  double light(double z) const { return 1.0 + light_wave.value(z); }
 };
 
 void Yuv420Frame::resize(int w, int h) {
@@ -173,15 +178,17 @@ Scene::Scene(const SceneOptions& options) : options_(options) {
   }
   Random rng{options.seed ^ 0x7AC5C0DEull};
   auto p = std::make_shared<Params>();
-  p->a1 = rng.uniform(8, 22);
-  p->k1 = 2 * kPi / rng.uniform(500, 900);
-  p->p1 = rng.uniform(0, 2 * kPi);
-  p->a2 = rng.uniform(2, 6);
-  p->k2 = 2 * kPi / rng.uniform(150, 260);
-  p->p2 = rng.uniform(0, 2 * kPi);
-  p->weave_amp = rng.uniform(0.15, 0.4);
-  p->weave_k = 2 * kPi / rng.uniform(120, 220);
-  p->weave_phase = rng.uniform(0, 2 * kPi);
+  // Amplitude in [amp_lo, amp_hi), wavelength in [wave_lo, wave_hi) metres, any phase (drawn in that order).
+  const auto sinusoid = [&rng](double amp_lo, double amp_hi, double wave_lo, double wave_hi) {
+    Sinusoid w;
+    w.amp = rng.uniform(amp_lo, amp_hi);
+    w.k = 2 * kPi / rng.uniform(wave_lo, wave_hi);
+    w.phase = rng.uniform(0, 2 * kPi);
+    return w;
+  };
+  p->road1 = sinusoid(8, 22, 500, 900);
+  p->road2 = sinusoid(2, 6, 150, 260);
+  p->weave = sinusoid(0.15, 0.4, 120, 220);
   p->cruise = rng.uniform(13, 24);
   p->speed_mod = rng.uniform(0.08, 0.2);
   p->speed_period = rng.uniform(12, 25);
@@ -189,9 +196,7 @@ Scene::Scene(const SceneOptions& options) : options_(options) {
   const double duration = static_cast<double>(options.frames) / options.fps;
   const double stop_fraction = rng.uniform(0.3, 0.5);
   p->stop_start = duration >= 12.0 ? duration * stop_fraction : -1.0;
-  p->light_amp = rng.uniform(0.08, 0.16);
-  p->light_k = 2 * kPi / rng.uniform(150, 300);
-  p->light_phase = rng.uniform(0, 2 * kPi);
+  p->light_wave = sinusoid(0.08, 0.16, 150, 300);
   p->shadow_period = rng.uniform(90, 160);
   p->shadow_length = rng.uniform(6, 12);
   p->tree_spacing = rng.uniform(14, 22);
@@ -236,12 +241,12 @@ Scene::Scene(const SceneOptions& options) : options_(options) {
     EgoPose pose;
     pose.t = i * dt;
     pose.z = z;
-    pose.x = p->road_x(z) + p->weave(z);
-    const double slope = p->road_slope(z) + p->weave_slope(z);
+    pose.x = p->ego_x(z);
+    const double slope = p->ego_slope(z);
     pose.yaw = std::atan(slope);
     pose.speed = p->speed(pose.t);
     // d(yaw)/dt = d(atan(slope))/dz * dz/dt, with dz/dt = speed * cos(yaw).
-    const double curvature = p->road_curvature(z) + p->weave_curvature(z);
+    const double curvature = p->ego_curvature(z);
     pose.yaw_rate = curvature / (1.0 + slope * slope) * pose.speed * std::cos(pose.yaw);
     poses_[static_cast<std::size_t>(i)] = pose;
     z += pose.speed * dt * std::cos(pose.yaw);
@@ -335,59 +340,79 @@ void Scene::render(int index, Yuv420Frame& out) const {
   render_at(pose, pose.t, out);
 }
 
-void Scene::render_at(const EgoPose& pose, double t, Yuv420Frame& out) const {
-  const auto& p = *params_;
-  const auto& cam = options_.camera;
-  const int W = cam.width, H = cam.height;
-  Canvas canvas{W, H, std::vector<Rgb>(static_cast<std::size_t>(W) * H)};
-  const Projector proj{cam, pose.x, pose.z, std::cos(pose.yaw), std::sin(pose.yaw)};
-  const float light = static_cast<float>(p.light(pose.z));
-  const Rgb haze = p.sky_horizon;
-  const std::uint32_t seed = p.texture_seed;
+namespace {
 
+// What every step of one frame's render reads.
+struct FrameView {
+  const Scene::Params& p;
+  const Camera& cam;
+  const EgoPose& pose;
+  Projector proj;
+  float light;    // brightness at the ego's distance
+  Rgb haze;       // colour distance fades to
+  std::uint32_t seed;
+  float fog(double zc) const { return static_cast<float>(1.0 - std::exp(-zc / 450.0)); }
+  Rgb shade(Rgb c, float fog_amount) const { return scale(mix(c, haze, fog_amount), light); }
+};
+
+// Rows above the horizon: sky with clouds, and the hills' silhouette.
+void paint_sky(const FrameView& v, Canvas& canvas) {
+  const auto& p = v.p;
+  const auto& cam = v.cam;
+  const int W = cam.width;
   // Per column: the azimuth of the ray and the height (tan of elevation) of the hills there.
   std::vector<double> azimuths(static_cast<std::size_t>(W)), hills(static_cast<std::size_t>(W));
   for (int col = 0; col < W; ++col) {
-    const double azimuth = pose.yaw + std::atan((col + 0.5 - cam.cx) / cam.focal);
+    const double azimuth = v.pose.yaw + std::atan((col + 0.5 - cam.cx) / cam.focal);
     azimuths[static_cast<std::size_t>(col)] = azimuth;
     hills[static_cast<std::size_t>(col)] = 0.018 + 0.012 * std::sin(3 * azimuth + p.hill_p1) +
                                            0.007 * std::sin(7 * azimuth + p.hill_p2) + 0.004 * std::sin(17 * azimuth + p.hill_p3);
   }
+  for (int row = 0; row < cam.height; ++row) {
+    const double vy = row + 0.5 - cam.horizon;
+    if (vy > 0.0) break;
+    Rgb* line = &canvas.pixels[static_cast<std::size_t>(row) * W];
+    const double elevation = -vy / cam.focal;  // tan of the angle above the horizon
+    const float sky_t = static_cast<float>(std::min(1.0, elevation / 0.45));
+    const Rgb sky = mix(p.sky_horizon, p.sky_top, std::sqrt(sky_t));
+    for (int col = 0; col < W; ++col) {
+      const double azimuth = azimuths[static_cast<std::size_t>(col)];
+      const double hill = hills[static_cast<std::size_t>(col)];
+      Rgb c;
+      if (elevation < hill) {
+        const float n = value_noise(static_cast<float>(azimuth * 300.0), static_cast<float>(elevation * 300.0), v.seed + 7);
+        c = mix(scale(p.hill, 0.9f + 0.2f * n), v.haze, 0.35f);
+        // Soft silhouette edge (about one pixel).
+        const float edge = static_cast<float>(std::clamp((hill - elevation) * cam.focal, 0.0, 1.0));
+        c = mix(sky, c, edge);
+      } else {
+        const float cloud = value_noise(static_cast<float>(azimuth * 9.0), static_cast<float>(elevation * 28.0), v.seed + 3);
+        const float amount = std::clamp((cloud - 0.55f) * 2.5f, 0.0f, 0.8f);
+        c = mix(sky, Rgb{235, 238, 242}, amount);
+      }
+      line[col] = scale(c, v.light);
+    }
+  }
+}
+
+// Rows below the horizon: road, shoulders, grass, markings and shadow bands, fogged with depth.
+void paint_ground(const FrameView& v, Canvas& canvas) {
+  const auto& p = v.p;
+  const auto& cam = v.cam;
+  const auto& pose = v.pose;
+  const auto& proj = v.proj;
+  const int W = cam.width;
   // The road centre is smooth: evaluated every kStep columns of a row and interpolated between.
   constexpr int kStep = 16;
   std::vector<float> road_centre(static_cast<std::size_t>(W / kStep + 2));
-
-  // Sky, hills, then the ground, one row at a time.
-  for (int row = 0; row < H; ++row) {
+  for (int row = 0; row < cam.height; ++row) {
     const double vy = row + 0.5 - cam.horizon;
+    if (vy <= 0.0) continue;
     Rgb* line = &canvas.pixels[static_cast<std::size_t>(row) * W];
-    if (vy <= 0.0) {
-      const double elevation = -vy / cam.focal;  // tan of the angle above the horizon
-      const float sky_t = static_cast<float>(std::min(1.0, elevation / 0.45));
-      const Rgb sky = mix(p.sky_horizon, p.sky_top, std::sqrt(sky_t));
-      for (int col = 0; col < W; ++col) {
-        const double azimuth = azimuths[static_cast<std::size_t>(col)];
-        const double hill = hills[static_cast<std::size_t>(col)];
-        Rgb c;
-        if (elevation < hill) {
-          const float n = value_noise(static_cast<float>(azimuth * 300.0), static_cast<float>(elevation * 300.0), seed + 7);
-          c = mix(scale(p.hill, 0.9f + 0.2f * n), haze, 0.35f);
-          // Soft silhouette edge (about one pixel).
-          const float edge = static_cast<float>(std::clamp((hill - elevation) * cam.focal, 0.0, 1.0));
-          c = mix(sky, c, edge);
-        } else {
-          const float cloud = value_noise(static_cast<float>(azimuth * 9.0), static_cast<float>(elevation * 28.0), seed + 3);
-          const float amount = std::clamp((cloud - 0.55f) * 2.5f, 0.0f, 0.8f);
-          c = mix(sky, Rgb{235, 238, 242}, amount);
-        }
-        line[col] = scale(c, light);
-      }
-      continue;
-    }
     const double zc = cam.focal * cam.camera_height / vy;                     // depth of this row's ground
     const auto footprint_x = static_cast<float>(zc / cam.focal);              // metres per pixel across
     const auto footprint_z = static_cast<float>(zc * zc / (cam.focal * cam.camera_height));  // metres per row
-    const float fog = static_cast<float>(1.0 - std::exp(-zc / 450.0));
+    const float fog = v.fog(zc);
     const float fine = std::clamp(1.0f - footprint_x / 0.3f, 0.0f, 1.0f);
     const float coarse = std::clamp(1.0f - footprint_z / 6.0f, 0.0f, 1.0f);
     for (std::size_t k = 0; k < road_centre.size(); ++k) {
@@ -403,8 +428,8 @@ void Scene::render_at(const EgoPose& pose, double t, Yuv420Frame& out) const {
       // Lateral position across the road (relative to the camera's x, to keep float precision).
       const auto s = static_cast<float>(xc * proj.c + row_x) - (rc[0] + (rc[1] - rc[0]) * frac);
       const auto zf = static_cast<float>(wz);
-      const float n1 = fine > 0.0f ? value_noise(s * 4.0f, zf * 4.0f, seed) : 0.5f;
-      const float n2 = coarse > 0.0f ? value_noise(s * 0.5f, zf * 0.25f, seed + 1) : 0.5f;
+      const float n1 = fine > 0.0f ? value_noise(s * 4.0f, zf * 4.0f, v.seed) : 0.5f;
+      const float n2 = coarse > 0.0f ? value_noise(s * 0.5f, zf * 0.25f, v.seed + 1) : 0.5f;
       const float texture = 1.0f + 0.22f * fine * (n1 - 0.5f) + 0.25f * coarse * (n2 - 0.5f);
       const float w_road = coverage(s, footprint_x, -5.4f, 5.4f);
       const float w_shoulder = coverage(s, footprint_x, -6.6f, -5.4f) + coverage(s, footprint_x, 5.4f, 6.6f);
@@ -412,7 +437,7 @@ void Scene::render_at(const EgoPose& pose, double t, Yuv420Frame& out) const {
       const Rgb gravel{125, 115, 100};
       c = mix(c, scale(gravel, texture), w_shoulder / std::max(1e-6f, w_road + w_shoulder) * std::min(1.0f, w_road + w_shoulder));
       const float w_grass = std::max(0.0f, 1.0f - w_road - w_shoulder);
-      const float grass_n = w_grass > 0.0f && coarse > 0.0f ? value_noise(s * 1.5f, zf * 1.5f, seed + 2) : 0.5f;
+      const float grass_n = w_grass > 0.0f && coarse > 0.0f ? value_noise(s * 1.5f, zf * 1.5f, v.seed + 2) : 0.5f;
       c = mix(c, scale(p.grass, 0.8f + 0.4f * (coarse * grass_n + (1 - coarse) * 0.5f)), w_grass);
       // Markings: dashed lane lines at +-1.75 m, solid edge lines (yellow left, white right).
       const float dash = dash_coverage(zf, footprint_z, 3.5f, 12.0f);
@@ -423,18 +448,26 @@ void Scene::render_at(const EgoPose& pose, double t, Yuv420Frame& out) const {
       // Shadow bands of overhead structures, anchored to the road.
       const float shadow = dash_coverage(zf, footprint_z, static_cast<float>(p.shadow_length), static_cast<float>(p.shadow_period));
       c = scale(c, 1.0f - 0.42f * shadow);
-      c = mix(c, haze, fog);
-      line[col] = scale(c, light);
+      c = mix(c, v.haze, fog);
+      line[col] = scale(c, v.light);
     }
   }
+}
 
-  // Roadside objects and vehicles, far to near.
-  struct Object {
-    double zc;
-    int kind;  // 0 tree, 1 pole, 2 vehicle
-    std::int64_t index;
-    double u;
-  };
+// A roadside object or vehicle at depth zc, drawn far to near.
+struct Object {
+  double zc;
+  int kind;  // 0 tree, 1 pole, 2 vehicle
+  std::int64_t index;
+  double u;
+};
+
+// Trees and poles within reach of the camera, and the visible vehicles (index into `vehicles`), far first.
+std::vector<Object> objects_far_to_near(const FrameView& v, const std::vector<VehicleDraw>& vehicles) {
+  const auto& p = v.p;
+  const auto& pose = v.pose;
+  const auto& proj = v.proj;
+  const std::uint32_t seed = v.seed;
   std::vector<Object> objects;
   const auto k_begin = static_cast<std::int64_t>(std::floor((pose.z - 10.0) / p.tree_spacing));
   const auto k_end = static_cast<std::int64_t>(std::ceil((pose.z + 320.0) / p.tree_spacing));
@@ -454,49 +487,55 @@ void Scene::render_at(const EgoPose& pose, double t, Yuv420Frame& out) const {
     if (zc < 2.0 || zc > 330.0) continue;
     objects.push_back({zc, kind, k, proj.column(xc, zc)});
   }
-  const auto vehicles = options_.vehicles ? visible_vehicles(p, cam, proj, pose, t) : std::vector<VehicleDraw>{};
   for (std::size_t i = 0; i < vehicles.size(); ++i) objects.push_back({vehicles[i].zc, 2, static_cast<std::int64_t>(i), vehicles[i].u});
   std::sort(objects.begin(), objects.end(), [](const Object& a, const Object& b) { return a.zc > b.zc; });
+  return objects;
+}
 
-  for (const auto& o : objects) {
-    const float fog = static_cast<float>(1.0 - std::exp(-o.zc / 450.0));
-    auto shade = [&](Rgb c) { return scale(mix(c, haze, fog), light); };
-    if (o.kind == 2) {
-      const auto& d = vehicles[static_cast<std::size_t>(o.index)];
-      const double half = d.width_px / 2, height = d.bottom - d.top;
-      auto band = [&](double from, double to) { return std::pair{d.top + height * from, d.top + height * to}; };
-      // Rows, top to bottom: cabin (glass), body, bumper; the contact shadow is the last band.
-      const auto [g0, g1] = band(0.0, 0.32);
-      const auto [b0, b1] = band(0.30, 0.82);
-      const auto [s0, s1] = band(0.82, 1.0);
-      canvas.rect(d.u - half * 0.98, s0, d.u + half * 0.98, s1, shade({25, 25, 27}));
-      canvas.rect(d.u - half * 0.95, b0, d.u + half * 0.95, b1, shade(d.color));
-      canvas.rect(d.u - half * 0.78, g0, d.u + half * 0.78, g1, shade(mix(d.color, Rgb{35, 42, 52}, 0.75f)));
-      const double light_w = d.width_px * 0.16, light_h = height * 0.09;
-      const double ly = d.top + height * 0.45;
-      canvas.rect(d.u - half * 0.92, ly, d.u - half * 0.92 + light_w, ly + light_h, shade({205, 30, 28}));
-      canvas.rect(d.u + half * 0.92 - light_w, ly, d.u + half * 0.92, ly + light_h, shade({205, 30, 28}));
-      canvas.rect(d.u - d.width_px * 0.12, d.top + height * 0.62, d.u + d.width_px * 0.12, d.top + height * 0.72,
-                  shade({225, 225, 215}));
-      continue;
-    }
-    const auto ki = static_cast<std::int32_t>(o.index);
-    if (o.kind == 1) {  // pole with a lamp arm
-      const double w = proj.pixels(0.22, o.zc);
-      const double top = proj.row(8.0, o.zc), bottom = proj.row(0.0, o.zc);
-      canvas.rect(o.u - w / 2, top, o.u + w / 2, bottom, shade({150, 150, 155}));
-      continue;
-    }
-    // Tree: trunk and canopy.
-    const double size = 0.8 + 0.5 * hash01(ki, 5, seed);
-    const double trunk_w = proj.pixels(0.35 * size, o.zc);
-    canvas.rect(o.u - trunk_w / 2, proj.row(2.6 * size, o.zc), o.u + trunk_w / 2, proj.row(0.0, o.zc), shade({85, 62, 40}));
-    const Rgb leaf{static_cast<float>(40 + 40 * hash01(ki, 6, seed)), static_cast<float>(80 + 50 * hash01(ki, 7, seed)), 40};
-    canvas.ellipse(o.u, proj.row(3.9 * size, o.zc), proj.pixels(1.9 * size, o.zc), proj.pixels(2.1 * size, o.zc), shade(leaf),
-                   seed + static_cast<std::uint32_t>(ki), 0.18);
+// A vehicle's rear: contact shadow, body, cabin glass, tail lights and plate.
+void draw_vehicle(const FrameView& v, Canvas& canvas, const VehicleDraw& d) {
+  const auto shade = [&](Rgb c) { return v.shade(c, d.fog); };
+  const double half = d.width_px / 2, height = d.bottom - d.top;
+  auto band = [&](double from, double to) { return std::pair{d.top + height * from, d.top + height * to}; };
+  // Rows, top to bottom: cabin (glass), body, bumper; the contact shadow is the last band.
+  const auto [g0, g1] = band(0.0, 0.32);
+  const auto [b0, b1] = band(0.30, 0.82);
+  const auto [s0, s1] = band(0.82, 1.0);
+  canvas.rect(d.u - half * 0.98, s0, d.u + half * 0.98, s1, shade({25, 25, 27}));
+  canvas.rect(d.u - half * 0.95, b0, d.u + half * 0.95, b1, shade(d.color));
+  canvas.rect(d.u - half * 0.78, g0, d.u + half * 0.78, g1, shade(mix(d.color, Rgb{35, 42, 52}, 0.75f)));
+  const double light_w = d.width_px * 0.16, light_h = height * 0.09;
+  const double ly = d.top + height * 0.45;
+  canvas.rect(d.u - half * 0.92, ly, d.u - half * 0.92 + light_w, ly + light_h, shade({205, 30, 28}));
+  canvas.rect(d.u + half * 0.92 - light_w, ly, d.u + half * 0.92, ly + light_h, shade({205, 30, 28}));
+  canvas.rect(d.u - d.width_px * 0.12, d.top + height * 0.62, d.u + d.width_px * 0.12, d.top + height * 0.72,
+              shade({225, 225, 215}));
+}
+
+// A pole with a lamp arm, or a tree (trunk and canopy), at column o.u.
+void draw_roadside(const FrameView& v, Canvas& canvas, const Object& o) {
+  const auto& proj = v.proj;
+  const std::uint32_t seed = v.seed;
+  const float fog = v.fog(o.zc);
+  const auto shade = [&](Rgb c) { return v.shade(c, fog); };
+  const auto ki = static_cast<std::int32_t>(o.index);
+  if (o.kind == 1) {
+    const double w = proj.pixels(0.22, o.zc);
+    const double top = proj.row(8.0, o.zc), bottom = proj.row(0.0, o.zc);
+    canvas.rect(o.u - w / 2, top, o.u + w / 2, bottom, shade({150, 150, 155}));
+    return;
   }
+  const double size = 0.8 + 0.5 * hash01(ki, 5, seed);
+  const double trunk_w = proj.pixels(0.35 * size, o.zc);
+  canvas.rect(o.u - trunk_w / 2, proj.row(2.6 * size, o.zc), o.u + trunk_w / 2, proj.row(0.0, o.zc), shade({85, 62, 40}));
+  const Rgb leaf{static_cast<float>(40 + 40 * hash01(ki, 6, seed)), static_cast<float>(80 + 50 * hash01(ki, 7, seed)), 40};
+  canvas.ellipse(o.u, proj.row(3.9 * size, o.zc), proj.pixels(1.9 * size, o.zc), proj.pixels(2.1 * size, o.zc), shade(leaf),
+                 seed + static_cast<std::uint32_t>(ki), 0.18);
+}
 
-  // RGB -> BT.601 limited-range 4:2:0 (the contest decode's inverse).
+// RGB -> BT.601 limited-range 4:2:0 (the contest decode's inverse).
+void to_yuv420(const Canvas& canvas, Yuv420Frame& out) {
+  const int W = canvas.width, H = canvas.height;
   out.resize(W, H);
   auto to_byte = [](float x) { return static_cast<std::uint8_t>(std::clamp(std::nearbyint(x), 0.0f, 255.0f)); };
   for (int row = 0; row < H; ++row) {
@@ -519,6 +558,27 @@ void Scene::render_at(const EgoPose& pose, double t, Yuv420Frame& out) const {
       out.v[static_cast<std::size_t>(row) * cw + col] = to_byte(128.0f + (112.0f * r - 93.786f * g - 18.214f * bl) / 255.0f);
     }
   }
+}
+
+}  // namespace
+
+void Scene::render_at(const EgoPose& pose, double t, Yuv420Frame& out) const {
+  const auto& p = *params_;
+  const auto& cam = options_.camera;
+  Canvas canvas{cam.width, cam.height, std::vector<Rgb>(static_cast<std::size_t>(cam.width) * cam.height)};
+  const FrameView view{p, cam, pose, Projector{cam, pose.x, pose.z, std::cos(pose.yaw), std::sin(pose.yaw)},
+                       static_cast<float>(p.light(pose.z)), p.sky_horizon, p.texture_seed};
+  paint_sky(view, canvas);
+  paint_ground(view, canvas);
+  const auto vehicles = options_.vehicles ? visible_vehicles(p, cam, view.proj, pose, t) : std::vector<VehicleDraw>{};
+  for (const auto& o : objects_far_to_near(view, vehicles)) {
+    if (o.kind == 2) {
+      draw_vehicle(view, canvas, vehicles[static_cast<std::size_t>(o.index)]);
+    } else {
+      draw_roadside(view, canvas, o);
+    }
+  }
+  to_yuv420(canvas, out);
 }
 
 }  // namespace tac::synth
