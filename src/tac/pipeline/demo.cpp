@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 
 #include "tac/core/contest.hpp"
 #include "tac/core/error.hpp"
@@ -32,22 +33,13 @@ std::string html_escape(const std::string& s) {
 
 std::string hex(plot::Color c) { return fmt::format("#{:02x}{:02x}{:02x}", c.r, c.g, c.b); }
 
-}  // namespace
+using Log = std::function<void(const std::string&)>;
 
-DemoResult run_demo(const DemoOptions& o) {
-  auto log = [&](const std::string& line) {
-    if (o.log) o.log(line);
-  };
-  if (std::filesystem::exists(o.out) && !std::filesystem::is_empty(o.out) && !o.force) {
-    fail(ErrorKind::usage, "{}: exists and is not empty; choose another --out or pass --force", o.out.string());
-  }
-  std::filesystem::create_directories(o.out);
-  DemoResult result;
-
-  // 1. Input video.
-  auto t = SteadyClock::now();
-  std::filesystem::path video = o.video;
-  DemoStage synth{"input video", 0, {}, ""};
+// Stage 1: the given video, or a procedural clip rendered into OUT.
+DemoStage input_video(const DemoOptions& o, const Log& log, std::filesystem::path& video) {
+  const auto t = SteadyClock::now();
+  video = o.video;
+  DemoStage stage{"input video", 0, {}, ""};
   if (video.empty()) {
     log(fmt::format("synth: rendering a {}-frame procedural dashcam clip (seed {})", o.frames, o.seed));
     synth::SynthClipOptions s;
@@ -56,31 +48,32 @@ DemoResult run_demo(const DemoOptions& o) {
     s.scene.seed = o.seed;
     const auto clip = synth::write_synth_clip(s);
     video = clip.clip;
-    synth.name = "synth";
-    synth.outputs = {clip.clip, clip.motion};
-    synth.note = fmt::format("{} frames, 1164x874, {} bytes, true camera motion in the JSON", clip.frames, clip.clip_bytes);
+    stage.name = "synth";
+    stage.outputs = {clip.clip, clip.motion};
+    stage.note = fmt::format("{} frames, 1164x874, {} bytes, true camera motion in the JSON", clip.frames, clip.clip_bytes);
   } else {
     if (!std::filesystem::exists(video)) fail(ErrorKind::usage, "{}: no such video", video.string());
-    synth.outputs = {video};
-    synth.note = "given video";
+    stage.outputs = {video};
+    stage.note = "given video";
   }
-  synth.seconds = seconds_since(t);
-  result.stages.push_back(synth);
+  stage.seconds = seconds_since(t);
+  return stage;
+}
 
-  // 2. Scorer weights.
-  t = SteadyClock::now();
-  ScorerSetup scorer;
+// Stage 2: the given scorer weights, or a twin calibrated on the demo clip itself: its BatchNorm
+// statistics match the frames it will score, so its outputs respond to content instead of
+// drifting in scale (tac twin --calibrate).
+DemoStage scorer_weights(const DemoOptions& o, const Log& log, const std::filesystem::path& video, ScorerSetup& scorer) {
+  const auto t = SteadyClock::now();
   scorer.threads = o.threads;
   scorer.tac_inflate = o.tac_inflate;
-  DemoStage weights{"scorer weights", 0, {}, ""};
+  DemoStage stage{"scorer weights", 0, {}, ""};
   if (!o.segnet.empty() || !o.posenet.empty()) {
     if (o.segnet.empty() || o.posenet.empty()) fail(ErrorKind::usage, "give both --segnet and --posenet");
     scorer.segnet = o.segnet;
     scorer.posenet = o.posenet;
-    weights.note = o.weights_source.empty() ? "given weights" : o.weights_source;
+    stage.note = o.weights_source.empty() ? "given weights" : o.weights_source;
   } else {
-    // A twin calibrated on the demo clip itself: its BatchNorm statistics match the frames it will
-    // score, so its outputs respond to content instead of drifting in scale (tac twin --calibrate).
     const int samples = std::max(1, std::min(8, o.frames / 2));
     log(fmt::format("twin: seeded random scorer weights (seed 704), BatchNorm calibrated on {} frame pairs of the "
                     "clip -- NOT the real scorer", samples));
@@ -96,75 +89,69 @@ DemoResult run_demo(const DemoOptions& o) {
     const auto calibrated = scorer::calibrate_twins(segnet, posenet, video, calibration);
     scorer::write_twin(segnet, scorer.segnet);
     scorer::write_twin(posenet, scorer.posenet);
-    weights.name = "twin scorer";
-    weights.note = "seeded random weights in the upstream layout (twin, seed 704; " + calibrated.description +
-                   "): NOT the real scorer";
+    stage.name = "twin scorer";
+    stage.note = "seeded random weights in the upstream layout (twin, seed 704; " + calibrated.description +
+                 "): NOT the real scorer";
   }
   for (const auto& p : {scorer.segnet, scorer.posenet})
     if (!std::filesystem::exists(p)) fail(ErrorKind::usage, "{}: scorer weights not found", p.string());
-  weights.outputs = {scorer.segnet, scorer.posenet};
-  weights.seconds = seconds_since(t);
-  result.stages.push_back(weights);
+  stage.outputs = {scorer.segnet, scorer.posenet};
+  stage.seconds = seconds_since(t);
+  return stage;
+}
 
-  // 3. compress -> inflate -> eval over the grid (each point through the evaluate.sh contract).
-  t = SteadyClock::now();
+// Stage 3: compress -> inflate -> eval over the grid (each point through the evaluate.sh contract).
+DemoStage sweep_grid(const DemoOptions& o, const Log& log, const std::filesystem::path& video, const ScorerSetup& scorer,
+                     DemoResult& result) {
+  const auto t = SteadyClock::now();
   const auto work = o.out / "work";
   result.points = run_sweep(video, o.grid, work, scorer, [&](const SweepPoint& p) {
     log(fmt::format("point: {} scale {} crf {}: {} bytes, rate term {:.4f}, seg {:.6f}, pose {:.6f}, score {:.4f} "
                     "(compress {:.1f} s, inflate+eval {:.1f} s)",
-                    p.codec, p.scale, p.crf, p.archive_bytes, p.rate_term, p.seg, p.pose, p.score, p.compress_seconds,
-                    p.eval_seconds));
+                    p.codec, p.scale, p.crf, p.scored.archive_bytes, p.scored.rate_term, p.scored.segnet_distortion,
+                    p.scored.posenet_distortion, p.scored.score, p.compress_seconds, p.eval_seconds));
   }, o.progress);
   result.real_scorer = std::all_of(result.points.begin(), result.points.end(), [](const SweepPoint& p) { return p.real_scorer; });
-  DemoStage sweep{"compress -> inflate -> eval", seconds_since(t), {work / "videos", work / "names.txt"}, ""};
-  for (const auto& p : result.points) {
-    sweep.outputs.push_back(p.submission / "archive.zip");
-    sweep.outputs.push_back(p.submission / "inflate.sh");
-    sweep.outputs.push_back(p.submission / "inflated");
-    sweep.outputs.push_back(p.submission / "report.txt");
-    sweep.outputs.push_back(p.submission / "evaluation.json");
-  }
-  sweep.note = fmt::format("{} points; each: tac compress, fresh unzip, inflate.sh (tac-inflate), tac eval", result.points.size());
-  result.stages.push_back(sweep);
+  DemoStage stage{"compress -> inflate -> eval", seconds_since(t), {work / "videos", work / "names.txt"}, ""};
+  for (const auto& p : result.points)
+    for (const char* name : {"archive.zip", "inflate.sh", "inflated", "report.txt", "evaluation.json"})
+      stage.outputs.push_back(p.submission / name);
+  stage.note = fmt::format("{} points; each: tac compress, fresh unzip, inflate.sh (tac-inflate), tac eval", result.points.size());
+  return stage;
+}
 
-  // 4. Report: plot, frame comparisons of the best point, report.md, index.html.
-  t = SteadyClock::now();
-  const auto png = write_sweep_outputs(result.points, o.out);
-  const auto best = *std::min_element(result.points.begin(), result.points.end(),
-                                      [](const SweepPoint& a, const SweepPoint& b) { return a.score < b.score; });
+struct FrameComparison {
+  std::int64_t frame;
+  std::filesystem::path original, inflated;  // PNG thumbnails
+};
+
+// Thumbnails of the first, middle and last frame: the video and the best point's inflated frames.
+std::vector<FrameComparison> compare_frames(const std::filesystem::path& video, const SweepPoint& best,
+                                            const std::filesystem::path& out) {
   const auto raw_path = best.submission / "inflated" / (video.stem().string() + ".raw");
   const io::RawFrames recon(raw_path);
   const std::int64_t n = recon.frame_count();
   std::vector<std::int64_t> picks{0, n / 2, n - 1};
   picks.erase(std::unique(picks.begin(), picks.end()), picks.end());
-  std::vector<std::pair<std::filesystem::path, std::filesystem::path>> comparisons;
-  {
-    io::VideoDecoder decoder(video);
-    std::vector<std::uint8_t> rgb(contest::kFrameBytes);
-    std::int64_t index = 0;
-    for (const auto pick : picks) {
-      while (index <= pick && decoder.next_rgb(rgb)) {
-        if (index == pick) {
-          const auto gt_png = o.out / fmt::format("frame{}_original.png", pick);
-          const auto rc_png = o.out / fmt::format("frame{}_inflated.png", pick);
-          plot::write_png(gt_png, plot::thumbnail(rgb, contest::kFrameWidth, contest::kFrameHeight));
-          plot::write_png(rc_png, plot::thumbnail(recon.frame(pick), contest::kFrameWidth, contest::kFrameHeight));
-          comparisons.emplace_back(gt_png, rc_png);
-        }
-        ++index;
+  std::vector<FrameComparison> comparisons;
+  io::VideoDecoder decoder(video);
+  std::vector<std::uint8_t> rgb(contest::kFrameBytes);
+  std::int64_t index = 0;
+  for (const auto pick : picks) {
+    while (index <= pick && decoder.next_rgb(rgb)) {
+      if (index == pick) {
+        FrameComparison c{pick, out / fmt::format("frame{}_original.png", pick), out / fmt::format("frame{}_inflated.png", pick)};
+        plot::write_png(c.original, plot::thumbnail(rgb, contest::kFrameWidth, contest::kFrameHeight));
+        plot::write_png(c.inflated, plot::thumbnail(recon.frame(pick), contest::kFrameWidth, contest::kFrameHeight));
+        comparisons.push_back(std::move(c));
       }
+      ++index;
     }
   }
-  DemoStage report{"report", 0, {o.out / "report.md", o.out / "index.html", png, o.out / "sweep.json", o.out / "sweep.txt"}, ""};
-  for (const auto& [a, b] : comparisons) {
-    report.outputs.push_back(a);
-    report.outputs.push_back(b);
-  }
-  report.note = fmt::format("best point: {} scale {} crf {}", best.codec, best.scale, best.crf);
-  report.seconds = seconds_since(t);
-  result.stages.push_back(report);
+  return comparisons;
+}
 
-  const std::string warning = result.real_scorer ? "" : twin_warning();
+std::string report_markdown(const DemoResult& result, const std::string& warning) {
   std::string md = "# tac demo\n\n";
   if (!warning.empty()) md += "```\n" + warning + "\n```\n\n";
   md += "## Stages\n\n";
@@ -174,9 +161,11 @@ DemoResult run_demo(const DemoOptions& o) {
     md += "\n";
   }
   md += "## Results\n\n```\n" + sweep_table(result.points) + "```\n";
-  result.report = o.out / "report.md";
-  write_file_atomic(result.report, md);
+  return md;
+}
 
+std::string report_html(const DemoResult& result, const std::string& warning, const std::string& best_note,
+                        const std::vector<FrameComparison>& comparisons) {
   std::string html =
       "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>tac demo</title>\n"
       "<style>body{font-family:sans-serif;max-width:1250px;margin:1em auto}pre{background:#f4f4f4;padding:.5em}"
@@ -188,10 +177,10 @@ DemoResult run_demo(const DemoOptions& o) {
   for (const auto& s : rd_series(result.points))
     html += " <span style=\"color:" + hex(s.color) + "\">&#9632; " + html_escape(s.label) + "</span>";
   html += "</p>\n<img src=\"rd.png\">\n<h2>Results</h2>\n<pre>" + html_escape(sweep_table(result.points)) + "</pre>\n";
-  html += "<h2>Frames: original (left) and inflated " + html_escape(report.note) + " (right)</h2>\n<table>\n";
-  for (std::size_t i = 0; i < comparisons.size(); ++i) {
-    html += fmt::format("<tr><td>frame {}<br><img src=\"{}\"></td><td><br><img src=\"{}\"></td></tr>\n", picks[i],
-                        comparisons[i].first.filename().string(), comparisons[i].second.filename().string());
+  html += "<h2>Frames: original (left) and inflated " + html_escape(best_note) + " (right)</h2>\n<table>\n";
+  for (const auto& c : comparisons) {
+    html += fmt::format("<tr><td>frame {}<br><img src=\"{}\"></td><td><br><img src=\"{}\"></td></tr>\n", c.frame,
+                        c.original.filename().string(), c.inflated.filename().string());
   }
   html += "</table>\n<h2>Stages</h2>\n";
   for (const auto& s : result.stages) {
@@ -200,8 +189,46 @@ DemoResult run_demo(const DemoOptions& o) {
     html += "</ul>\n";
   }
   html += "</body></html>\n";
+  return html;
+}
+
+}  // namespace
+
+DemoResult run_demo(const DemoOptions& o) {
+  const Log log = [&](const std::string& line) {
+    if (o.log) o.log(line);
+  };
+  if (std::filesystem::exists(o.out) && !std::filesystem::is_empty(o.out) && !o.force) {
+    fail(ErrorKind::usage, "{}: exists and is not empty; choose another --out or pass --force", o.out.string());
+  }
+  std::filesystem::create_directories(o.out);
+  DemoResult result;
+  std::filesystem::path video;
+  result.stages.push_back(input_video(o, log, video));
+  ScorerSetup scorer;
+  result.stages.push_back(scorer_weights(o, log, video, scorer));
+  result.stages.push_back(sweep_grid(o, log, video, scorer, result));
+
+  // Stage 4. Report: plot, frame comparisons of the best point, report.md, index.html.
+  const auto t = SteadyClock::now();
+  const auto png = write_sweep_outputs(result.points, o.out);
+  const auto best = *std::min_element(result.points.begin(), result.points.end(),
+                                      [](const SweepPoint& a, const SweepPoint& b) { return a.scored.score < b.scored.score; });
+  const auto comparisons = compare_frames(video, best, o.out);
+  DemoStage report{"report", 0, {o.out / "report.md", o.out / "index.html", png, o.out / "sweep.json", o.out / "sweep.txt"}, ""};
+  for (const auto& c : comparisons) {
+    report.outputs.push_back(c.original);
+    report.outputs.push_back(c.inflated);
+  }
+  report.note = fmt::format("best point: {} scale {} crf {}", best.codec, best.scale, best.crf);
+  report.seconds = seconds_since(t);
+  result.stages.push_back(report);
+
+  const std::string warning = result.real_scorer ? "" : twin_warning();
+  result.report = o.out / "report.md";
+  write_file_atomic(result.report, report_markdown(result, warning));
   result.html = o.out / "index.html";
-  write_file_atomic(result.html, html);
+  write_file_atomic(result.html, report_html(result, warning, report.note, comparisons));
   return result;
 }
 
