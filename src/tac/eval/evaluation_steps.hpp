@@ -27,8 +27,6 @@ class Scorer;
 
 namespace tac::eval {
 
-inline constexpr const char* kTacVersion = "0.1.0";
-
 // Where this process stands in the run.
 struct RankPosition {
   Communicator* comm = nullptr;  // null: one process

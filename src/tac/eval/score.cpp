@@ -23,16 +23,16 @@ double mean_distortion(std::span<const double> per_sample) { return mean_of(per_
 ScoreComponents compute_score(std::int64_t samples, double posenet_distortion, double segnet_distortion,
                               std::uint64_t archive_bytes, std::uint64_t original_bytes) {
   if (original_bytes == 0) fail(ErrorKind::usage, "score: original size is 0 bytes");
-  ScoreComponents c;
-  c.samples = samples;
-  c.posenet_distortion = posenet_distortion;
-  c.segnet_distortion = segnet_distortion;
-  c.archive_bytes = archive_bytes;
-  c.original_bytes = original_bytes;
-  c.rate = static_cast<double>(archive_bytes) / static_cast<double>(original_bytes);
-  c.seg_term = 100.0 * segnet_distortion;
-  c.pose_term = std::sqrt(10.0 * posenet_distortion);
-  c.rate_term = 25.0 * c.rate;
+  const double rate = static_cast<double>(archive_bytes) / static_cast<double>(original_bytes);
+  ScoreComponents c{.samples = samples,
+                    .posenet_distortion = posenet_distortion,
+                    .segnet_distortion = segnet_distortion,
+                    .archive_bytes = archive_bytes,
+                    .original_bytes = original_bytes,
+                    .rate = rate,
+                    .seg_term = 100.0 * segnet_distortion,
+                    .pose_term = std::sqrt(10.0 * posenet_distortion),
+                    .rate_term = 25.0 * rate};
   c.score = c.seg_term + c.pose_term + c.rate_term;
   return c;
 }

@@ -10,6 +10,7 @@ extern "C" {
 
 #include "tac/core/contest.hpp"
 #include "tac/core/sha256.hpp"
+#include "tac/core/version.hpp"
 #include "tac/eval/evaluation_steps.hpp"
 #include "tac/eval/phase_timer.hpp"
 #include "tac/eval/submission.hpp"
@@ -23,7 +24,7 @@ namespace fs = std::filesystem;
 namespace {
 
 std::map<std::string, std::string> library_versions() {
-  return {{"tac", kTacVersion},
+  return {{"tac", tac::kVersion},
           {"libtorch", torch_version()},
           {"libavcodec", AV_STRINGIFY(LIBAVCODEC_VERSION)},
           {"libavformat", AV_STRINGIFY(LIBAVFORMAT_VERSION)},
@@ -36,7 +37,7 @@ std::map<std::string, std::string> library_versions() {
 }  // namespace
 
 void start_run(const EvalOptions& o, const RankPosition& position, EvalRun& run) {
-  run.tac_version = kTacVersion;
+  run.tac_version = tac::kVersion;
   run.submission_dir = o.submission_dir;
   run.device = std::string(scorer::device_name(o.device));
   run.batch_size = o.batch_size;

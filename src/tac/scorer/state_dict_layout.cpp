@@ -78,21 +78,22 @@ std::vector<ParamSpec> build_segnet() {
     for (int j = 0; j < st.repeats; ++j) {
       const std::string p = fmt::format("{}blocks.{}.{}.", enc, s, j);
       const std::int64_t rd = std::lround(0.25 * static_cast<double>(in));  // SE width from block input
+      // The depthwise conv, its batch norm and the squeeze-excitation pair, at `width` channels.
+      const auto depthwise_se = [&](const char* bn_name, std::int64_t width) {
+        b.conv(p + "conv_dw", width, 1, st.kernel);
+        b.bn(p + bn_name, width);
+        b.conv(p + "se.conv_reduce", rd, width, 1, true);
+        b.conv(p + "se.conv_expand", width, rd, 1, true);
+      };
       if (st.expand == 1) {
-        b.conv(p + "conv_dw", in, 1, st.kernel);
-        b.bn(p + "bn1", in);
-        b.conv(p + "se.conv_reduce", rd, in, 1, true);
-        b.conv(p + "se.conv_expand", in, rd, 1, true);
+        depthwise_se("bn1", in);
         b.conv(p + "conv_pw", st.out, in, 1);
         b.bn(p + "bn2", st.out);
       } else {
         const std::int64_t mid = in * st.expand;
         b.conv(p + "conv_pw", mid, in, 1);
         b.bn(p + "bn1", mid);
-        b.conv(p + "conv_dw", mid, 1, st.kernel);
-        b.bn(p + "bn2", mid);
-        b.conv(p + "se.conv_reduce", rd, mid, 1, true);
-        b.conv(p + "se.conv_expand", mid, rd, 1, true);
+        depthwise_se("bn2", mid);
         b.conv(p + "conv_pwl", st.out, mid, 1);
         b.bn(p + "bn3", st.out);
       }
