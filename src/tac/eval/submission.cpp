@@ -58,15 +58,20 @@ void unzip_submission(const fs::path& submission_dir) {
   fs::rename(staging, target);
 }
 
-double run_inflate(const fs::path& submission_dir, const fs::path& names_file) {
+std::vector<std::string> inflate_command(const fs::path& submission_dir, const fs::path& names_file) {
   const fs::path script = submission_dir / "inflate.sh";
   std::error_code ec;
   if (!fs::is_regular_file(script, ec)) fail(ErrorKind::usage, "{}: inflate.sh not found", script.string());
-  const fs::path archive = fs::absolute(submission_dir / "archive");
-  const fs::path inflated = fs::absolute(submission_dir / "inflated");
+  return {"bash", fs::absolute(script).string(), fs::absolute(submission_dir / "archive").string(),
+          fs::absolute(submission_dir / "inflated").string(), fs::absolute(names_file).string()};
+}
+
+double run_inflate(const fs::path& submission_dir, const fs::path& names_file) {
+  std::vector<std::string> args = inflate_command(submission_dir, names_file);
+  const fs::path script = args[1];
+  const fs::path inflated = args[3];
+  std::error_code ec;
   const bool created = !fs::exists(inflated, ec);
-  std::vector<std::string> args{"bash", fs::absolute(script).string(), archive.string(), inflated.string(),
-                                fs::absolute(names_file).string()};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -3,6 +3,7 @@
 // unzip archive.zip into SUB/archive, run `bash SUB/inflate.sh SUB/archive SUB/inflated NAMES`,
 // and check that every expected `.raw` exists.
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,14 @@ void unzip_submission(const std::filesystem::path& submission_dir);
 // Step 2: runs inflate.sh with bash (its stdout goes to our stderr, so tac's stdout stays the
 // report). A failed inflate removes the OUTPUT_DIR it created. Returns the seconds it took.
 double run_inflate(const std::filesystem::path& submission_dir, const std::filesystem::path& names_file);
+
+// Something that does step 2 another way (the lab's sandboxed inflate): same arguments, same
+// contract (throws tac::Error when inflate.sh fails, leaves no half-written OUTPUT_DIR).
+using InflateRunner = std::function<double(const std::filesystem::path& submission_dir, const std::filesystem::path& names_file)>;
+
+// The command evaluate.sh runs for step 2: bash SUB/inflate.sh SUB/archive SUB/inflated NAMES,
+// every path absolute.
+std::vector<std::string> inflate_command(const std::filesystem::path& submission_dir, const std::filesystem::path& names_file);
 
 // Step 3: every expected `.raw` must exist (evaluate.sh exits 1 otherwise).
 void check_expected_raws(const std::filesystem::path& inflated_dir, const std::vector<std::string>& names);
