@@ -4,9 +4,12 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
+#include "comma_lab/custody/runtime_identity.hpp"
+#include "comma_lab/sandbox/sandboxed_inflate.hpp"
 #include "commands.hpp"
 #include "progress_bar.hpp"
 #include "scorer_options.hpp"
@@ -36,7 +39,28 @@ struct EvalArgs {
   std::string cache_dir;
   bool no_progress = false;
   int dist_timeout = 1800;
+  bool sandbox = false;
+  double sandbox_timeout = 1800;
 };
+
+// Step 2 through the lab's sandbox: no network, the originals and the scorer weights hidden.
+tac::eval::InflateRunner sandboxed_inflate_runner(const tac::eval::EvalOptions& o, double timeout) {
+  namespace sb = comma_lab::sandbox;
+  sb::InflateRunOptions options;
+  options.sandbox.hidden = {fs::absolute(o.uncompressed_dir), fs::absolute(o.segnet_weights), fs::absolute(o.posenet_weights)};
+  options.sandbox.wall_limit_seconds = timeout;
+  options.unzip = false;  // the evaluation's own step 1 has unzipped
+  return [options](const fs::path& submission, const fs::path& names) {
+    const auto run = sb::run_inflate_sandboxed(submission, names, options);
+    if (!run.process.succeeded()) {
+      std::error_code ec;
+      fs::remove_all(submission / "inflated", ec);  // no half-inflated output left behind
+      tac::fail(run.process.timed_out ? tac::ErrorKind::limit_exceeded : tac::ErrorKind::corrupt_input,
+                "{}: inflate.sh in the sandbox: {}", (submission / "inflate.sh").string(), run.process.describe());
+    }
+    return run.process.wall_seconds;
+  };
+}
 
 void run_eval(const EvalArgs& a) {
   using tac::ErrorKind;
@@ -69,6 +93,10 @@ void run_eval(const EvalArgs& a) {
   o.lenient = a.lenient;
   o.use_cache = !a.no_cache;
   o.cache_dir = a.cache_dir;
+  if (a.sandbox) o.inflate_runner = sandboxed_inflate_runner(o, a.sandbox_timeout);
+  // Custody: the runtime the archive was inflated with, taken before inflate writes anything.
+  const auto runtime = comma_lab::custody::to_json(comma_lab::custody::runtime_identity(o.submission_dir));
+  o.amend_record = [runtime](nlohmann::json& record) { record["runtime"] = runtime; };
 
   const auto env = tac::eval::distributed_environment_from_env();
   std::unique_ptr<tac::eval::Communicator> comm;
@@ -94,6 +122,7 @@ void run_eval(const EvalArgs& a) {
       {"gt_cache", a.no_cache ? "off" : (a.cache_dir.empty() ? "default" : a.cache_dir)},
       {"world_size", std::to_string(env.world_size)},
   };
+  if (a.sandbox) o.config.emplace_back("inflate_sandbox", fmt::format("namespaces, no network, originals hidden, {:g} s limit", a.sandbox_timeout));
   // One bar, on rank 0 only.
   tac::cli::ProgressBar bar(env.world_size > 1 ? fmt::format("tac eval (rank {}/{})", env.rank, env.world_size) : "tac eval",
                             !a.no_progress && env.rank == 0 && tac::cli::ProgressBar::stderr_is_terminal());
@@ -126,6 +155,12 @@ void register_eval(CLI::App& app) {
   cmd->add_flag("--reinflate", a->reinflate, "Always unzip and run inflate.sh, even when SUB/inflated/ exists");
   cmd->add_flag("--lenient", a->lenient, "Accept .raw files with trailing bytes or a frame count other than the original's, as upstream does");
   cmd->add_flag("--no-cache", a->no_cache, "Do not read or write the ground-truth cache");
+  cmd->add_flag("--sandbox", a->sandbox,
+                "Run inflate.sh as `tac lab run-inflate` does: fresh namespaces, no network, the original videos and\n"
+                "scorer weights hidden");
+  cmd->add_option("--sandbox-timeout", a->sandbox_timeout, "Wall-clock limit of the sandboxed inflate.sh, seconds")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--cache-dir", a->cache_dir, "Ground-truth cache directory (default $TAC_CACHE_DIR/gt or ~/.cache/tac/gt)");
   cmd->add_flag("--no-progress", a->no_progress, "No progress bar on stderr");
   cmd->add_option("--dist-timeout", a->dist_timeout, "Seconds a sharded run waits for the other ranks")->check(CLI::Range(1, 86400));

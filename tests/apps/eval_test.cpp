@@ -330,6 +330,41 @@ TEST(Eval, EvaluateShContractThenWarmAndCorruptCache) {
   EXPECT_EQ(per_sample(third, "segnet_distortion"), per_sample(first, "segnet_distortion"));
 }
 
+// --sandbox: inflate.sh runs in the lab's sandbox (same numbers), and a runtime that reads the
+// original video fails there. Every record names its runtime (tac lab runtime-hash) and platform.
+TEST(Eval, SandboxedInflateAndTheRecordsCustodyFields) {
+  TAC_WORKSPACE(ws);
+  const std::string inflate =
+      "#!/usr/bin/env bash\nset -euo pipefail\nmkdir -p \"$2\"\n"
+      "while read -r name; do [ -n \"$name\" ] || continue\n"
+      "  zstd -q -d -f " + quote(ws.recon_zst.string()) + " -o \"$2/${name%.*}.raw\"\n"
+      "done < \"$3\"\n";
+  write_text(ws.sub / "inflate.sh", inflate);
+  const auto record_path = ws.dir.path / "record.json";
+  const auto hash = run_tac(ws.dir.path, {"lab", "runtime-hash", "--json", ws.sub.string()});
+  ASSERT_EQ(hash.status, 0) << hash.err;
+  const auto r = run_tac(ws.dir.path, ws.args({"--sandbox", "--reinflate", "--cache-dir", ws.cache.string(), "--json",
+                                               record_path.string()}));
+  ASSERT_EQ(r.status, 0) << r.err;
+  const json record = tac::test::read_json(record_path);
+  EXPECT_EQ(record.at("inflate").get<std::string>().rfind("ran", 0), 0u);
+  expect_matches_golden(record, ws);
+  EXPECT_EQ(record.at("runtime").at("sha256"), json::parse(hash.out).at("sha256"));
+  EXPECT_EQ(record.at("platform").at("os"), "linux");
+  EXPECT_FALSE(record.at("platform").at("arch").get<std::string>().empty());
+  EXPECT_NE(r.out.find("inflate_sandbox"), std::string::npos) << "the report's config says the inflate was sandboxed";
+
+  // The same runtime reading the original video: fine outside, refused inside.
+  write_text(ws.sub / "inflate.sh", "#!/usr/bin/env bash\nset -euo pipefail\ncat " + quote((ws.videos / "0.mkv").string()) +
+                                        " > /dev/null\n" + inflate.substr(inflate.find("mkdir")));
+  const auto open_run = run_tac(ws.dir.path, ws.args({"--reinflate", "--cache-dir", ws.cache.string()}));
+  ASSERT_EQ(open_run.status, 0) << open_run.err;
+  const auto sandboxed = run_tac(ws.dir.path, ws.args({"--sandbox", "--reinflate", "--cache-dir", ws.cache.string()}));
+  EXPECT_NE(sandboxed.status, 0);
+  EXPECT_NE(sandboxed.err.find("sandbox"), std::string::npos) << sandboxed.err;
+  EXPECT_FALSE(fs::exists(ws.sub / "inflated")) << "no half-inflated output left behind";
+}
+
 // Two ranks over c10d/Gloo on 127.0.0.1 score disjoint halves; totals match one process.
 TEST(Eval, TwoProcessShardedRunMatchesOneProcess) {
   TAC_WORKSPACE(ws);

@@ -33,7 +33,10 @@ RankWork score_rank_or_record_error(const EvalOptions& o, const RankPosition& po
 // Outputs last, each atomic: a failed run leaves no report or record behind.
 void write_outputs(const EvalOptions& o, const EvalResult& result) {
   write_file_atomic(result.run.report_path, result.report);
-  if (o.json_path) write_file_atomic(*o.json_path, evaluation_record(result.run).dump(2) + "\n");
+  if (!o.json_path) return;
+  auto record = evaluation_record(result.run);
+  if (o.amend_record) o.amend_record(record);
+  write_file_atomic(*o.json_path, record.dump(2) + "\n");
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 // with tac's additions: strict `.raw` checks, a ground-truth cache, sharding across processes,
 // and an evaluation record. Torch-free header; the networks sit behind scorer.hpp.
 #include <chrono>
+#include <functional>
+#include <nlohmann/json_fwd.hpp>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -11,6 +13,7 @@
 
 #include "tac/core/progress.hpp"
 #include "tac/eval/evaluation_record.hpp"
+#include "tac/eval/submission.hpp"
 #include "tac/scorer/device.hpp"
 
 namespace tac::eval {
@@ -36,6 +39,9 @@ struct EvalOptions {
   std::filesystem::path report_path;          // empty: SUB/report.txt (as evaluate.sh passes it)
   std::optional<std::filesystem::path> json_path;
   InflateMode inflate = InflateMode::Auto;
+  InflateRunner inflate_runner;     // empty: run_inflate (bash inflate.sh, unsandboxed)
+  // Adds what the caller knows to the record before it is written (the CLI: the runtime identity).
+  std::function<void(nlohmann::json& record)> amend_record;
   bool lenient = false;  // upstream's raw handling: floor(size/frame) frames, trailing bytes ignored
   bool use_cache = true;
   std::filesystem::path cache_dir;  // empty: default_gt_cache_dir()

@@ -92,6 +92,7 @@ nlohmann::json evaluation_record(const EvalRun& run) {
       {"record", "tac-evaluation"},
       {"record_version", 1},
       {"tac_version", run.tac_version},
+      {"platform", {{"os", run.platform_os}, {"arch", run.platform_arch}}},
       {"axis", run.axis},
       {"axis_reasons", run.axis_reasons},
       {"scorer", scorer_is_real(run) ? "real" : "twin-or-unknown"},

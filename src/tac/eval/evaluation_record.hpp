@@ -44,6 +44,7 @@ struct RankTiming {
 
 struct EvalRun {
   std::string tac_version;
+  std::string platform_os, platform_arch;  // uname: "linux", "x86_64"
   std::filesystem::path submission_dir;
   std::filesystem::path archive_path;
   std::string archive_sha256;

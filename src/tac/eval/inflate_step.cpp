@@ -19,7 +19,8 @@ void inflate_submission(const EvalOptions& o, const RankPosition& position, Eval
   if (position.rank == 0 && inflate) {
     try {
       unzip_submission(o.submission_dir);
-      const double secs = run_inflate(o.submission_dir, o.video_names_file);
+      const double secs = o.inflate_runner ? o.inflate_runner(o.submission_dir, o.video_names_file)
+                                           : run_inflate(o.submission_dir, o.video_names_file);
       run.inflate = fmt::format("ran ({:.2f} s)", secs);
     } catch (const Error& e) {
       error = RankError{e.kind(), e.what()};

@@ -1,6 +1,9 @@
 // run_evaluation's first steps: the run's settings, the inputs that need no work, their identities.
 #include <fmt/format.h>
+#include <algorithm>
+#include <cctype>
 #include <openssl/crypto.h>
+#include <sys/utsname.h>
 
 extern "C" {
 #include <libavcodec/avcodec.h>
@@ -38,6 +41,13 @@ std::map<std::string, std::string> library_versions() {
 
 void start_run(const EvalOptions& o, const RankPosition& position, EvalRun& run) {
   run.tac_version = tac::kVersion;
+  struct utsname host {};
+  if (::uname(&host) == 0) {
+    run.platform_os = host.sysname;
+    std::transform(run.platform_os.begin(), run.platform_os.end(), run.platform_os.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    run.platform_arch = host.machine;
+  }
   run.submission_dir = o.submission_dir;
   run.device = std::string(scorer::device_name(o.device));
   run.batch_size = o.batch_size;
