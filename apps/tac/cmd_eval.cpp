@@ -43,22 +43,28 @@ struct EvalArgs {
   double sandbox_timeout = 1800;
 };
 
-// Step 2 through the lab's sandbox: no network, the originals and the scorer weights hidden.
-tac::eval::InflateRunner sandboxed_inflate_runner(const tac::eval::EvalOptions& o, double timeout) {
+// Step 2 through the lab's sandbox: no network, the originals and the scorer weights hidden. The
+// run's process facts (wall, CPU, peak memory) land in `last` for the record.
+tac::eval::InflateRunner sandboxed_inflate_runner(const tac::eval::EvalOptions& o, double timeout,
+                                                  std::shared_ptr<nlohmann::json> last) {
   namespace sb = comma_lab::sandbox;
   sb::InflateRunOptions options;
   options.sandbox.hidden = {fs::absolute(o.uncompressed_dir), fs::absolute(o.segnet_weights), fs::absolute(o.posenet_weights)};
   options.sandbox.wall_limit_seconds = timeout;
   options.unzip = false;  // the evaluation's own step 1 has unzipped
-  return [options](const fs::path& submission, const fs::path& names) {
+  return [options, last](const fs::path& submission, const fs::path& names) {
     const auto run = sb::run_inflate_sandboxed(submission, names, options);
-    if (!run.process.succeeded()) {
+    const auto& p = run.process;
+    *last = {{"process", p.describe()}, {"wall_seconds", p.wall_seconds}, {"user_seconds", p.user_seconds},
+             {"system_seconds", p.system_seconds}, {"peak_rss_mb", p.peak_rss_mb}, {"wall_limit_seconds", options.sandbox.wall_limit_seconds},
+             {"isolation", "namespaces: empty network, private /tmp and PID space; original videos and scorer weights hidden"}};
+    if (!p.succeeded()) {
       std::error_code ec;
       fs::remove_all(submission / "inflated", ec);  // no half-inflated output left behind
-      tac::fail(run.process.timed_out ? tac::ErrorKind::limit_exceeded : tac::ErrorKind::corrupt_input,
-                "{}: inflate.sh in the sandbox: {}", (submission / "inflate.sh").string(), run.process.describe());
+      tac::fail(p.timed_out ? tac::ErrorKind::limit_exceeded : tac::ErrorKind::corrupt_input,
+                "{}: inflate.sh in the sandbox: {}", (submission / "inflate.sh").string(), p.describe());
     }
-    return run.process.wall_seconds;
+    return p.wall_seconds;
   };
 }
 
@@ -93,10 +99,14 @@ void run_eval(const EvalArgs& a) {
   o.lenient = a.lenient;
   o.use_cache = !a.no_cache;
   o.cache_dir = a.cache_dir;
-  if (a.sandbox) o.inflate_runner = sandboxed_inflate_runner(o, a.sandbox_timeout);
+  auto sandbox_run = std::make_shared<nlohmann::json>();
+  if (a.sandbox) o.inflate_runner = sandboxed_inflate_runner(o, a.sandbox_timeout, sandbox_run);
   // Custody: the runtime the archive was inflated with, taken before inflate writes anything.
   const auto runtime = comma_lab::custody::to_json(comma_lab::custody::runtime_identity(o.submission_dir));
-  o.amend_record = [runtime](nlohmann::json& record) { record["runtime"] = runtime; };
+  o.amend_record = [runtime, sandbox_run](nlohmann::json& record) {
+    record["runtime"] = runtime;
+    if (!sandbox_run->is_null()) record["inflate_sandbox"] = *sandbox_run;
+  };
 
   const auto env = tac::eval::distributed_environment_from_env();
   std::unique_ptr<tac::eval::Communicator> comm;

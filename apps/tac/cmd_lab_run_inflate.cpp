@@ -3,6 +3,8 @@
 // under a wall-clock limit. Exit status 0 when inflate succeeded and every .raw is as expected.
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -45,13 +47,22 @@ void run_run_inflate(const RunInflateArgs& a) {
   for (const auto& h : a.hide) options.sandbox.hidden.emplace_back(fs::absolute(h));
   options.sandbox.wall_limit_seconds = a.timeout;
   options.sandbox.cpus = a.cpus;
-  options.sandbox.log = a.log.empty() ? fs::absolute(fs::path(a.dir) / "inflate.log") : fs::absolute(a.log);
+  // The log goes beside SUB by default: every file inside SUB counts as runtime.
+  const fs::path sub = fs::absolute(a.dir).lexically_normal();
+  const fs::path sub_dir = sub.has_filename() ? sub : sub.parent_path();
+  options.sandbox.log = a.log.empty() ? sub_dir.parent_path() / (sub_dir.filename().string() + ".inflate.log") : fs::absolute(a.log);
   options.frames = a.frames;
   options.unzip = !a.no_unzip;
   fs::path names = a.names;
-  if (names.empty()) {  // the contest's one video
-    names = fs::path(a.dir) / "names.txt";
-    if (!fs::exists(names)) tac::write_file_atomic(names, std::string("0.mkv\n"));
+  std::unique_ptr<fs::path, void (*)(fs::path*)> made(nullptr, [](fs::path* p) {
+    std::error_code ec;
+    fs::remove(*p, ec);
+    delete p;
+  });
+  if (names.empty()) {  // the contest's one video; written outside SUB, whose files are all runtime
+    names = fs::temp_directory_path() / fmt::format("tac-run-inflate-names-{}.txt", ::getpid());
+    tac::write_file_atomic(names, std::string("0.mkv\n"));
+    made.reset(new fs::path(names));
   }
   const auto run = sb::run_inflate_sandboxed(a.dir, names, options);
   if (a.json) {
@@ -86,7 +97,7 @@ void register_run_inflate(CLI::App& app) {
       "\n"
       "Example: tac lab run-inflate sub --hide videos --hide models --frames 1200");
   cmd->add_option("dir", args->dir, "Submission directory (archive.zip, inflate.sh)")->required()->check(CLI::ExistingDirectory);
-  cmd->add_option("--names", args->names, "Video names file (default: SUB/names.txt, created with 0.mkv if missing)")
+  cmd->add_option("--names", args->names, "Video names file (default: the contest's one video, 0.mkv)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--hide", args->hide, "A path inflate.sh must not see (original videos, scorer weights); repeatable");
   cmd->add_option("--timeout", args->timeout, "Wall-clock limit in seconds (the contest's 30 minutes)")
@@ -94,7 +105,7 @@ void register_run_inflate(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--cpus", args->cpus, "Run on this many CPUs (0: all the caller has)")->check(CLI::Range(0, 4096));
   cmd->add_option("--frames", args->frames, "Frames every .raw must hold")->check(CLI::PositiveNumber);
-  cmd->add_option("--log", args->log, "Where inflate.sh's output goes (default SUB/inflate.log)");
+  cmd->add_option("--log", args->log, "Where inflate.sh's output goes (default SUB.inflate.log beside SUB)");
   cmd->add_flag("--no-unzip", args->no_unzip, "Use SUB/archive as it is");
   cmd->add_flag("--json", args->json, "Print the result as JSON");
   cmd->callback([args] { run_run_inflate(*args); });

@@ -353,6 +353,8 @@ TEST(Eval, SandboxedInflateAndTheRecordsCustodyFields) {
   EXPECT_EQ(record.at("platform").at("os"), "linux");
   EXPECT_FALSE(record.at("platform").at("arch").get<std::string>().empty());
   EXPECT_NE(r.out.find("inflate_sandbox"), std::string::npos) << "the report's config says the inflate was sandboxed";
+  EXPECT_EQ(record.at("inflate_sandbox").at("process"), "exit 0");
+  EXPECT_GT(record.at("inflate_sandbox").at("peak_rss_mb").get<double>(), 0.0);
 
   // The same runtime reading the original video: fine outside, refused inside.
   write_text(ws.sub / "inflate.sh", "#!/usr/bin/env bash\nset -euo pipefail\ncat " + quote((ws.videos / "0.mkv").string()) +

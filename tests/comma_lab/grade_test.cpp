@@ -48,7 +48,7 @@ struct Fixture {
         {"weights", {{"segnet", {{"sha256", tac::contest::kSegnetSha256}}}, {"posenet", {{"sha256", tac::contest::kPosenetSha256}}}}},
         {"videos", json::array({{{"name", "0.mkv"}, {"sha256", tac::contest::kVideoSha256}}})},
         {"runtime", comma_lab::custody::to_json(comma_lab::custody::runtime_identity(tmp.path))},
-        {"inflate", "ran"},
+        {"inflate", "ran (1.25 s)"},  // as tac eval writes it
         {"lenient", false},
         {"lenient_notes", json::array()},
         {"elapsed_seconds", {{"total", 240.0}}},

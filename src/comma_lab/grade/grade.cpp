@@ -277,9 +277,11 @@ void custody_rules(const json& r, const CustodyFacts& facts, Rules& rules) {
 }
 
 void run_rules(const json& r, Rules& rules) {
+  // tac eval writes "ran (12.34 s)"; "skipped: ..." or "existing frames ..." otherwise.
   const std::string inflate = str(r, {"inflate"});
-  rules.add("inflate.ran", inflate == "ran",
-            inflate == "ran" ? "this run inflated the archive with the recorded runtime"
+  const bool ran = inflate == "ran" || inflate.rfind("ran (", 0) == 0;
+  rules.add("inflate.ran", ran,
+            ran ? "this run inflated the archive with the recorded runtime"
                              : fmt::format("the scored frames were not inflated by this run ({})", inflate.empty() ? "unrecorded" : inflate),
             Grade::a);
   const json* total = at(r, {"elapsed_seconds", "total"});
