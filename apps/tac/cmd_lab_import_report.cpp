@@ -13,19 +13,18 @@
 
 namespace {
 
+// --axis and --gpu bind straight into the library's options.
 struct ImportReportArgs {
-  std::string report, archive, axis, gpu, submission_dir, output, db, note;
+  comma_lab::import::ImportOptions options;
+  std::string report, archive, submission_dir, output, db, note;
   bool record = false;
 };
 
-void run_import_report(const ImportReportArgs& a) {
-  namespace im = comma_lab::import;
-  im::ImportOptions options;
+void run_import_report(ImportReportArgs& a) {
+  auto& options = a.options;
   options.archive = a.archive;
-  options.axis = a.axis;
-  options.gpu = a.gpu;
   if (!a.submission_dir.empty()) options.submission_dir = a.submission_dir;
-  const auto record = im::import_upstream_report(a.report, options);
+  const auto record = comma_lab::import::import_upstream_report(a.report, options);
   const std::string text = record.dump(2) + "\n";
   if (a.output.empty() && !a.record) std::fputs(text.c_str(), stdout);
   if (!a.output.empty()) tac::write_file_atomic(a.output, text);
@@ -58,8 +57,8 @@ void register_import_report(CLI::App& app) {
       "Example: tac lab import-report sub/report.txt --archive sub/archive.zip --axis cpu-advisory --record");
   cmd->add_option("report", args->report, "report.txt written by upstream evaluate.sh / evaluate.py")->required();
   cmd->add_option("--archive", args->archive, "The archive.zip the report scored")->required();
-  cmd->add_option("--axis", args->axis, "contest-cpu, contest-cuda, cpu-advisory or cuda-advisory")->required();
-  cmd->add_option("--gpu", args->gpu, "CUDA axes: the GPU it ran on (e.g. 'Tesla T4')");
+  cmd->add_option("--axis", args->options.axis, "contest-cpu, contest-cuda, cpu-advisory or cuda-advisory")->required();
+  cmd->add_option("--gpu", args->options.gpu, "CUDA axes: the GPU it ran on (e.g. 'Tesla T4')");
   cmd->add_option("--submission-dir", args->submission_dir, "The submission, to record its runtime identity");
   cmd->add_option("-o,--output", args->output, "Write the record here (default: stdout unless --record)");
   cmd->add_flag("--record", args->record, "Grade it and append it to the ledger");

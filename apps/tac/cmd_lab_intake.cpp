@@ -106,13 +106,12 @@ void run_intake(const IntakeArgs& a) {
 
 void register_intake(CLI::App& app) {
   auto args = std::make_shared<IntakeArgs>();
-  auto* cmd = tac::cli::lab_group(app).add_subcommand(
-      "intake", "One submission to a graded ledger row: check, sandboxed inflate + eval, grade, record.");
-  cmd->footer(
+  auto* cmd = tac::cli::add_lab_verb(app, "intake", "One submission to a graded ledger row: check, sandboxed inflate + eval, grade, record.",
       "Runs `tac lab check`; then `tac eval --sandbox --reinflate --json OUT/evaluation.json` (its output in\n"
-      "OUT/eval.log; OUT defaults to SUB.intake beside SUB, since every file in SUB is runtime), so inflate.sh runs as evaluate.sh would but with no network and the originals and\n"
-      "weights hidden; grades the record with the archive and runtime on disk as custody facts; appends a ledger\n"
-      "row (never rewrites one) and prints the verdict. A twin scorer or another video grades empirical at best.\n"
+      "OUT/eval.log; OUT defaults to SUB.intake beside SUB, since every file in SUB is runtime), so inflate.sh\n"
+      "runs as evaluate.sh would but with no network and the originals and weights hidden; grades the record\n"
+      "with the archive and runtime on disk as custody facts; appends a ledger row (never rewrites one) and\n"
+      "prints the verdict. A twin scorer or another video grades empirical at best.\n"
       "\n"
       "Example: tac lab intake sub --upstream ~/commaai-challenge\n"
       "         tac lab intake sub --uncompressed-dir videos --video-names-file names.txt --segnet s.st --posenet p.st");

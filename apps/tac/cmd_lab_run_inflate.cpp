@@ -17,6 +17,17 @@
 namespace {
 namespace fs = std::filesystem;
 
+// `tac lab run-inflate --help` after the options.
+constexpr const char* kRunInflateHelp =
+    "Unzips SUB/archive.zip into SUB/archive, then runs `bash SUB/inflate.sh SUB/archive SUB/inflated NAMES` in fresh\n"
+    "Linux namespaces: an empty network namespace (every connection fails), a private /tmp, its own PID space,\n"
+    "and every --hide path covered (an empty directory, or /dev/null for a file). Past --timeout the whole\n"
+    "process tree is killed and the run reported as timed out. Then checks every expected .raw: present,\n"
+    "whole 1164x874 RGB frames, and --frames of them when given. Reports wall time, CPU time and the peak\n"
+    "memory of the largest process; inflate.sh's output goes to --log.\n"
+    "\n"
+    "Example: tac lab run-inflate sub --hide videos --hide models --frames 1200";
+
 struct RunInflateArgs {
   std::string dir;
   std::string names;
@@ -85,17 +96,7 @@ void run_run_inflate(const RunInflateArgs& a) {
 
 void register_run_inflate(CLI::App& app) {
   auto args = std::make_shared<RunInflateArgs>();
-  auto* cmd = tac::cli::lab_group(app).add_subcommand(
-      "run-inflate", "Run inflate.sh as evaluate.sh would, sandboxed: no network, originals hidden, a wall-clock limit.");
-  cmd->footer(
-      "Unzips SUB/archive.zip into SUB/archive, then runs `bash SUB/inflate.sh SUB/archive SUB/inflated NAMES` in fresh\n"
-      "Linux namespaces: an empty network namespace (every connection fails), a private /tmp, its own PID space,\n"
-      "and every --hide path covered (an empty directory, or /dev/null for a file). Past --timeout the whole\n"
-      "process tree is killed and the run reported as timed out. Then checks every expected .raw: present,\n"
-      "whole 1164x874 RGB frames, and --frames of them when given. Reports wall time, CPU time and the peak\n"
-      "memory of the largest process; inflate.sh's output goes to --log.\n"
-      "\n"
-      "Example: tac lab run-inflate sub --hide videos --hide models --frames 1200");
+  auto* cmd = tac::cli::add_lab_verb(app, "run-inflate", "Run inflate.sh as evaluate.sh would, sandboxed: no network, originals hidden, a wall-clock limit.", kRunInflateHelp);
   cmd->add_option("dir", args->dir, "Submission directory (archive.zip, inflate.sh)")->required()->check(CLI::ExistingDirectory);
   cmd->add_option("--names", args->names, "Video names file (default: the contest's one video, 0.mkv)")
       ->check(CLI::ExistingFile);

@@ -10,6 +10,12 @@ CLI::App& lab_group(CLI::App& app) {
   return *lab;
 }
 
+CLI::App* add_lab_verb(CLI::App& app, const std::string& name, const std::string& description, const std::string& footer) {
+  CLI::App* verb = lab_group(app).add_subcommand(name, description);
+  verb->footer(footer);
+  return verb;
+}
+
 void add_db_option(CLI::App& cmd, std::string& db) {
   cmd.add_option("--db", db,
                  "Ledger database (default: $TAC_LAB_DB, else $XDG_DATA_HOME/comma_lab/ledger.sqlite, else "
