@@ -1,0 +1,111 @@
+// The cairo chart: axis titles, legend labels and one marker per point in the SVG; determinism;
+// bad input is a usage error.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "tac/core/error.hpp"
+#include "tac/plot/chart.hpp"
+
+namespace {
+
+using tac::plot::Chart;
+
+std::size_t count(const std::string& hay, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto pos = hay.find(needle); pos != std::string::npos; pos = hay.find(needle, pos + needle.size())) ++n;
+  return n;
+}
+
+// Filled paths in a colour: cairo writes a fill as style="...fill:rgb(R%,G%,B%)...".
+std::size_t filled_paths(const std::string& svg, const std::string& rgb) {
+  std::size_t n = 0;
+  for (auto pos = svg.find("<path"); pos != std::string::npos; pos = svg.find("<path", pos + 5)) {
+    const std::string element = svg.substr(pos, svg.find('>', pos) - pos);
+    if (element.find("fill:" + rgb) != std::string::npos && element.find("stroke:none") != std::string::npos) ++n;
+  }
+  return n;
+}
+
+Chart sample() {
+  Chart c;
+  c.title = "rate & distortion";
+  c.x_axis = "rate term";
+  c.y_axis = "distortion terms";
+  c.series = {{"ours <A>", {255, 0, 0}, {{0.1, 5.0}, {0.2, 3.0}, {0.4, 2.0}}, true},
+              {"external", {0, 0, 255}, {{0.3, 2.5}, {0.5, 1.0}}, false}};
+  c.iso_totals = {2.0, 3.0, 4.0};
+  return c;
+}
+
+TEST(Chart, SvgHasTitlesLegendAndOneMarkerPerPoint) {
+  const std::string svg = tac::plot::chart_svg(sample());
+  ASSERT_EQ(svg.rfind("<?xml", 0), 0u) << svg.substr(0, 80);
+  EXPECT_NE(svg.find("<svg"), std::string::npos);
+  EXPECT_NE(svg.find("</svg>"), std::string::npos);
+  // Text is escaped, and each visible string is drawn as glyph outlines (<use> of a glyph symbol).
+  for (const char* text : {">rate term<", ">distortion terms<", ">rate &amp; distortion<", ">ours &lt;A&gt;<", ">external<",
+                           ">iso-score: x + y = const<"})
+    EXPECT_NE(svg.find(text), std::string::npos) << text;
+  EXPECT_EQ(svg.find("<A>"), std::string::npos);
+  EXPECT_GT(count(svg, "<use xlink:href=\"#glyph"), std::string("rate termdistortiontermsexternal").size());
+  // Markers: one filled circle per point, plus one in the legend per series.
+  EXPECT_EQ(filled_paths(svg, "rgb(100%,0%,0%)"), 3u + 1u);
+  EXPECT_EQ(filled_paths(svg, "rgb(0%,0%,100%)"), 2u + 1u);
+}
+
+TEST(Chart, SameChartSameBytes) {
+  EXPECT_EQ(tac::plot::chart_svg(sample()), tac::plot::chart_svg(sample()));
+  Chart other = sample();
+  other.series[0].points[0].second = 4.0;
+  EXPECT_NE(tac::plot::chart_svg(sample()), tac::plot::chart_svg(other));
+}
+
+TEST(Chart, IsoLinesOutsideTheRangeAreLeftOut) {
+  Chart c = sample();
+  c.iso_totals = {1000.0};
+  const std::string svg = tac::plot::chart_svg(c);
+  EXPECT_EQ(svg.find("iso-score"), std::string::npos);
+  EXPECT_EQ(svg.find(">1000<"), std::string::npos);
+}
+
+TEST(Chart, SinglePointAndEqualValuesDraw) {
+  Chart c;
+  c.series = {{"one", {255, 0, 0}, {{1.0, 1.0}}, true}};
+  EXPECT_EQ(filled_paths(tac::plot::chart_svg(c), "rgb(100%,0%,0%)"), 2u);
+}
+
+void expect_usage(const Chart& c) {
+  try {
+    (void)tac::plot::chart_svg(c);
+    ADD_FAILURE() << "no error";
+  } catch (const tac::Error& e) {
+    EXPECT_EQ(e.kind(), tac::ErrorKind::usage) << e.what();
+  }
+}
+
+TEST(Chart, BadInputIsAUsageError) {
+  expect_usage(Chart{});
+  Chart empty_series = sample();
+  empty_series.series[1].points.clear();
+  expect_usage(empty_series);
+  Chart nan = sample();
+  nan.series[0].points[1].first = std::nan("");
+  expect_usage(nan);
+  Chart inf = sample();
+  inf.series[1].points[0].second = std::numeric_limits<double>::infinity();
+  expect_usage(inf);
+  Chart bad_iso = sample();
+  bad_iso.iso_totals.push_back(std::nan(""));
+  expect_usage(bad_iso);
+  Chart tiny = sample();
+  tiny.width = 10;
+  expect_usage(tiny);
+  Chart unlabeled = sample();
+  unlabeled.series[0].label.clear();
+  expect_usage(unlabeled);
+}
+
+}  // namespace
