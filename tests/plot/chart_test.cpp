@@ -77,6 +77,21 @@ TEST(Chart, SinglePointAndEqualValuesDraw) {
   EXPECT_EQ(filled_paths(tac::plot::chart_svg(c), "rgb(100%,0%,0%)"), 2u);
 }
 
+TEST(Chart, RoundIsoTotalsAreRoundAndSpanThePoints) {
+  // x + y over the sample runs from 2.4 (0.4 + 2.0) to 5.1 (0.1 + 5.0).
+  const auto totals = tac::plot::round_iso_totals(sample().series, 4);
+  ASSERT_GE(totals.size(), 2u);
+  const double step = totals[1] - totals[0];
+  for (std::size_t i = 0; i < totals.size(); ++i) {
+    EXPECT_NEAR(std::remainder(totals[i], step), 0.0, 1e-9) << totals[i];
+    EXPECT_GT(totals[i], 1.5);
+    EXPECT_LT(totals[i], 5.5);
+  }
+  EXPECT_LE(totals.front(), 2.4 + step);
+  EXPECT_GE(totals.back(), 5.1 - step);
+  EXPECT_TRUE(tac::plot::round_iso_totals({}, 4).empty());
+}
+
 void expect_usage(const Chart& c) {
   try {
     (void)tac::plot::chart_svg(c);

@@ -54,9 +54,9 @@ Range padded(double lo, double hi) {
   return {lo - pad, hi + pad};
 }
 
-// A 1/2/5 x 10^k step giving about 6 ticks.
-double tick_step(const Range& r) {
-  const double raw = r.span() / 6;
+// A 1/2/5 x 10^k step giving about `count` ticks.
+double tick_step(const Range& r, int count = 6) {
+  const double raw = r.span() / count;
   const double mag = std::pow(10.0, std::floor(std::log10(raw)));
   for (const double m : {1.0, 2.0, 5.0})
     if (raw <= m * mag) return m * mag;
@@ -309,5 +309,19 @@ std::string chart_svg(const Chart& chart) {
 }
 
 void write_chart_svg(const std::filesystem::path& path, const Chart& chart) { write_file_atomic(path, chart_svg(chart)); }
+
+std::vector<double> round_iso_totals(const std::vector<ChartSeries>& series, int count) {
+  double lo = 1e300, hi = -1e300;
+  for (const auto& s : series)
+    for (const auto& [x, y] : s.points)
+      if (std::isfinite(x + y)) lo = std::min(lo, x + y), hi = std::max(hi, x + y);
+  if (lo > hi || count < 1) return {};
+  const Range r = padded(lo, hi);
+  const double step = tick_step(r, count);
+  std::vector<double> totals;
+  for (double v = std::ceil(r.lo / step) * step; v <= r.hi && totals.size() < 32; v += step)
+    totals.push_back(std::abs(v) < step * 1e-9 ? 0.0 : v);
+  return totals;
+}
 
 }  // namespace tac::plot

@@ -37,4 +37,7 @@ struct Chart {
 std::string chart_svg(const Chart& chart);
 void write_chart_svg(const std::filesystem::path& path, const Chart& chart);
 
+// About `count` round totals (1/2/5 x 10^k steps) spanning the points' x + y, for iso_totals.
+std::vector<double> round_iso_totals(const std::vector<ChartSeries>& series, int count = 4);
+
 }  // namespace tac::plot
