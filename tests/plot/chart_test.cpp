@@ -92,6 +92,17 @@ TEST(Chart, RoundIsoTotalsAreRoundAndSpanThePoints) {
   EXPECT_TRUE(tac::plot::round_iso_totals({}, 4).empty());
 }
 
+TEST(Chart, SvgElementPrefixesEveryIdAndReference) {
+  const std::string svg = tac::plot::chart_svg_element(sample(), "c1");
+  EXPECT_EQ(svg.rfind("<svg", 0), 0u);
+  EXPECT_NE(svg.find("id=\"c1-glyph"), std::string::npos);
+  EXPECT_NE(svg.find("href=\"#c1-glyph"), std::string::npos);
+  EXPECT_EQ(svg.find("id=\"glyph"), std::string::npos);
+  EXPECT_EQ(svg.find("href=\"#glyph"), std::string::npos);
+  EXPECT_EQ(svg.find("url(#clip"), std::string::npos);
+  EXPECT_THROW((void)tac::plot::chart_svg_element(sample(), "a\"b"), tac::Error);
+}
+
 void expect_usage(const Chart& c) {
   try {
     (void)tac::plot::chart_svg(c);

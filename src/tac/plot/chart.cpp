@@ -4,6 +4,7 @@
 #include <cairo.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <memory>
 #include <regex>
@@ -182,7 +183,7 @@ void draw(Painter& p, const Chart& c) {
   if (!c.x_axis.empty()) p.text(c.x_axis, left + pw / 2, c.height - 14, kLabelSize, 0.5);
   if (!c.y_axis.empty()) p.vertical_text(c.y_axis, 20, top + ph / 2, kLabelSize);
 
-  // Iso lines x + y = t, clipped to the plot, labelled where they leave it at the top or right.
+  // Iso lines x + y = t, clipped to the plot, each labelled with its total.
   const Color iso{150, 150, 150};
   bool any_iso = false;
   for (const double t : c.iso_totals) {
@@ -198,10 +199,10 @@ void draw(Painter& p, const Chart& c) {
     cairo_set_dash(cr, dash, 2, 0);
     p.line(px(xr.lo), py(t - xr.lo), px(xr.hi), py(t - xr.hi), 1);
     cairo_restore(cr);
-    const double x_top = t - yr.hi;  // where it meets the top edge
-    const std::string label = fmt::format("{:g}", t);
-    if (x_top >= xr.lo && x_top <= xr.hi) p.text(label, px(x_top) + 3, top + 12, kTickSize - 1, 0, iso);
-    else p.text(label, left + pw - 3, py(t - xr.hi) - 3, kTickSize - 1, 1, iso);
+    // Label where the line enters the plot at its upper left: the left edge, else the top edge.
+    const bool enters_left = t - xr.lo <= yr.hi;
+    const double ex = enters_left ? xr.lo : t - yr.hi, ey = enters_left ? t - xr.lo : yr.hi;
+    p.text(fmt::format("{:g}", t), px(ex) + 4, py(ey) + 13, kTickSize - 1, 0, iso);
   }
 
   for (const auto& s : c.series) {
@@ -309,6 +310,16 @@ std::string chart_svg(const Chart& chart) {
 }
 
 void write_chart_svg(const std::filesystem::path& path, const Chart& chart) { write_file_atomic(path, chart_svg(chart)); }
+
+std::string chart_svg_element(const Chart& chart, const std::string& id_prefix) {
+  if (id_prefix.empty() || id_prefix.size() > 64 ||
+      !std::all_of(id_prefix.begin(), id_prefix.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_'; }))
+    fail(ErrorKind::usage, "chart id prefix '{}' must be 1..64 letters, digits, '-' or '_'", id_prefix);
+  std::string svg = chart_svg(chart);
+  svg.erase(0, svg.find("<svg"));
+  static const std::regex refs(R"((id="|href="#|url\(#))");
+  return std::regex_replace(svg, refs, "$1" + id_prefix + "-");
+}
 
 std::vector<double> round_iso_totals(const std::vector<ChartSeries>& series, int count) {
   double lo = 1e300, hi = -1e300;

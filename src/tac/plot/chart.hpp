@@ -36,6 +36,9 @@ struct Chart {
 // points or label, a non-finite coordinate or total, or a size outside 200..4000 px.
 std::string chart_svg(const Chart& chart);
 void write_chart_svg(const std::filesystem::path& path, const Chart& chart);
+// The same chart as an <svg> element for an HTML page: no XML prolog, and every id and reference
+// prefixed with `id_prefix` (letters, digits, '-', '_') so several charts can share one page.
+std::string chart_svg_element(const Chart& chart, const std::string& id_prefix);
 
 // About `count` round totals (1/2/5 x 10^k steps) spanning the points' x + y, for iso_totals.
 std::vector<double> round_iso_totals(const std::vector<ChartSeries>& series, int count = 4);
