@@ -25,8 +25,11 @@ void run_report(const ReportArgs& a) {
   if (!a.axis.empty()) filter.axis = a.axis;
   const auto rows = db.list(filter);
   const auto files = comma_lab::report::write_report(rows, a.grade, db.path().string(), a.out);
-  std::printf("report: %zu ledger rows, %zu earn grade %s, %zu external, %zu chart(s)\n", rows.size(), files.ours,
-              a.grade.c_str(), files.external, files.charts.size());
+  if (a.grade == "external")  // the results table is then the external rows themselves
+    std::printf("report: %zu ledger rows, %zu external, %zu chart(s)\n", rows.size(), files.ours, files.charts.size());
+  else
+    std::printf("report: %zu ledger rows, %zu earn grade %s, %zu external, %zu chart(s)\n", rows.size(), files.ours,
+                a.grade.c_str(), files.external, files.charts.size());
   std::printf("page: %s\nmarkdown: %s\n", files.html.c_str(), files.markdown.c_str());
   for (const auto& c : files.charts) std::printf("chart: %s\n", c.c_str());
 }

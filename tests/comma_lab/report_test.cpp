@@ -9,6 +9,7 @@
 #include <iterator>
 
 #include "comma_lab/ledger/rows.hpp"
+#include "lab_test_util.hpp"
 #include "support/fixtures.hpp"
 #include "tac/core/error.hpp"
 
@@ -143,6 +144,29 @@ TEST(LabReport, UnwritableDirectoryIsAnIoError) {
   } catch (const tac::Error& e) {
     EXPECT_EQ(e.kind(), tac::ErrorKind::io) << e.what();
   }
+}
+
+TEST(LabReportCli, BadArgumentsAreUsageErrorsAndHelpTeachesWithAnExample) {
+  using comma_lab::test::quote;
+  using comma_lab::test::run;
+  tac::test::TempDir dir("lab-report-cli");
+  const std::string tac = quote(tac::test::built_program("tac"));
+  const std::string db = " --db " + quote(dir.path / "ledger.sqlite");
+  const auto no_out = run(tac + " lab report" + db);
+  EXPECT_EQ(no_out.status, 2) << no_out.output;
+  EXPECT_NE(no_out.output.find("--out"), std::string::npos) << no_out.output;
+  const auto bad_grade = run(tac + " lab report --out " + quote(dir.path / "r") + " --grade B" + db);
+  EXPECT_EQ(bad_grade.status, 2) << bad_grade.output;
+  EXPECT_NE(bad_grade.output.find("unknown grade 'B'"), std::string::npos) << bad_grade.output;
+  EXPECT_FALSE(std::filesystem::exists(dir.path / "r"));
+  const auto help = run(tac + " lab report --help");
+  EXPECT_EQ(help.status, 0);
+  EXPECT_NE(help.output.find("Example: tac lab import-external"), std::string::npos) << help.output;
+  // An empty ledger still gives a page, and says where it is.
+  const auto empty = run(tac + " lab report --out " + quote(dir.path / "r") + db);
+  EXPECT_EQ(empty.status, 0) << empty.output;
+  EXPECT_NE(empty.output.find("page: "), std::string::npos) << empty.output;
+  EXPECT_TRUE(std::filesystem::exists(dir.path / "r" / "index.html"));
 }
 
 }  // namespace
