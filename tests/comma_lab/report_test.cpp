@@ -123,6 +123,11 @@ TEST(LabReport, WritesEscapedPageMarkdownAndOneSvgPerAxis) {
   EXPECT_NE(md.find(comma_lab::ledger::markdown_table(rows, "external")), std::string::npos);
   for (const auto& c : files.charts) EXPECT_NE(md.find("(" + c.filename().string() + ")"), std::string::npos);
   // Same rows, same bytes.
+  // Axes that differ only in unsafe characters keep separate files.
+  const auto twins = comma_lab::report::axis_charts({external(1, "x", "a/b", 0.3, 0.001, 0.0004, 0.01),
+                                                     external(2, "y", "a_b", 0.3, 0.001, 0.0004, 0.01)}, "A");
+  ASSERT_EQ(twins.size(), 2u);
+  EXPECT_NE(twins[0].file, twins[1].file);
   const auto again = comma_lab::report::write_report(rows, "A", "ledger <1>.sqlite", dir.path / "again");
   EXPECT_EQ(read(again.html), html);
   EXPECT_EQ(read(again.markdown), md);

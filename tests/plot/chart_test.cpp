@@ -103,6 +103,15 @@ TEST(Chart, SvgElementPrefixesEveryIdAndReference) {
   EXPECT_THROW((void)tac::plot::chart_svg_element(sample(), "a\"b"), tac::Error);
 }
 
+TEST(Chart, InvalidUtf8AndControlCharactersBecomeQuestionMarks) {
+  Chart c = sample();
+  c.series[0].label = std::string("bad\xff\xc3 \x01" "ctl \xed\xa0\x80 ok \xc3\xa9");
+  const std::string svg = tac::plot::chart_svg(c);
+  EXPECT_NE(svg.find(">bad?? ?ctl ??? ok \xc3\xa9<"), std::string::npos);
+  EXPECT_EQ(svg.find('\x01'), std::string::npos);
+  EXPECT_EQ(filled_paths(svg, "rgb(100%,0%,0%)"), 4u);
+}
+
 void expect_usage(const Chart& c) {
   try {
     (void)tac::plot::chart_svg(c);

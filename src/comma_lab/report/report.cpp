@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "comma_lab/ledger/rows.hpp"
 #include "tac/core/error.hpp"
@@ -77,6 +80,7 @@ std::optional<std::pair<double, double>> rd_point(const LedgerRow& r) {
 
 std::vector<AxisChart> axis_charts(const std::vector<LedgerRow>& rows, const std::string& grade) {
   std::map<std::string, AxisChart> by_axis;  // sorted by axis: deterministic order
+  std::set<std::string> files;               // axes that differ only in unsafe characters get -2, -3, ...
   for (const auto& r : rows) {
     const bool ours = r.kind == "evaluation" && ledger::row_earns(r, grade);
     const bool external = r.kind == "external";
@@ -84,7 +88,9 @@ std::vector<AxisChart> axis_charts(const std::vector<LedgerRow>& rows, const std
     auto& c = by_axis[r.axis];
     if (c.chart.series.empty()) {
       c.axis = r.axis;
-      c.file = "rd-" + file_safe(r.axis) + ".svg";
+      const std::string base = "rd-" + file_safe(r.axis);
+      c.file = base + ".svg";
+      for (int n = 2; !files.insert(c.file).second; ++n) c.file = fmt::format("{}-{}.svg", base, n);
       c.chart.title = "rate-distortion, axis " + (r.axis.empty() ? std::string("(none)") : r.axis);
       c.chart.x_axis = "rate term  25 \u00b7 archive bytes / original bytes";
       c.chart.y_axis = "distortion terms  100 \u00b7 seg + \u221a(10 \u00b7 pose)";

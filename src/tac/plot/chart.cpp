@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdint>
 #include <memory>
 #include <regex>
 
@@ -70,6 +71,28 @@ std::string tick_label(double v, double step) {
   return fmt::format("{:.{}f}", v, decimals);
 }
 
+// Text as cairo and XML accept it: valid UTF-8 without control characters; anything else
+// (labels come from ledgers and CSVs) becomes '?'.
+std::string printable(const std::string& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    std::size_t n = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
+    bool ok = n > 0 && i + n <= s.size();
+    for (std::size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+    if (ok && n == 1 && (b < 0x20 || b == 0x7F)) ok = false;
+    if (ok && n > 1) {  // reject overlong forms, surrogates and code points past U+10FFFF
+      std::uint32_t cp = b & (0x7F >> n);
+      for (std::size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+      static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+      ok = cp >= kMin[n] && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF);
+    }
+    if (ok) out.append(s, i, n), i += n;
+    else out += '?', i += 1;
+  }
+  return out;
+}
+
 cairo_status_t append_to_string(void* closure, const unsigned char* data, unsigned int length) {
   static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
   return CAIRO_STATUS_SUCCESS;
@@ -98,12 +121,13 @@ class Painter {
   double text_width(const std::string& s, double size) {
     cairo_set_font_size(cr_, size);
     cairo_text_extents_t e;
-    cairo_text_extents(cr_, s.c_str(), &e);
+    cairo_text_extents(cr_, printable(s).c_str(), &e);
     return e.x_advance;
   }
 
   // Draws `s` with its baseline at y; `align` 0 left, 0.5 centre, 1 right of x.
-  void text(const std::string& s, double x, double y, double size, double align = 0, Color c = {0, 0, 0}) {
+  void text(const std::string& raw, double x, double y, double size, double align = 0, Color c = {0, 0, 0}) {
+    const std::string s = printable(raw);
     const double w = text_width(s, size);
     color(c);
     cairo_move_to(cr_, x - align * w, y);
@@ -112,7 +136,8 @@ class Painter {
   }
 
   // Rotated 90 degrees counter-clockwise, centred on y, baseline at x.
-  void vertical_text(const std::string& s, double x, double y, double size) {
+  void vertical_text(const std::string& raw, double x, double y, double size) {
+    const std::string s = printable(raw);
     const double w = text_width(s, size);
     cairo_save(cr_);
     color({0, 0, 0});
@@ -285,7 +310,7 @@ std::string annotate(std::string svg, const Chart& c, const std::vector<DrawnTex
   }
   layer += "</g>\n";
   svg.insert(close, layer);
-  svg.insert(open_end + 1, "\n<title>" + xml_escape(c.title.empty() ? c.x_axis + " vs " + c.y_axis : c.title) + "</title>");
+  svg.insert(open_end + 1, "\n<title>" + xml_escape(printable(c.title.empty() ? c.x_axis + " vs " + c.y_axis : c.title)) + "</title>");
   return svg;
 }
 
