@@ -67,6 +67,7 @@ TEST(LabReport, RdPointIsRateTermAgainstDistortionTerms) {
   auto no_rate = evaluation(5, "e", "contest-cpu", 0.001, 0.0004, 0.002);
   no_rate.rate.reset();
   EXPECT_FALSE(comma_lab::report::rd_point(no_rate));  // ours never derive the rate
+  EXPECT_FALSE(comma_lab::report::rd_point(external(6, "f", "contest-cpu", std::nullopt, 0.001, 0.0004, 1e300)));
 }
 
 TEST(LabReport, OneChartPerAxisWithOursBesideExternal) {

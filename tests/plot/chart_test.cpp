@@ -71,6 +71,12 @@ TEST(Chart, IsoLinesOutsideTheRangeAreLeftOut) {
   EXPECT_EQ(svg.find(">1000<"), std::string::npos);
 }
 
+TEST(Chart, HugeValuesWithATinySpanStillGiveAFewTicks) {
+  Chart c;
+  c.series = {{"near 1e12", {255, 0, 0}, {{1e12, 1e12}, {1e12 - 1e-3, 1e12 - 1e-3}}, true}};
+  EXPECT_EQ(filled_paths(tac::plot::chart_svg(c), "rgb(100%,0%,0%)"), 3u);
+}
+
 TEST(Chart, SinglePointAndEqualValuesDraw) {
   Chart c;
   c.series = {{"one", {255, 0, 0}, {{1.0, 1.0}}, true}};
@@ -132,6 +138,9 @@ TEST(Chart, BadInputIsAUsageError) {
   Chart inf = sample();
   inf.series[1].points[0].second = std::numeric_limits<double>::infinity();
   expect_usage(inf);
+  Chart huge = sample();
+  huge.series[0].points[0].first = 1e300;
+  expect_usage(huge);
   Chart bad_iso = sample();
   bad_iso.iso_totals.push_back(std::nan(""));
   expect_usage(bad_iso);

@@ -74,7 +74,10 @@ std::optional<std::pair<double, double>> rd_point(const LedgerRow& r) {
   if (r.rate) rate_term = 25 * *r.rate;
   else if (r.score && r.kind == "external") rate_term = *r.score - distortion;
   else return std::nullopt;
-  if (!std::isfinite(rate_term) || !std::isfinite(distortion)) return std::nullopt;
+  // Absurd values (a hostile or broken row) are listed, not plotted: they would flatten the chart.
+  constexpr double kAbsurd = 1e9;
+  if (!std::isfinite(rate_term) || !std::isfinite(distortion) || std::abs(rate_term) > kAbsurd || std::abs(distortion) > kAbsurd)
+    return std::nullopt;
   return std::pair{rate_term, distortion};
 }
 

@@ -17,7 +17,7 @@ namespace comma_lab::report {
 
 // A row's place on the chart: (rate term, distortion terms). An external row without a rate but
 // with a score gets rate term = score - distortion terms (that is the score's definition). None
-// when segnet or posenet (or both rate and score) are missing, or a value is not finite.
+// when segnet or posenet (or both rate and score) are missing, or a value is not finite or beyond 1e9.
 std::optional<std::pair<double, double>> rd_point(const ledger::LedgerRow& row);
 
 // Series colours: our rows, the public external rows.

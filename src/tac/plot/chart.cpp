@@ -17,6 +17,7 @@ namespace tac::plot {
 namespace {
 
 constexpr const char* kFont = "DejaVu Sans";
+constexpr double kMaxCoordinate = 1e12;  // keeps spans and tick arithmetic finite
 constexpr double kTitleSize = 15, kLabelSize = 12, kTickSize = 11, kMarkerRadius = 4;
 
 // A string drawn on the chart, kept for the SVG's transparent text layer.
@@ -39,11 +40,12 @@ void validate(const Chart& c) {
     if (s.label.empty()) fail(ErrorKind::usage, "chart '{}': a series has no label", c.title);
     if (s.points.empty()) fail(ErrorKind::usage, "chart '{}': series '{}' has no points", c.title, s.label);
     for (const auto& [x, y] : s.points)
-      if (!std::isfinite(x) || !std::isfinite(y))
-        fail(ErrorKind::usage, "chart '{}': series '{}' has a non-finite point ({}, {})", c.title, s.label, x, y);
+      if (!std::isfinite(x) || !std::isfinite(y) || std::abs(x) > kMaxCoordinate || std::abs(y) > kMaxCoordinate)
+        fail(ErrorKind::usage, "chart '{}': series '{}' has a point ({}, {}) that is not finite or beyond +-{:g}", c.title,
+             s.label, x, y, kMaxCoordinate);
   }
   for (const double t : c.iso_totals)
-    if (!std::isfinite(t)) fail(ErrorKind::usage, "chart '{}': non-finite iso-score total {}", c.title, t);
+    if (!std::isfinite(t) || std::abs(t) > 2 * kMaxCoordinate) fail(ErrorKind::usage, "chart '{}': iso-score total {} is not finite or out of range", c.title, t);
 }
 
 // Data range padded by 6% (a lone value gets +-0.5 or +-10%), so markers never sit on the frame.
@@ -191,12 +193,17 @@ void draw(Painter& p, const Chart& c) {
   // Grid and ticks.
   const Color grid{225, 225, 225}, axis{60, 60, 60};
   const double xs = tick_step(xr), ys = tick_step(yr);
-  for (double v = std::ceil(xr.lo / xs) * xs; v <= xr.hi + xs * 1e-9; v += xs) {
+  // Ticks as start + i * step (never v += step, which stalls when step is below v's precision).
+  for (int i = 0; i < 40; ++i) {
+    const double v = std::ceil(xr.lo / xs) * xs + i * xs;
+    if (v > xr.hi + xs * 1e-9) break;
     p.color(grid);
     p.line(px(v), top, px(v), top + ph, 1);
     p.text(tick_label(v, xs), px(v), top + ph + 16, kTickSize, 0.5, axis);
   }
-  for (double v = std::ceil(yr.lo / ys) * ys; v <= yr.hi + ys * 1e-9; v += ys) {
+  for (int i = 0; i < 40; ++i) {
+    const double v = std::ceil(yr.lo / ys) * ys + i * ys;
+    if (v > yr.hi + ys * 1e-9) break;
     p.color(grid);
     p.line(left, py(v), left + pw, py(v), 1);
     p.text(tick_label(v, ys), left - 6, py(v) + 4, kTickSize, 1, axis);
