@@ -17,6 +17,9 @@ PACKAGES=(
   libgtest-dev libgmock-dev
   libssl-dev                          # SHA-256 (custody hashes) via libcrypto
   zip unzip zstd
+  libcairo2-dev                       # charts (SVG/PNG via cairo) in sweep/demo/lab reports
+  fonts-dejavu-core                   # the real font (DejaVu Sans) the charts' text is drawn with
+  chromium                            # test-only: opens the lab report page headless in a test
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

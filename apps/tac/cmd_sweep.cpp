@@ -40,9 +40,9 @@ void run_sweep_cmd(const SweepArgs& a) {
       },
       bar.callback());
   bar.finish();
-  const auto png = tac::pipeline::write_sweep_outputs(points, a.out);
+  const auto chart = tac::pipeline::write_sweep_outputs(points, a.out);
   std::printf("%s", tac::pipeline::sweep_table(points).c_str());
-  std::printf("plot: %s\ntable: %s\njson: %s\n", png.c_str(), (std::filesystem::path(a.out) / "sweep.txt").c_str(),
+  std::printf("plot: %s\ntable: %s\njson: %s\n", chart.c_str(), (std::filesystem::path(a.out) / "sweep.txt").c_str(),
               (std::filesystem::path(a.out) / "sweep.json").c_str());
   if (!points.empty() && !points.front().real_scorer) std::printf("\n%s\n", tac::pipeline::twin_warning().c_str());
 }
@@ -54,7 +54,7 @@ void register_sweep(CLI::App& app) {
       "Every grid point goes through upstream's evaluate.sh contract: tac compress writes OUT/<point>/ with\n"
       "archive.zip and inflate.sh, the archive is unzipped fresh, inflate.sh runs tac-inflate, and tac eval\n"
       "scores the frames against VIDEO (rate denominator: OUT/videos/, which holds only VIDEO). Prints the\n"
-      "table (bytes, rate term, seg, pose, score) and writes OUT/sweep.txt, OUT/sweep.json, OUT/rd.png.\n"
+      "table (bytes, rate term, seg, pose, score) and writes OUT/sweep.txt, OUT/sweep.json, OUT/rd.svg.\n"
       "\n"
       "Example: tac sweep clip.mkv --segnet twin/segnet.safetensors --posenet twin/posenet.safetensors \\\n"
       "           --codecs x265 svtav1 --scales 0.45 0.6 --crfs 28 34 40");

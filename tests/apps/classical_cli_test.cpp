@@ -99,11 +99,15 @@ TEST(ClassicalCli, DemoSmokeRunListsEveryStage) {
   ASSERT_EQ(r.status, 0) << r.output;
   for (const char* stage : {"[synth]", "[twin scorer]", "[compress -> inflate -> eval]", "[report]", "TWIN", "--upstream"})
     EXPECT_NE(r.output.find(stage), std::string::npos) << stage;
-  for (const char* file : {"index.html", "report.md", "rd.png", "sweep.json", "clip.mkv", "clip.motion.json"})
+  for (const char* file : {"index.html", "report.md", "rd.svg", "sweep.json", "clip.mkv", "clip.motion.json"})
     EXPECT_TRUE(std::filesystem::exists(out / file)) << file;
   std::ifstream html(out / "index.html");
   const std::string page{std::istreambuf_iterator<char>(html), std::istreambuf_iterator<char>()};
-  EXPECT_NE(page.find("rd.png"), std::string::npos);
+  EXPECT_NE(page.find("rd.svg"), std::string::npos);
+  std::ifstream chart(out / "rd.svg");
+  const std::string svg{std::istreambuf_iterator<char>(chart), std::istreambuf_iterator<char>()};
+  EXPECT_NE(svg.find(">rate-distortion<"), std::string::npos);
+  EXPECT_NE(svg.find("<use xlink:href=\"#glyph"), std::string::npos);  // text drawn in a real font
   EXPECT_NE(page.find("NOT the real contest scorer"), std::string::npos);
 }
 

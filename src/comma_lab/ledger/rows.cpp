@@ -179,18 +179,21 @@ bool grade_admits(const std::string& wanted, const std::string& row_grade) {
   return row_grade == wanted || (wanted == "A" && row_grade == "A++");
 }
 
+bool row_earns(const LedgerRow& r, const std::string& wanted) {
+  if (!grade_admits(wanted, r.grade)) return false;
+  if (r.kind != "evaluation") return true;
+  if (!r.score || !r.segnet || !r.posenet || !r.rate) return false;
+  const double s = 100 * *r.segnet + std::sqrt(10 * *r.posenet) + 25 * *r.rate;
+  return std::abs(s - *r.score) <= grade::kTolerance;
+}
+
 std::string markdown_table(const std::vector<LedgerRow>& rows, const std::string& wanted) {
   std::string out =
       "| # | entry | axis | grade | score | segnet | posenet | rate | bytes | archive SHA-256 | runtime SHA-256 |\n"
       "|---|---|---|---|---|---|---|---|---|---|---|\n";
   auto num = [](const std::optional<double>& v, const char* f) { return v ? fmt::format(fmt::runtime(f), *v) : std::string("—"); };
   for (const auto& r : rows) {
-    if (!grade_admits(wanted, r.grade)) continue;
-    if (r.kind == "evaluation") {  // earns its grade only if the stored components still add up
-      if (!r.score || !r.segnet || !r.posenet || !r.rate) continue;
-      const double s = 100 * *r.segnet + std::sqrt(10 * *r.posenet) + 25 * *r.rate;
-      if (std::abs(s - *r.score) > grade::kTolerance) continue;
-    }
+    if (!row_earns(r, wanted)) continue;  // an evaluation earns its grade only if its components still add up
     out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | `{}` | `{}` |\n", r.id, r.entry.empty() ? "—" : r.entry,
                        r.axis, r.grade, num(r.score, "{:.6f}"), num(r.segnet, "{:.8f}"), num(r.posenet, "{:.8f}"),
                        num(r.rate, "{:.8f}"), r.archive_bytes ? fmt::format("{}", *r.archive_bytes) : "—", r.archive_sha256,

@@ -24,6 +24,10 @@ std::vector<nlohmann::json> read_external_csv(const std::filesystem::path& path)
 // True when `row`'s grade is `wanted`, where "A" also admits "A++".
 bool grade_admits(const std::string& wanted, const std::string& row_grade);
 
+// True when `row` earns `wanted_grade` in a results table: the grade admits it, and an evaluation's
+// score recomputes from its stored components within grade::kTolerance.
+bool row_earns(const LedgerRow& row, const std::string& wanted_grade);
+
 // A Markdown results table of the rows that earn their grade: the wanted grade, and for
 // evaluations a score that recomputes from the stored components within 1e-6.
 std::string markdown_table(const std::vector<LedgerRow>& rows, const std::string& wanted_grade);

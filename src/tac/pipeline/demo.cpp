@@ -10,6 +10,7 @@
 #include "tac/core/stopwatch.hpp"
 #include "tac/io/raw_frames.hpp"
 #include "tac/io/video_decoder.hpp"
+#include "tac/plot/png_image.hpp"
 #include "tac/scorer/twin_calibration.hpp"
 #include "tac/scorer/twin_weights.hpp"
 #include "tac/synth/synth_clip.hpp"
@@ -160,7 +161,7 @@ std::string report_markdown(const DemoResult& result, const std::string& warning
     for (const auto& f : s.outputs) md += "- `" + f.string() + "`\n";
     md += "\n";
   }
-  md += "## Results\n\n```\n" + sweep_table(result.points) + "```\n";
+  md += "## Rate-distortion\n\n![rate-distortion chart](rd.svg)\n\n## Results\n\n```\n" + sweep_table(result.points) + "```\n";
   return md;
 }
 
@@ -176,7 +177,7 @@ std::string report_html(const DemoResult& result, const std::string& warning, co
           "100&middot;seg + &radic;(10&middot;pose). Series:";
   for (const auto& s : rd_series(result.points))
     html += " <span style=\"color:" + hex(s.color) + "\">&#9632; " + html_escape(s.label) + "</span>";
-  html += "</p>\n<img src=\"rd.png\">\n<h2>Results</h2>\n<pre>" + html_escape(sweep_table(result.points)) + "</pre>\n";
+  html += "</p>\n<img src=\"rd.svg\" alt=\"rate-distortion chart\">\n<h2>Results</h2>\n<pre>" + html_escape(sweep_table(result.points)) + "</pre>\n";
   html += "<h2>Frames: original (left) and inflated " + html_escape(best_note) + " (right)</h2>\n<table>\n";
   for (const auto& c : comparisons) {
     html += fmt::format("<tr><td>frame {}<br><img src=\"{}\"></td><td><br><img src=\"{}\"></td></tr>\n", c.frame,
@@ -211,11 +212,11 @@ DemoResult run_demo(const DemoOptions& o) {
 
   // Stage 4. Report: plot, frame comparisons of the best point, report.md, index.html.
   const auto t = SteadyClock::now();
-  const auto png = write_sweep_outputs(result.points, o.out);
+  const auto chart = write_sweep_outputs(result.points, o.out);
   const auto best = *std::min_element(result.points.begin(), result.points.end(),
                                       [](const SweepPoint& a, const SweepPoint& b) { return a.scored.score < b.scored.score; });
   const auto comparisons = compare_frames(video, best, o.out);
-  DemoStage report{"report", 0, {o.out / "report.md", o.out / "index.html", png, o.out / "sweep.json", o.out / "sweep.txt"}, ""};
+  DemoStage report{"report", 0, {o.out / "report.md", o.out / "index.html", chart, o.out / "sweep.json", o.out / "sweep.txt"}, ""};
   for (const auto& c : comparisons) {
     report.outputs.push_back(c.original);
     report.outputs.push_back(c.inflated);

@@ -108,13 +108,13 @@ std::string sweep_table(const std::vector<SweepPoint>& points) {
   return out;
 }
 
-std::vector<plot::Series> rd_series(const std::vector<SweepPoint>& points) {
-  std::vector<plot::Series> series;
+std::vector<plot::ChartSeries> rd_series(const std::vector<SweepPoint>& points) {
+  std::vector<plot::ChartSeries> series;
   for (const auto& p : points) {
     const auto label = fmt::format("{} scale {}", p.codec, p.scale);
-    auto it = std::find_if(series.begin(), series.end(), [&](const plot::Series& s) { return s.label == label; });
+    auto it = std::find_if(series.begin(), series.end(), [&](const plot::ChartSeries& s) { return s.label == label; });
     if (it == series.end()) {
-      series.push_back({label, plot::palette(series.size()), {}});
+      series.push_back({label, plot::palette(series.size()), {}, true});
       it = series.end() - 1;
     }
     it->points.emplace_back(p.scored.rate_term, p.scored.seg_term + p.scored.pose_term);
@@ -137,11 +137,16 @@ std::filesystem::path write_sweep_outputs(const std::vector<SweepPoint>& points,
   }
   write_file_atomic(dir / "sweep.json", j.dump(1) + "\n");
   write_file_atomic(dir / "sweep.txt", sweep_table(points));
-  const auto png = dir / "rd.png";
-  const plot::PlotLabels labels{"rate-distortion", "rate term  25 * archive bytes / original bytes",
-                                 "distortion terms  100 * seg + sqrt(10 * pose)"};
-  plot::write_png(png, plot::line_plot(rd_series(points), labels));
-  return png;
+  const auto svg = dir / "rd.svg";
+  plot::Chart chart;
+  chart.title = "rate-distortion";
+  chart.x_axis = "rate term  25 \u00b7 archive bytes / original bytes";
+  chart.y_axis = "distortion terms  100 \u00b7 seg + \u221a(10 \u00b7 pose)";
+  chart.series = rd_series(points);
+  chart.iso_totals = plot::round_iso_totals(chart.series);
+  chart.iso_label = "score (rate + distortion terms)";
+  plot::write_chart_svg(svg, chart);
+  return svg;
 }
 
 std::string twin_warning() {

@@ -9,7 +9,7 @@
 
 #include "tac/core/progress.hpp"
 #include "tac/eval/score.hpp"
-#include "tac/plot/png_plot.hpp"
+#include "tac/plot/chart.hpp"
 
 namespace tac::pipeline {
 
@@ -53,8 +53,8 @@ std::vector<SweepPoint> run_sweep(const std::filesystem::path& video, const Swee
 // Fixed-width table: codec, scale, crf, size, bytes, rate term, seg, pose, score.
 std::string sweep_table(const std::vector<SweepPoint>& points);
 // Rate term (x) against distortion terms 100*seg + sqrt(10*pose) (y), one series per codec and scale.
-std::vector<plot::Series> rd_series(const std::vector<SweepPoint>& points);
-// Writes DIR/sweep.json, DIR/sweep.txt and DIR/rd.png; returns the PNG path.
+std::vector<plot::ChartSeries> rd_series(const std::vector<SweepPoint>& points);
+// Writes DIR/sweep.json, DIR/sweep.txt and DIR/rd.svg (the chart); returns the chart path.
 std::filesystem::path write_sweep_outputs(const std::vector<SweepPoint>& points, const std::filesystem::path& dir);
 
 // The warning printed and written when the scorer is a twin (sweep and demo).
