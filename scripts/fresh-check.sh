@@ -114,7 +114,8 @@ in_root() {  # a clean login environment inside the root, from the exported work
   local cache_env=()
   # Paths relative to /root/work, so that objects compiled
   # on the host (CCACHE_BASEDIR = the parent of its work tree) are found here.
-  [ -z "$ccache_dir" ] || cache_env=(CCACHE_DIR=/root/.cache/ccache CCACHE_BASEDIR=/root/work)
+  # NOHASHDIR: -g compiles (ASan, fuzz) would otherwise key on the working directory and miss.
+  [ -z "$ccache_dir" ] || cache_env=(CCACHE_DIR=/root/.cache/ccache CCACHE_BASEDIR=/root/work CCACHE_NOHASHDIR=1)
   chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 "${cache_env[@]}" \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     /bin/bash -c "cd /root/work/main && $1"

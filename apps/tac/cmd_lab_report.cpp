@@ -17,14 +17,8 @@ struct ReportArgs {
 };
 
 void run_report(const ReportArgs& a) {
-  namespace ledger = comma_lab::ledger;
-  if (!comma_lab::grade::parse_grade(a.grade))
-    tac::fail(tac::ErrorKind::usage, "unknown grade '{}' (A++, A, A-negative, empirical, derivation/prediction, external, invalid)", a.grade);
-  const auto db = ledger::Ledger::open(ledger::resolve_ledger_path(a.db.empty() ? std::nullopt : std::optional(a.db)));
-  ledger::LedgerFilter filter;
-  if (!a.axis.empty()) filter.axis = a.axis;
-  const auto rows = db.list(filter);
-  const auto files = comma_lab::report::write_report(rows, a.grade, db.path().string(), a.out);
+  const auto [rows, db_path] = tac::cli::ledger_rows_for(a.grade, a.axis, a.db);
+  const auto files = comma_lab::report::write_report(rows, a.grade, db_path.string(), a.out);
   if (a.grade == "external")  // the results table is then the external rows themselves
     std::printf("report: %zu ledger rows, %zu external, %zu chart(s)\n", rows.size(), files.ours, files.charts.size());
   else
@@ -48,8 +42,7 @@ void register_report(CLI::App& app) {
       "Example: tac lab import-external docs/lab_public_leaderboard.csv && tac lab report --out lab-report\n"
       "         then open lab-report/index.html");
   cmd->add_option("--out", args->out, "Directory to write the report into (created if needed)")->required();
-  cmd->add_option("--grade", args->grade, "Grade our rows must earn (A admits A++)")->capture_default_str();
-  cmd->add_option("--axis", args->axis, "Only this axis");
+  tac::cli::add_row_filter_options(*cmd, args->grade, args->axis);
   tac::cli::add_db_option(*cmd, args->db);
   cmd->callback([args] { run_report(*args); });
 }

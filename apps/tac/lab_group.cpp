@@ -1,5 +1,8 @@
 #include "lab_group.hpp"
 
+#include "comma_lab/grade/grade.hpp"
+#include "tac/core/error.hpp"
+
 namespace tac::cli {
 
 CLI::App& lab_group(CLI::App& app) {
@@ -14,6 +17,21 @@ CLI::App* add_lab_verb(CLI::App& app, const std::string& name, const std::string
   CLI::App* verb = lab_group(app).add_subcommand(name, description);
   verb->footer(footer);
   return verb;
+}
+
+void add_row_filter_options(CLI::App& cmd, std::string& grade, std::string& axis) {
+  cmd.add_option("--grade", grade, "Grade our rows must earn (A admits A++)")->capture_default_str();
+  cmd.add_option("--axis", axis, "Only this axis");
+}
+
+LedgerRows ledger_rows_for(const std::string& grade, const std::string& axis, const std::string& db) {
+  if (!comma_lab::grade::parse_grade(grade))
+    tac::fail(tac::ErrorKind::usage, "unknown grade '{}' (A++, A, A-negative, empirical, derivation/prediction, external, invalid)", grade);
+  namespace ledger = comma_lab::ledger;
+  const auto opened = ledger::Ledger::open(ledger::resolve_ledger_path(db.empty() ? std::nullopt : std::optional(db)));
+  ledger::LedgerFilter filter;
+  if (!axis.empty()) filter.axis = axis;
+  return {opened.list(filter), opened.path()};
 }
 
 void add_db_option(CLI::App& cmd, std::string& db) {

@@ -17,16 +17,23 @@ namespace {
 
 using comma_lab::ledger::LedgerRow;
 
-LedgerRow evaluation(std::int64_t id, const std::string& entry, const std::string& axis, double seg, double pose, double rate) {
+// A row of `kind` and `grade` with the given components (external rows may lack any of them).
+LedgerRow row(std::int64_t id, const std::string& kind, const std::string& entry, const std::string& axis,
+              std::optional<double> seg, std::optional<double> pose, std::optional<double> rate) {
   LedgerRow r;
   r.id = id;
-  r.kind = "evaluation";
-  r.grade = "A";
+  r.kind = kind;
+  r.grade = kind == "external" ? "external" : "A";
   r.axis = axis;
   r.entry = entry;
   r.segnet = seg;
   r.posenet = pose;
   r.rate = rate;
+  return r;
+}
+
+LedgerRow evaluation(std::int64_t id, const std::string& entry, const std::string& axis, double seg, double pose, double rate) {
+  LedgerRow r = row(id, "evaluation", entry, axis, seg, pose, rate);
   r.score = 100 * seg + std::sqrt(10 * pose) + 25 * rate;
   r.archive_sha256 = std::string(64, 'a');
   return r;
@@ -34,16 +41,8 @@ LedgerRow evaluation(std::int64_t id, const std::string& entry, const std::strin
 
 LedgerRow external(std::int64_t id, const std::string& entry, const std::string& axis, std::optional<double> score,
                    std::optional<double> seg, std::optional<double> pose, std::optional<double> rate) {
-  LedgerRow r;
-  r.id = id;
-  r.kind = "external";
-  r.grade = "external";
-  r.axis = axis;
-  r.entry = entry;
+  LedgerRow r = row(id, "external", entry, axis, seg, pose, rate);
   r.score = score;
-  r.segnet = seg;
-  r.posenet = pose;
-  r.rate = rate;
   return r;
 }
 

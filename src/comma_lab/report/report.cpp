@@ -10,27 +10,13 @@
 
 #include "comma_lab/ledger/rows.hpp"
 #include "tac/core/error.hpp"
+#include "tac/core/markup_escape.hpp"
 #include "tac/core/output_file.hpp"
 
 namespace comma_lab::report {
 namespace {
 
 using ledger::LedgerRow;
-
-std::string html_escape(const std::string& s) {
-  std::string out;
-  for (const char ch : s) {
-    switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += ch;
-    }
-  }
-  return out;
-}
 
 // Axis names come from records and CSVs: keep [A-Za-z0-9_-], replace the rest.
 std::string file_safe(const std::string& axis) {
@@ -55,9 +41,9 @@ std::string html_table(const std::vector<LedgerRow>& rows, const std::string& gr
     out += fmt::format(
         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
         "<td><code>{}</code></td><td><code>{}</code></td></tr>\n",
-        r.id, html_escape(r.entry.empty() ? "—" : r.entry), html_escape(r.axis), html_escape(r.grade), num(r.score, 6),
+        r.id, tac::markup_escape(r.entry.empty() ? "—" : r.entry), tac::markup_escape(r.axis), tac::markup_escape(r.grade), num(r.score, 6),
         num(r.segnet, 8), num(r.posenet, 8), num(r.rate, 8), r.archive_bytes ? fmt::format("{}", *r.archive_bytes) : "—",
-        html_escape(r.archive_sha256), html_escape(r.runtime_sha256));
+        tac::markup_escape(r.archive_sha256), tac::markup_escape(r.runtime_sha256));
   }
   out += "</tbody>\n</table>\n";
   return out;
@@ -130,7 +116,7 @@ ReportFiles write_report(const std::vector<LedgerRow>& rows, const std::string& 
       "table{{border-collapse:collapse;font-size:13px}}td,th{{border:1px solid #ccc;padding:3px 6px;text-align:left}}"
       "code{{font-size:11px}}figure{{margin:1em 0}}svg{{max-width:100%;height:auto}}</style></head><body>\n"
       "<h1>comma-lab results</h1>\n<p>Ledger: <code>{}</code> ({} rows). Grade shown: <b>{}</b>.</p>\n",
-      html_escape(source), rows.size(), html_escape(grade));
+      tac::markup_escape(source), rows.size(), tac::markup_escape(grade));
 
   md += "## Rate-distortion\n\n";
   html += "<h2>Rate-distortion</h2>\n<p>x: rate term 25&middot;archive/original; y: distortion terms "
@@ -147,18 +133,18 @@ ReportFiles write_report(const std::vector<LedgerRow>& rows, const std::string& 
     files.charts.push_back(path);
     md += fmt::format("### Axis {}\n\n![{}]({})\n\n", c.axis, c.chart.title, c.file);
     html += fmt::format("<figure class=\"chart\" data-axis=\"{}\">\n{}<figcaption>{} (<a href=\"{}\">SVG</a>)</figcaption>\n</figure>\n",
-                        html_escape(c.axis), tac::plot::chart_svg_element(c.chart, fmt::format("chart{}", ++index)),
-                        html_escape(c.chart.title), html_escape(c.file));
+                        tac::markup_escape(c.axis), tac::plot::chart_svg_element(c.chart, fmt::format("chart{}", ++index)),
+                        tac::markup_escape(c.chart.title), tac::markup_escape(c.file));
     if (!c.unplotted.empty()) {
       std::string names;
       for (const auto& n : c.unplotted) names += (names.empty() ? "" : ", ") + n;
       md += "Not plotted (components missing; listed in the tables): " + names + "\n\n";
-      html += "<p>Not plotted (components missing; listed in the tables): " + html_escape(names) + "</p>\n";
+      html += "<p>Not plotted (components missing; listed in the tables): " + tac::markup_escape(names) + "</p>\n";
     }
   }
 
   md += "## Results (grade " + grade + ")\n\n" + ledger::markdown_table(rows, grade) + "\n";
-  html += "<h2>Results (grade " + html_escape(grade) + ")</h2>\n" + html_table(rows, grade, files.ours);
+  html += "<h2>Results (grade " + tac::markup_escape(grade) + ")</h2>\n" + html_table(rows, grade, files.ours);
   if (grade != "external") {
     md += "## Public external rows\n\n" + ledger::markdown_table(rows, "external") + "\n";
     html += "<h2>Public external rows</h2>\n" + html_table(rows, "external", files.external);

@@ -6,6 +6,7 @@
 
 #include "tac/core/contest.hpp"
 #include "tac/core/error.hpp"
+#include "tac/core/markup_escape.hpp"
 #include "tac/core/output_file.hpp"
 #include "tac/core/stopwatch.hpp"
 #include "tac/io/raw_frames.hpp"
@@ -17,20 +18,6 @@
 
 namespace tac::pipeline {
 namespace {
-
-std::string html_escape(const std::string& s) {
-  std::string out;
-  for (const char c : s) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 std::string hex(plot::Color c) { return fmt::format("#{:02x}{:02x}{:02x}", c.r, c.g, c.b); }
 
@@ -172,21 +159,21 @@ std::string report_html(const DemoResult& result, const std::string& warning, co
       "<style>body{font-family:sans-serif;max-width:1250px;margin:1em auto}pre{background:#f4f4f4;padding:.5em}"
       ".warn{background:#fff0f0;border:3px solid #c00;padding:.5em 1em;font-weight:bold}"
       "img{max-width:100%}td{vertical-align:top;padding:4px}</style></head><body>\n<h1>tac demo</h1>\n";
-  if (!warning.empty()) html += "<div class=\"warn\"><pre>" + html_escape(warning) + "</pre></div>\n";
+  if (!warning.empty()) html += "<div class=\"warn\"><pre>" + tac::markup_escape(warning) + "</pre></div>\n";
   html += "<h2>Rate-distortion</h2>\n<p>x: rate term 25&middot;archive/original; y: distortion terms "
           "100&middot;seg + &radic;(10&middot;pose). Series:";
   for (const auto& s : rd_series(result.points))
-    html += " <span style=\"color:" + hex(s.color) + "\">&#9632; " + html_escape(s.label) + "</span>";
-  html += "</p>\n<img src=\"rd.svg\" alt=\"rate-distortion chart\">\n<h2>Results</h2>\n<pre>" + html_escape(sweep_table(result.points)) + "</pre>\n";
-  html += "<h2>Frames: original (left) and inflated " + html_escape(best_note) + " (right)</h2>\n<table>\n";
+    html += " <span style=\"color:" + hex(s.color) + "\">&#9632; " + tac::markup_escape(s.label) + "</span>";
+  html += "</p>\n<img src=\"rd.svg\" alt=\"rate-distortion chart\">\n<h2>Results</h2>\n<pre>" + tac::markup_escape(sweep_table(result.points)) + "</pre>\n";
+  html += "<h2>Frames: original (left) and inflated " + tac::markup_escape(best_note) + " (right)</h2>\n<table>\n";
   for (const auto& c : comparisons) {
     html += fmt::format("<tr><td>frame {}<br><img src=\"{}\"></td><td><br><img src=\"{}\"></td></tr>\n", c.frame,
                         c.original.filename().string(), c.inflated.filename().string());
   }
   html += "</table>\n<h2>Stages</h2>\n";
   for (const auto& s : result.stages) {
-    html += fmt::format("<h3>{} ({:.1f} s)</h3><p>{}</p><ul>", html_escape(s.name), s.seconds, html_escape(s.note));
-    for (const auto& f : s.outputs) html += "<li><code>" + html_escape(f.string()) + "</code></li>";
+    html += fmt::format("<h3>{} ({:.1f} s)</h3><p>{}</p><ul>", tac::markup_escape(s.name), s.seconds, tac::markup_escape(s.note));
+    for (const auto& f : s.outputs) html += "<li><code>" + tac::markup_escape(f.string()) + "</code></li>";
     html += "</ul>\n";
   }
   html += "</body></html>\n";

@@ -11,6 +11,7 @@
 #include <regex>
 
 #include "tac/core/error.hpp"
+#include "tac/core/markup_escape.hpp"
 #include "tac/core/output_file.hpp"
 
 namespace tac::plot {
@@ -98,20 +99,6 @@ std::string printable(const std::string& s) {
 cairo_status_t append_to_string(void* closure, const unsigned char* data, unsigned int length) {
   static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
   return CAIRO_STATUS_SUCCESS;
-}
-
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (const char ch : s) {
-    switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += ch;
-    }
-  }
-  return out;
 }
 
 class Painter {
@@ -313,11 +300,11 @@ std::string annotate(std::string svg, const Chart& c, const std::vector<DrawnTex
   for (const auto& t : texts) {
     layer += fmt::format("<text x=\"{:.2f}\" y=\"{:.2f}\" font-size=\"{:g}\"{}>{}</text>\n", t.x, t.y, t.size,
                          t.vertical ? fmt::format(" transform=\"rotate(-90 {:.2f} {:.2f})\"", t.x, t.y) : "",
-                         xml_escape(t.text));
+                         tac::markup_escape(t.text));
   }
   layer += "</g>\n";
   svg.insert(close, layer);
-  svg.insert(open_end + 1, "\n<title>" + xml_escape(printable(c.title.empty() ? c.x_axis + " vs " + c.y_axis : c.title)) + "</title>");
+  svg.insert(open_end + 1, "\n<title>" + tac::markup_escape(printable(c.title.empty() ? c.x_axis + " vs " + c.y_axis : c.title)) + "</title>");
   return svg;
 }
 
