@@ -101,12 +101,15 @@ void run_eval(const EvalArgs& a) {
   o.cache_dir = a.cache_dir;
   auto sandbox_run = std::make_shared<nlohmann::json>();
   if (a.sandbox) o.inflate_runner = sandboxed_inflate_runner(o, a.sandbox_timeout, sandbox_run);
-  // Custody: the runtime the archive was inflated with, taken before inflate writes anything.
-  const auto runtime = comma_lab::custody::to_json(comma_lab::custody::runtime_identity(o.submission_dir));
-  o.amend_record = [runtime, sandbox_run](nlohmann::json& record) {
-    record["runtime"] = runtime;
-    if (!sandbox_run->is_null()) record["inflate_sandbox"] = *sandbox_run;
-  };
+  // Custody for the record (only written with --json): the runtime the archive was inflated with,
+  // taken before inflate writes anything.
+  if (o.json_path) {
+    const auto runtime = comma_lab::custody::to_json(comma_lab::custody::runtime_identity(o.submission_dir));
+    o.amend_record = [runtime, sandbox_run](nlohmann::json& record) {
+      record["runtime"] = runtime;
+      if (!sandbox_run->is_null()) record["inflate_sandbox"] = *sandbox_run;
+    };
+  }
 
   const auto env = tac::eval::distributed_environment_from_env();
   std::unique_ptr<tac::eval::Communicator> comm;
