@@ -10,7 +10,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <fstream>
+#include <thread>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 #include "lab_test_util.hpp"
@@ -147,6 +150,39 @@ TEST(Sandbox, RefusesNoCommandAndBadLimits) {
   const auto no_limit = tac::test::error_of([&] { sh("true", options); });
   ASSERT_TRUE(no_limit);
   EXPECT_EQ(no_limit->kind(), tac::ErrorKind::usage);
+}
+
+TEST(Sandbox, ASetupFailureIsAnIoErrorNamingTheStepAndErrno) {
+  sb::SandboxOptions options;
+  options.working_directory = "/nonexistent/sandbox-workdir";
+  const auto chdir_failed = tac::test::error_of([&] { sh("true", options); });
+  ASSERT_TRUE(chdir_failed);
+  EXPECT_EQ(chdir_failed->kind(), tac::ErrorKind::io);
+  EXPECT_NE(std::string(chdir_failed->what()).find("chdir /nonexistent/sandbox-workdir: ENOENT"), std::string::npos)
+      << chdir_failed->what();
+  const auto exec_failed = tac::test::error_of([] { sb::run_sandboxed({"/nonexistent/runtime"}, {}); });
+  ASSERT_TRUE(exec_failed);
+  EXPECT_NE(std::string(exec_failed->what()).find("exec /nonexistent/runtime: ENOENT"), std::string::npos)
+      << exec_failed->what();
+}
+
+// `tac eval --sandbox` forks from a process with busy threads (libtorch's pools): the child must
+// still set up and run, however the other threads were caught by fork() (inside malloc or not).
+TEST(Sandbox, RunsFromAProcessWithBusyAllocatingThreads) {
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> busy;
+  for (int t = 0; t < 4; ++t)
+    busy.emplace_back([&stop] {
+      while (!stop.load(std::memory_order_relaxed)) {
+        std::vector<std::string> churn;
+        for (int i = 0; i < 64; ++i) churn.emplace_back(static_cast<std::size_t>(100 + i * 37), 'x');
+      }
+    });
+  int succeeded = 0;
+  for (int run = 0; run < 25; ++run) succeeded += sh("exit 0").succeeded() ? 1 : 0;
+  stop = true;
+  for (auto& t : busy) t.join();
+  EXPECT_EQ(succeeded, 25);
 }
 
 // A submission whose inflate.sh writes `frames` frames of zeros for every named video.

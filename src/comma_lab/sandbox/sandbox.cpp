@@ -24,10 +24,20 @@ using tac::fail;
 
 namespace {
 
+// Between fork() and exec the child may come from a multithreaded caller (`tac eval --sandbox`
+// runs inside tac-scorer, next to libtorch's thread pools), so only a thread that no longer exists
+// could hold a lock there. The child uses syscalls plus malloc-backed std::string/filesystem code:
+// glibc takes every malloc arena lock around fork() and re-initialises them in the child, so
+// malloc stays usable; nothing else that locks (stdio, locale, iostreams, libtorch) is touched.
+// That is also why errors name errno by strerrorname_np (a constant table) and not by strerror,
+// whose message translation takes the gettext lock.
+
 // The child reports a setup failure through this pipe (a short message, then exits 127), so the
 // caller can fail with the reason instead of a bare exit status.
 [[noreturn]] void child_fail(int report_fd, const std::string& what) {
-  const std::string message = what + ": " + std::strerror(errno);
+  const int code = errno;
+  const char* name = ::strerrorname_np(code);
+  const std::string message = what + ": " + (name != nullptr ? name : "errno " + std::to_string(code));
   [[maybe_unused]] const auto n = ::write(report_fd, message.data(), message.size());
   ::_exit(127);
 }
