@@ -11,6 +11,7 @@
 #include "tac/core/byte_reader.hpp"
 #include "tac/core/error.hpp"
 #include "tac/core/output_file.hpp"
+#include "tac/quant/float16.hpp"
 
 namespace tac::io {
 namespace {
@@ -84,27 +85,7 @@ std::size_t dtype_size(DType dtype) {
   return 0;
 }
 
-float half_to_float(std::uint16_t h) {
-  const std::uint32_t sign = (h & 0x8000u) << 16;
-  std::uint32_t exponent = (h >> 10) & 0x1f;
-  std::uint32_t mantissa = h & 0x3ffu;
-  std::uint32_t bits;
-  if (exponent == 0x1f) {
-    bits = sign | 0x7f800000u | (mantissa << 13);
-  } else if (exponent != 0) {
-    bits = sign | ((exponent + 112) << 23) | (mantissa << 13);
-  } else if (mantissa == 0) {
-    bits = sign;
-  } else {  // subnormal: normalise
-    exponent = 113;
-    while ((mantissa & 0x400u) == 0) {
-      mantissa <<= 1;
-      --exponent;
-    }
-    bits = sign | (exponent << 23) | ((mantissa & 0x3ffu) << 13);
-  }
-  return std::bit_cast<float>(bits);
-}
+float half_to_float(std::uint16_t h) { return quant::half_to_float(h); }
 
 float bfloat16_to_float(std::uint16_t bits) { return std::bit_cast<float>(std::uint32_t{bits} << 16); }
 
