@@ -19,6 +19,7 @@ struct SynthArgs {
   std::string preset = "ultrafast";
   int threads = 2;
   bool no_vehicles = false;
+  bool labels = false;
 };
 
 void run_synth(const SynthArgs& args) {
@@ -32,6 +33,7 @@ void run_synth(const SynthArgs& args) {
   options.crf = args.crf;
   options.preset = args.preset;
   options.threads = args.threads;
+  options.labels = args.labels;
   const bool tty = ::isatty(STDERR_FILENO) == 1;
   if (tty) {
     options.progress = [](int done, int total) {
@@ -45,6 +47,7 @@ void run_synth(const SynthArgs& args) {
               static_cast<unsigned long long>(args.seed), static_cast<unsigned long long>(result.clip_bytes), seconds,
               seconds > 0 ? result.frames / seconds : 0.0);
   std::printf("  clip:   %s\n  motion: %s\n", result.clip.c_str(), result.motion.c_str());
+  if (!result.labels.empty()) std::printf("  labels: %s\n", result.labels.c_str());
 }
 
 void register_synth(CLI::App& app) {
@@ -56,7 +59,10 @@ void register_synth(CLI::App& app) {
       "and an ego car whose speed and heading change over time (clips of 12 s or more include a full\n"
       "stop). Lighting varies with the distance travelled. The same seed always gives the same frames.\n"
       "The clip is HEVC (libx265) in Matroska, BT.601 limited range 4:2:0 like the contest video; the\n"
-      "true per-frame camera motion goes beside it as <stem>.motion.json.\n"
+      "true per-frame camera motion goes beside it as <stem>.motion.json (also as pose6: forward, right,\n"
+      "down, roll, pitch, yaw). --labels adds <stem>.labels.u8: every pixel's class in the contest\n"
+      "SegNet's five (0 road, 1 lane marking, 2 undrivable, 3 movable, 4 my car), uint8 (frames, 874,\n"
+      "1164), no header — 1 MB per frame.\n"
       "\n"
       "Example: tac synth -o clip.mkv --frames 1200 --seed 7");
   cmd->add_option("-o,--output", args->output, "Output clip (.mkv)")->required();
@@ -70,6 +76,7 @@ void register_synth(CLI::App& app) {
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   cmd->add_flag("--no-vehicles", args->no_vehicles, "Leave out the moving vehicles (a static world)");
+  cmd->add_flag("--labels", args->labels, "Also write every frame's per-pixel classes (<stem>.labels.u8)");
   cmd->callback([args] { run_synth(*args); });
 }
 

@@ -91,9 +91,13 @@ struct Vehicle {
 struct Canvas {
   int width, height;
   std::vector<Rgb> pixels;
+  std::uint8_t* labels = nullptr;  // optional class plane: a primitive covering >= half a pixel claims it
   Rgb& at(int x, int y) { return pixels[static_cast<std::size_t>(y) * width + x]; }
+  void claim(int x, int y, float coverage, SegClass c) {
+    if (labels != nullptr && coverage >= 0.5f) labels[static_cast<std::size_t>(y) * width + x] = static_cast<std::uint8_t>(c);
+  }
 
-  void rect(double x0, double y0, double x1, double y1, Rgb color) {
+  void rect(double x0, double y0, double x1, double y1, Rgb color, SegClass label) {
     const int ix0 = std::max(0, static_cast<int>(std::floor(x0))), ix1 = std::min(width, static_cast<int>(std::ceil(x1)));
     const int iy0 = std::max(0, static_cast<int>(std::floor(y0))), iy1 = std::min(height, static_cast<int>(std::ceil(y1)));
     for (int y = iy0; y < iy1; ++y) {
@@ -101,10 +105,11 @@ struct Canvas {
       for (int x = ix0; x < ix1; ++x) {
         const float a = cy * coverage(static_cast<float>(x) + 0.5f, 1.0f, static_cast<float>(x0), static_cast<float>(x1));
         at(x, y) = mix(at(x, y), color, a);
+        claim(x, y, a, label);
       }
     }
   }
-  void ellipse(double cx, double cy, double rx, double ry, Rgb color, std::uint32_t seed, double texture) {
+  void ellipse(double cx, double cy, double rx, double ry, Rgb color, std::uint32_t seed, double texture, SegClass label) {
     const int ix0 = std::max(0, static_cast<int>(std::floor(cx - rx))), ix1 = std::min(width, static_cast<int>(std::ceil(cx + rx)));
     const int iy0 = std::max(0, static_cast<int>(std::floor(cy - ry))), iy1 = std::min(height, static_cast<int>(std::ceil(cy + ry)));
     const double edge = std::max(1.0, std::min(rx, ry));
@@ -117,6 +122,7 @@ struct Canvas {
         // Leaf texture anchored to the ellipse (moves with it).
         const float n = value_noise(static_cast<float>(dx * 4.0 + 9.0), static_cast<float>(dy * 4.0 + 9.0), seed);
         at(x, y) = mix(at(x, y), scale(color, static_cast<float>(1.0 - texture + 2.0 * texture * n)), a);
+        claim(x, y, a, label);
       }
     }
   }
@@ -334,10 +340,16 @@ std::vector<ScreenRect> Scene::vehicle_rects(int index) const {
   return rects;
 }
 
-void Scene::render(int index, Yuv420Frame& out) const {
+void Scene::render(int index, Yuv420Frame& out, LabelMap* labels) const {
   if (index < 0 || index >= options_.frames) fail(ErrorKind::internal, "synth: frame {} out of range 0..{}", index, options_.frames - 1);
   const auto& pose = poses_[static_cast<std::size_t>(index)];
-  render_at(pose, pose.t, out);
+  render_at(pose, pose.t, out, labels);
+}
+
+std::array<double, 6> relative_motion(const EgoPose& a, const EgoPose& b) {
+  const double dx = b.x - a.x, dz = b.z - a.z;
+  const double c = std::cos(a.yaw), s = std::sin(a.yaw);
+  return {dx * s + dz * c, dx * c - dz * s, 0.0, 0.0, 0.0, b.yaw - a.yaw};
 }
 
 namespace {
@@ -392,6 +404,8 @@ void paint_sky(const FrameView& v, Canvas& canvas) {
       }
       line[col] = scale(c, v.light);
     }
+    if (canvas.labels != nullptr)
+      std::fill_n(canvas.labels + static_cast<std::size_t>(row) * W, W, static_cast<std::uint8_t>(SegClass::undrivable));
   }
 }
 
@@ -442,9 +456,15 @@ void paint_ground(const FrameView& v, Canvas& canvas) {
       // Markings: dashed lane lines at +-1.75 m, solid edge lines (yellow left, white right).
       const float dash = dash_coverage(zf, footprint_z, 3.5f, 12.0f);
       const float lane = (coverage(s, footprint_x, -1.82f, -1.68f) + coverage(s, footprint_x, 1.68f, 1.82f)) * dash;
+      const float left_edge = coverage(s, footprint_x, -5.3f, -5.1f), right_edge = coverage(s, footprint_x, 5.1f, 5.3f);
       c = mix(c, Rgb{228, 228, 222}, std::min(1.0f, lane));
-      c = mix(c, Rgb{222, 190, 70}, coverage(s, footprint_x, -5.3f, -5.1f));
-      c = mix(c, Rgb{228, 228, 222}, coverage(s, footprint_x, 5.1f, 5.3f));
+      c = mix(c, Rgb{222, 190, 70}, left_edge);
+      c = mix(c, Rgb{228, 228, 222}, right_edge);
+      if (canvas.labels != nullptr) {
+        SegClass label = w_road >= 0.5f ? SegClass::road : SegClass::undrivable;
+        if (std::min(1.0f, lane) >= 0.5f || left_edge >= 0.5f || right_edge >= 0.5f) label = SegClass::lane_marking;
+        canvas.labels[static_cast<std::size_t>(row) * W + col] = static_cast<std::uint8_t>(label);
+      }
       // Shadow bands of overhead structures, anchored to the road.
       const float shadow = dash_coverage(zf, footprint_z, static_cast<float>(p.shadow_length), static_cast<float>(p.shadow_period));
       c = scale(c, 1.0f - 0.42f * shadow);
@@ -501,15 +521,16 @@ void draw_vehicle(const FrameView& v, Canvas& canvas, const VehicleDraw& d) {
   const auto [g0, g1] = band(0.0, 0.32);
   const auto [b0, b1] = band(0.30, 0.82);
   const auto [s0, s1] = band(0.82, 1.0);
-  canvas.rect(d.u - half * 0.98, s0, d.u + half * 0.98, s1, shade({25, 25, 27}));
-  canvas.rect(d.u - half * 0.95, b0, d.u + half * 0.95, b1, shade(d.color));
-  canvas.rect(d.u - half * 0.78, g0, d.u + half * 0.78, g1, shade(mix(d.color, Rgb{35, 42, 52}, 0.75f)));
+  constexpr auto M = SegClass::movable;
+  canvas.rect(d.u - half * 0.98, s0, d.u + half * 0.98, s1, shade({25, 25, 27}), M);
+  canvas.rect(d.u - half * 0.95, b0, d.u + half * 0.95, b1, shade(d.color), M);
+  canvas.rect(d.u - half * 0.78, g0, d.u + half * 0.78, g1, shade(mix(d.color, Rgb{35, 42, 52}, 0.75f)), M);
   const double light_w = d.width_px * 0.16, light_h = height * 0.09;
   const double ly = d.top + height * 0.45;
-  canvas.rect(d.u - half * 0.92, ly, d.u - half * 0.92 + light_w, ly + light_h, shade({205, 30, 28}));
-  canvas.rect(d.u + half * 0.92 - light_w, ly, d.u + half * 0.92, ly + light_h, shade({205, 30, 28}));
+  canvas.rect(d.u - half * 0.92, ly, d.u - half * 0.92 + light_w, ly + light_h, shade({205, 30, 28}), M);
+  canvas.rect(d.u + half * 0.92 - light_w, ly, d.u + half * 0.92, ly + light_h, shade({205, 30, 28}), M);
   canvas.rect(d.u - d.width_px * 0.12, d.top + height * 0.62, d.u + d.width_px * 0.12, d.top + height * 0.72,
-              shade({225, 225, 215}));
+              shade({225, 225, 215}), M);
 }
 
 // A pole with a lamp arm, or a tree (trunk and canopy), at column o.u.
@@ -522,15 +543,16 @@ void draw_roadside(const FrameView& v, Canvas& canvas, const Object& o) {
   if (o.kind == 1) {
     const double w = proj.pixels(0.22, o.zc);
     const double top = proj.row(8.0, o.zc), bottom = proj.row(0.0, o.zc);
-    canvas.rect(o.u - w / 2, top, o.u + w / 2, bottom, shade({150, 150, 155}));
+    canvas.rect(o.u - w / 2, top, o.u + w / 2, bottom, shade({150, 150, 155}), SegClass::undrivable);
     return;
   }
   const double size = 0.8 + 0.5 * hash01(ki, 5, seed);
   const double trunk_w = proj.pixels(0.35 * size, o.zc);
-  canvas.rect(o.u - trunk_w / 2, proj.row(2.6 * size, o.zc), o.u + trunk_w / 2, proj.row(0.0, o.zc), shade({85, 62, 40}));
+  canvas.rect(o.u - trunk_w / 2, proj.row(2.6 * size, o.zc), o.u + trunk_w / 2, proj.row(0.0, o.zc), shade({85, 62, 40}),
+              SegClass::undrivable);
   const Rgb leaf{static_cast<float>(40 + 40 * hash01(ki, 6, seed)), static_cast<float>(80 + 50 * hash01(ki, 7, seed)), 40};
   canvas.ellipse(o.u, proj.row(3.9 * size, o.zc), proj.pixels(1.9 * size, o.zc), proj.pixels(2.1 * size, o.zc), shade(leaf),
-                 seed + static_cast<std::uint32_t>(ki), 0.18);
+                 seed + static_cast<std::uint32_t>(ki), 0.18, SegClass::undrivable);
 }
 
 // RGB -> BT.601 limited-range 4:2:0 (the contest decode's inverse).
@@ -562,10 +584,16 @@ void to_yuv420(const Canvas& canvas, Yuv420Frame& out) {
 
 }  // namespace
 
-void Scene::render_at(const EgoPose& pose, double t, Yuv420Frame& out) const {
+void Scene::render_at(const EgoPose& pose, double t, Yuv420Frame& out, LabelMap* labels) const {
   const auto& p = *params_;
   const auto& cam = options_.camera;
   Canvas canvas{cam.width, cam.height, std::vector<Rgb>(static_cast<std::size_t>(cam.width) * cam.height)};
+  if (labels != nullptr) {
+    labels->width = cam.width;
+    labels->height = cam.height;
+    labels->classes.assign(static_cast<std::size_t>(cam.width) * cam.height, static_cast<std::uint8_t>(SegClass::undrivable));
+    canvas.labels = labels->classes.data();
+  }
   const FrameView view{p, cam, pose, Projector{cam, pose.x, pose.z, std::cos(pose.yaw), std::sin(pose.yaw)},
                        static_cast<float>(p.light(pose.z)), p.sky_horizon, p.texture_seed};
   paint_sky(view, canvas);

@@ -7,6 +7,7 @@
 // World frame: X right, Z forward along the road's mean direction, ground at height 0; the camera
 // sits camera_height metres above the ground, looks along the heading `yaw` (radians, positive to
 // the right), no pitch or roll. Pinhole projection with square pixels.
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -40,6 +41,27 @@ struct Yuv420Frame {
   void resize(int w, int h);
 };
 
+// The contest SegNet's five classes (comma10k's: road, lane markings, undrivable, movable, my
+// car). The scene maps: asphalt -> road; lane and edge lines -> lane_marking; sky, hills, grass,
+// gravel shoulders, trees and poles -> undrivable; vehicles -> movable. No ego hood is drawn, so
+// my_car never appears.
+enum class SegClass : std::uint8_t { road = 0, lane_marking = 1, undrivable = 2, movable = 3, my_car = 4 };
+inline constexpr int kSegClasses = 5;
+
+// Per-pixel class of a rendered frame: the class of whatever covers at least half of the pixel
+// last (the painter's order of the render), row-major.
+struct LabelMap {
+  int width = 0;
+  int height = 0;
+  std::vector<std::uint8_t> classes;  // SegClass values
+};
+
+// The camera's motion from frame a to frame b in the six components PoseNet's first outputs
+// stand for, in a's camera frame: translation forward, right, down (metres) and rotation roll,
+// pitch, yaw (radians, yaw positive turning right). The scene has no pitch, roll or climb, so
+// components 2..4 are 0.
+std::array<double, 6> relative_motion(const EgoPose& a, const EgoPose& b);
+
 struct ScreenRect {
   int x0 = 0, y0 = 0, x1 = 0, y1 = 0;  // half-open pixel bounds, clipped to the frame
 };
@@ -58,10 +80,11 @@ class Scene {
 
   const SceneOptions& options() const { return options_; }
   const std::vector<EgoPose>& poses() const { return poses_; }
-  // Renders frame `index` (0 <= index < frames) into `out`.
-  void render(int index, Yuv420Frame& out) const;
+  // Renders frame `index` (0 <= index < frames) into `out`, and its classes into `labels` when
+  // given (the frame's pixels are the same either way).
+  void render(int index, Yuv420Frame& out, LabelMap* labels = nullptr) const;
   // Renders the world at time `t` seen from `pose` (vehicles move with t, the rest is static).
-  void render_at(const EgoPose& pose, double t, Yuv420Frame& out) const;
+  void render_at(const EgoPose& pose, double t, Yuv420Frame& out, LabelMap* labels = nullptr) const;
   // Screen bounds of every visible vehicle at frame `index` (its drawing never leaves them).
   std::vector<ScreenRect> vehicle_rects(int index) const;
 

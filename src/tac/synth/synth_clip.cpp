@@ -4,6 +4,7 @@
 #include <deque>
 #include <future>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "tac/core/error.hpp"
 #include "tac/core/output_file.hpp"
@@ -15,6 +16,10 @@ std::filesystem::path motion_path(const std::filesystem::path& clip) {
   return clip.parent_path() / (clip.stem().string() + ".motion.json");
 }
 
+std::filesystem::path labels_path(const std::filesystem::path& clip) {
+  return clip.parent_path() / (clip.stem().string() + ".labels.u8");
+}
+
 nlohmann::json motion_json(const Scene& scene) {
   const auto& o = scene.options();
   nlohmann::json frames = nlohmann::json::array();
@@ -22,15 +27,10 @@ nlohmann::json motion_json(const Scene& scene) {
   for (std::size_t i = 0; i < poses.size(); ++i) {
     const auto& p = poses[i];
     nlohmann::json f{{"frame", i}, {"t", p.t}, {"x", p.x}, {"z", p.z}, {"yaw", p.yaw}, {"speed", p.speed}, {"yaw_rate", p.yaw_rate}};
-    if (i > 0) {
-      // Motion from frame i-1 to i in the camera frame of i-1 (right, forward), and the yaw change.
-      const auto& q = poses[i - 1];
-      const double dx = p.x - q.x, dz = p.z - q.z;
-      const double c = std::cos(q.yaw), s = std::sin(q.yaw);
-      f["delta"] = {{"right", dx * c - dz * s}, {"forward", dx * s + dz * c}, {"yaw", p.yaw - q.yaw}};
-    } else {
-      f["delta"] = {{"right", 0.0}, {"forward", 0.0}, {"yaw", 0.0}};
-    }
+    // Motion from frame i-1 to i in the camera frame of i-1 (none for the first frame).
+    const auto m = relative_motion(i > 0 ? poses[i - 1] : p, p);
+    f["delta"] = {{"right", m[1]}, {"forward", m[0]}, {"yaw", m[5]}};
+    f["pose6"] = m;
     frames.push_back(std::move(f));
   }
   const auto& cam = o.camera;
@@ -45,7 +45,10 @@ nlohmann::json motion_json(const Scene& scene) {
         {"height_m", cam.camera_height}}},
       {"conventions",
        "world X right, Z forward, metres; yaw radians, positive turns right; delta is the motion since the previous "
-       "frame in the previous camera's frame"},
+       "frame in the previous camera's frame; pose6 is the same motion as [forward, right, down, roll, pitch, yaw]"},
+      {"labels",
+       {{"classes", {"road", "lane_marking", "undrivable", "movable", "my_car"}},
+        {"layout", "uint8 (frames, height, width), class of the primitive covering >= half of each pixel"}}},
       {"frames", std::move(frames)}};
 }
 
@@ -68,22 +71,31 @@ SynthClipResult write_synth_clip(const SynthClipOptions& options) {
   // Frames render on worker threads a few ahead of the encoder, which takes them in order.
   const int total = options.scene.frames;
   const int ahead = options.threads + 1;
-  std::deque<std::future<Yuv420Frame>> pending;
+  struct Rendered {
+    Yuv420Frame frame;
+    LabelMap labels;
+  };
+  std::optional<OutputFile> labels;
+  if (options.labels) labels.emplace(labels_path(options.output));
+  const bool with_labels = options.labels;
+  std::deque<std::future<Rendered>> pending;
   int next = 0;
   auto launch = [&] {
     const int index = next++;
-    pending.push_back(std::async(std::launch::async, [&scene, index] {
-      Yuv420Frame frame;
-      scene.render(index, frame);
-      return frame;
+    pending.push_back(std::async(std::launch::async, [&scene, index, with_labels] {
+      Rendered r;
+      scene.render(index, r.frame, with_labels ? &r.labels : nullptr);
+      return r;
     }));
   };
   while (next < total && static_cast<int>(pending.size()) < ahead) launch();
   for (int done = 0; done < total; ++done) {
-    Yuv420Frame frame = pending.front().get();
+    Rendered r = pending.front().get();
     pending.pop_front();
     if (next < total) launch();
+    const auto& frame = r.frame;
     encoder.write({frame.y.data(), frame.u.data(), frame.v.data(), frame.width, frame.width / 2, frame.width / 2});
+    if (labels) labels->write(r.labels.classes);
     if (options.progress) options.progress(done + 1, total);
   }
   const auto bytes = encoder.finish();
@@ -94,6 +106,10 @@ SynthClipResult write_synth_clip(const SynthClipOptions& options) {
   result.frames = total;
   result.clip_bytes = bytes.size();
   write_file_atomic(result.motion, motion_json(scene).dump(1) + "\n");
+  if (labels) {
+    labels->commit();
+    result.labels = labels->path();
+  }
   write_file_atomic(result.clip, bytes);
   return result;
 }
