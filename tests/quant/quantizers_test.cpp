@@ -202,16 +202,21 @@ TEST(Int4Packing, RoundTripsSignedAndUnsignedCodesOfEveryLength) {
 }
 
 // fp4_e2m1.hpp's formula, written out (nearest magnitude by distance, the lower on a tie).
-std::vector<float> fp4_formula(const std::vector<float>& x, std::size_t block) {
+std::vector<float> fp4_formula(const std::vector<float>& x, std::size_t block, Fp4Scale format) {
   std::vector<float> out(x.size());
   for (std::size_t start = 0; start < x.size(); start += block) {
     const std::size_t end = std::min(x.size(), start + block);
     float ma = 0.0f;
     for (std::size_t i = start; i < end; ++i) ma = std::max(ma, std::fabs(x[i]));
-    std::uint16_t bits = ma == 0.0f ? 0 : float_to_half(ma / 6.0f);
-    if (ma != 0.0f && (bits & 0x7fff) == 0) bits = 1;
-    if ((bits & 0x7fff) >= 0x7c00) bits = 0x7bff;
-    const float scale = half_to_float(bits);
+    float scale;
+    if (format == Fp4Scale::f32) {
+      scale = ma / 6.0f == 0.0f ? 1.0f : ma / 6.0f;
+    } else {
+      std::uint16_t bits = ma == 0.0f ? 0 : float_to_half(ma / 6.0f);
+      if (ma != 0.0f && (bits & 0x7fff) == 0) bits = 1;
+      if ((bits & 0x7fff) >= 0x7c00) bits = 0x7bff;
+      scale = half_to_float(bits);
+    }
     for (std::size_t i = start; i < end; ++i) {
       int best = 0;
       if (scale > 0.0f) {
@@ -221,21 +226,23 @@ std::vector<float> fp4_formula(const std::vector<float>& x, std::size_t block) {
           if (std::fabs(a - kE2M1Magnitudes[k]) < std::fabs(a - kE2M1Magnitudes[best])) best = k;
       }
       const float m = kE2M1Magnitudes[best];
-      out[i] = (best != 0 && std::signbit(x[i]) ? -m : m) * scale;
+      out[i] = (x[i] < 0.0f ? -m : m) * scale;
     }
   }
   return out;
 }
 
 TEST(Fp4Quant, DequantizeIsTheWrittenFormulaBitForBit) {
-  for (const auto& t : tensors())
-    for (std::size_t block : {std::size_t{32}, std::size_t{16}, std::size_t{7}, std::size_t{1}}) {
-      const auto q = quantize_fp4(t.values, block);
-      EXPECT_EQ(q.scales.size(), (t.values.size() + block - 1) / block);
-      EXPECT_TRUE(same_bits(dequantize_fp4(q), fp4_formula(t.values, block))) << t.name << " block " << block;
-    }
+  for (const auto format : {Fp4Scale::f16, Fp4Scale::f32})
+    for (const auto& t : tensors())
+      for (std::size_t block : {std::size_t{32}, std::size_t{16}, std::size_t{7}, std::size_t{1}}) {
+        const auto q = quantize_fp4(t.values, block, format);
+        EXPECT_EQ(q.scales.size(), (t.values.size() + block - 1) / block);
+        EXPECT_TRUE(same_bits(dequantize_fp4(q), fp4_formula(t.values, block, format)))
+            << t.name << " block " << block << (format == Fp4Scale::f16 ? " f16" : " f32");
+      }
   const auto big = normal(std::size_t{10} << 18, 0.02f, 19);
-  EXPECT_TRUE(same_bits(dequantize_fp4(quantize_fp4(big)), fp4_formula(big, 32)));
+  EXPECT_TRUE(same_bits(dequantize_fp4(quantize_fp4(big)), fp4_formula(big, 32, Fp4Scale::f16)));
 }
 
 TEST(Fp4Quant, TiesGoToTheLowerMagnitudeAndTheBlockMaxIsExactAtSix) {
@@ -255,8 +262,13 @@ TEST(Fp4Quant, RefusesDamagedTensors) {
   bad.scales.pop_back();
   EXPECT_EQ(kind_of([&] { dequantize_fp4(bad); }), tac::ErrorKind::corrupt_input);
   bad = q;
-  bad.scales[1] = 0x7c00;  // +inf
+  bad.scales[1] = std::numeric_limits<float>::infinity();
   EXPECT_EQ(kind_of([&] { dequantize_fp4(bad); }), tac::ErrorKind::corrupt_input);
+  bad = q;
+  bad.scales[0] = 0.1f;  // not a binary16 value
+  EXPECT_EQ(kind_of([&] { dequantize_fp4(bad); }), tac::ErrorKind::corrupt_input);
+  bad.scale_format = Fp4Scale::f32;  // any finite float32 scale is fine there
+  EXPECT_NO_THROW(dequantize_fp4(bad));
 }
 
 // block_float.hpp's formula, written out (exponent by search from the bottom of the range).

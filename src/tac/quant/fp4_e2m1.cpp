@@ -12,14 +12,18 @@ namespace {
 constexpr std::uint16_t kSmallestHalf = 0x0001;  // 2^-24
 constexpr std::uint16_t kLargestHalf = 0x7bff;   // 65504
 
-std::uint16_t block_scale(std::span<const float> x) {
+float block_scale(std::span<const float> x, Fp4Scale format) {
   float max_abs = 0.0f;
   for (const float v : x) max_abs = std::max(max_abs, std::fabs(v));
-  if (max_abs == 0.0f) return 0;
-  const std::uint16_t s = float_to_half(max_abs / 6.0f);
-  if ((s & 0x7fffu) == 0) return kSmallestHalf;
-  if ((s & 0x7fffu) >= 0x7c00u) return kLargestHalf;
-  return s;
+  if (format == Fp4Scale::f32) {
+    const float scale = max_abs / 6.0f;
+    return scale > 0.0f ? scale : 1.0f;
+  }
+  if (max_abs == 0.0f) return 0.0f;
+  std::uint16_t s = float_to_half(max_abs / 6.0f);
+  if ((s & 0x7fffu) == 0) s = kSmallestHalf;
+  if ((s & 0x7fffu) >= 0x7c00u) s = kLargestHalf;
+  return half_to_float(s);
 }
 
 // The nearest magnitude, the lower on a tie: the midpoints between neighbours decide.
@@ -34,21 +38,21 @@ std::uint8_t nearest_index(float a) {
 
 }  // namespace
 
-Fp4Tensor quantize_fp4(std::span<const float> values, std::size_t block) {
+Fp4Tensor quantize_fp4(std::span<const float> values, std::size_t block, Fp4Scale scale_format) {
   if (block == 0) fail(ErrorKind::usage, "fp4 quantization: block size 0");
   for (std::size_t i = 0; i < values.size(); ++i)
     if (!std::isfinite(values[i])) fail(ErrorKind::corrupt_input, "fp4 quantization: value {} is not finite ({})", i, values[i]);
   Fp4Tensor t;
   t.block = block;
+  t.scale_format = scale_format;
   t.codes.resize(values.size());
   for (std::size_t start = 0; start < values.size(); start += block) {
     const auto x = values.subspan(start, std::min(block, values.size() - start));
-    const std::uint16_t scale_bits = block_scale(x);
-    const float scale = half_to_float(scale_bits);
-    t.scales.push_back(scale_bits);
+    const float scale = block_scale(x, scale_format);
+    t.scales.push_back(scale);
     for (std::size_t i = 0; i < x.size(); ++i) {
       const std::uint8_t index = scale > 0.0f ? nearest_index(std::fabs(x[i]) / scale) : 0;
-      t.codes[start + i] = index == 0 ? 0 : static_cast<std::uint8_t>((std::signbit(x[i]) ? 8 : 0) | index);
+      t.codes[start + i] = static_cast<std::uint8_t>((x[i] < 0.0f ? 8 : 0) | index);
     }
   }
   return t;
@@ -62,9 +66,11 @@ std::vector<float> dequantize_fp4(const Fp4Tensor& t) {
          t.codes.size(), t.block, blocks);
   std::vector<float> out(t.codes.size());
   for (std::size_t b = 0; b < blocks; ++b) {
-    const float scale = half_to_float(t.scales[b]);
+    const float scale = t.scales[b];
     if (!std::isfinite(scale) || std::signbit(scale))
-      fail(ErrorKind::corrupt_input, "fp4 tensor: block {} has scale {} (bits {:#06x})", b, scale, t.scales[b]);
+      fail(ErrorKind::corrupt_input, "fp4 tensor: block {} has scale {}", b, scale);
+    if (t.scale_format == Fp4Scale::f16 && half_to_float(float_to_half(scale)) != scale)
+      fail(ErrorKind::corrupt_input, "fp4 tensor: block {} scale {} is not a binary16 value", b, scale);
     const std::size_t end = std::min(t.codes.size(), (b + 1) * t.block);
     for (std::size_t i = b * t.block; i < end; ++i) {
       const std::uint8_t code = t.codes[i];
