@@ -1,0 +1,68 @@
+#include "tac/train/differentiable_preprocess.hpp"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "tac/core/error.hpp"
+#include "tac/scorer/preprocess.hpp"
+
+namespace tac::train {
+
+at::Tensor bilinear_axis_matrix(int n_in, int n_out) {
+  if (n_in < 1 || n_out < 1) fail(ErrorKind::usage, "bilinear resize: sizes {} -> {}", n_in, n_out);
+  at::Tensor m = at::zeros({n_out, n_in}, at::kFloat);
+  auto a = m.accessor<float, 2>();
+  // §1.3, every step in float32 (the project builds with -ffp-contract=off: no fused steps).
+  const float scale = static_cast<float>(n_in) / static_cast<float>(n_out);
+  for (int d = 0; d < n_out; ++d) {
+    float src = scale * (static_cast<float>(d) + 0.5f) - 0.5f;
+    src = std::max(src, 0.0f);
+    const int i0 = std::min(static_cast<int>(std::floor(src)), n_in - 1);
+    const int i1 = i0 + (i0 < n_in - 1 ? 1 : 0);
+    const float l1 = std::clamp(src - static_cast<float>(i0), 0.0f, 1.0f);
+    const float l0 = 1.0f - l1;
+    a[d][i0] += l0;
+    a[d][i1] += l1;
+  }
+  return m;
+}
+
+at::Tensor resize_to_net(const at::Tensor& frames) {
+  if (frames.dim() != 4 || frames.size(3) != 3)
+    fail(ErrorKind::usage, "resize_to_net: frames must be (N, H, W, 3), got {} dimensions", frames.dim());
+  const auto h = static_cast<int>(frames.size(1)), w = static_cast<int>(frames.size(2));
+  const auto options = frames.options();
+  const at::Tensor rh = bilinear_axis_matrix(h, scorer::kNetHeight).to(options);  // (384, H)
+  const at::Tensor rw = bilinear_axis_matrix(w, scorer::kNetWidth).to(options);   // (512, W)
+  const at::Tensor planar = frames.permute({0, 3, 1, 2});                          // (N, 3, H, W)
+  // W axis first, then H (the nested order of §1.3).
+  const at::Tensor along_w = at::matmul(planar, rw.t());                           // (N, 3, H, 512)
+  return at::matmul(rh, along_w);                                                  // (N, 3, 384, 512)
+}
+
+at::Tensor rgb_to_yuv6(const at::Tensor& resized) {
+  const at::Tensor r = resized.select(1, 0), g = resized.select(1, 1), b = resized.select(1, 2);
+  const at::Tensor y = at::clamp((r * 0.299f + g * 0.587f) + b * 0.114f, 0.0, 255.0);
+  const at::Tensor u = at::clamp((b - y) / 1.772f + 128.0f, 0.0, 255.0);
+  const at::Tensor v = at::clamp((r - y) / 1.402f + 128.0f, 0.0, 255.0);
+  using at::indexing::None;
+  using at::indexing::Slice;
+  const auto even = Slice(0, None, 2), odd = Slice(1, None, 2);
+  const auto sub = [&](const at::Tensor& p) {
+    return (((p.index({Slice(), even, even}) + p.index({Slice(), odd, even})) + p.index({Slice(), even, odd})) +
+            p.index({Slice(), odd, odd})) *
+           0.25f;
+  };
+  return at::stack({y.index({Slice(), even, even}), y.index({Slice(), odd, even}), y.index({Slice(), even, odd}),
+                    y.index({Slice(), odd, odd}), sub(u), sub(v)},
+                   1);
+}
+
+at::Tensor straight_through_uint8(const at::Tensor& x) {
+  const at::Tensor rounded = at::clamp(at::round(x), 0.0, 255.0);
+  return x + (rounded - x).detach();
+}
+
+}  // namespace tac::train

@@ -1,0 +1,26 @@
+#pragma once
+// The scorer's input path (scorer_architecture.md §1.3–§1.5) as ATen operations with gradients:
+// frames -> float32-index bilinear resize to 384x512 -> SegNet's RGB and PoseNet's YUV6.
+// Values agree with the torch-free preprocess (tac/scorer/preprocess.hpp) to float32 rounding
+// (the resize is two matrix products here, whose sums may round once differently); the exact
+// path stays the one that scores, this one gives gradients.
+#include <ATen/core/Tensor.h>
+
+namespace tac::train {
+
+// (n_out x n_in) interpolation matrix of one axis: row d holds l0 at i0 and l1 at i1, computed
+// in float32 exactly as §1.3 (scale, src clamp, i0/i1, l0/l1).
+at::Tensor bilinear_axis_matrix(int n_in, int n_out);
+
+// frames (N, H, W, 3) float, 0..255 -> (N, 3, 384, 512), differentiable.
+at::Tensor resize_to_net(const at::Tensor& frames);
+
+// resized (N, 3, 384, 512) -> (N, 6, 192, 256): y00, y10, y01, y11, U_sub, V_sub (§1.4),
+// clamps passing gradient inside [min, max] inclusive, as PyTorch's clamp does.
+at::Tensor rgb_to_yuv6(const at::Tensor& resized);
+
+// uint8 rounding in the forward pass (round half to even, clamp 0..255), identity in the
+// backward pass (straight-through): what inflate would write, with the gradient of the float.
+at::Tensor straight_through_uint8(const at::Tensor& x);
+
+}  // namespace tac::train

@@ -1,0 +1,74 @@
+#include "tac/train/score_terms.hpp"
+
+#include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
+
+#include <cmath>
+
+#include "tac/core/error.hpp"
+#include "tac/train/differentiable_preprocess.hpp"
+
+namespace tac::train {
+
+at::Tensor ScoreTerms::objective() const {
+  return 100.0 * seg_surrogate.mean() + at::sqrt(10.0 * pose_distortion.mean());
+}
+
+double ScoreTerms::true_distortion() const {
+  return 100.0 * seg_distortion.mean().item<double>() + std::sqrt(10.0 * pose_distortion.mean().item<double>());
+}
+
+DifferentiableScorer::DifferentiableScorer(scorer::nn::SegNetParams segnet, scorer::nn::PoseNetParams posenet)
+    : segnet_(std::move(segnet)), posenet_(std::move(posenet)) {}
+
+DifferentiableScorer::Outputs DifferentiableScorer::forward(const at::Tensor& frames) const {
+  if (frames.dim() != 5 || frames.size(1) != 2 || frames.size(4) != 3)
+    fail(ErrorKind::usage, "differentiable scorer: frames must be (B, 2, H, W, 3), got {} dimensions", frames.dim());
+  const auto b = frames.size(0);
+  // Both frames of every pair resized once (§1.3), then split per network (§1.4, §1.5).
+  const at::Tensor resized = resize_to_net(frames.flatten(0, 1));  // (2B, 3, 384, 512), pair-major
+  const at::Tensor yuv = rgb_to_yuv6(resized).view({b, 12, resized.size(2) / 2, resized.size(3) / 2});
+  const at::Tensor second = resized.view({b, 2, 3, resized.size(2), resized.size(3)}).select(1, 1);
+  return {scorer::nn::posenet_forward_train(posenet_, yuv), scorer::nn::segnet_forward_train(segnet_, second)};
+}
+
+GroundTruthOutputs DifferentiableScorer::ground_truth(const at::Tensor& frames) const {
+  const c10::NoGradGuard no_grad;
+  auto out = forward(frames);
+  return {out.pose, out.seg_logits};
+}
+
+at::Tensor seg_surrogate(const at::Tensor& logits, const at::Tensor& gt_logits, const SurrogateOptions& o) {
+  const at::Tensor target = gt_logits.argmax(1);  // first maximum, as torch.argmax (§4)
+  switch (o.kind) {
+    case SegSurrogate::cross_entropy:
+      return at::nll_loss2d(at::log_softmax(logits, 1), target, {}, at::Reduction::None).flatten(1).mean(1);
+    case SegSurrogate::kl: {
+      if (!(o.temperature > 0)) fail(ErrorKind::usage, "seg surrogate: temperature must be positive");
+      const at::Tensor p = at::softmax(gt_logits / o.temperature, 1);
+      const at::Tensor log_q = at::log_softmax(logits / o.temperature, 1);
+      const at::Tensor kl = (p * (at::log(p.clamp_min(1e-30)) - log_q)).sum(1);
+      return kl.flatten(1).mean(1) * (o.temperature * o.temperature);
+    }
+    case SegSurrogate::focal: {
+      if (o.gamma < 0) fail(ErrorKind::usage, "seg surrogate: gamma must not be negative");
+      const at::Tensor log_p_true = at::log_softmax(logits, 1).gather(1, target.unsqueeze(1)).squeeze(1);
+      const at::Tensor weight = at::pow(1.0 - at::exp(log_p_true), o.gamma);
+      return (-weight * log_p_true).flatten(1).mean(1);
+    }
+  }
+  fail(ErrorKind::internal, "seg surrogate: unknown kind");
+}
+
+ScoreTerms DifferentiableScorer::terms(const at::Tensor& frames, const GroundTruthOutputs& gt, const SurrogateOptions& options) const {
+  const Outputs out = forward(frames);
+  ScoreTerms t;
+  // §4: PoseNet distortion = mean over the first six outputs of the squared difference.
+  t.pose_distortion = (out.pose.narrow(1, 0, 6) - gt.pose.narrow(1, 0, 6)).pow(2).mean(1);
+  t.seg_surrogate = seg_surrogate(out.seg_logits, gt.seg_logits, options);
+  const c10::NoGradGuard no_grad;
+  t.seg_distortion = (out.seg_logits.argmax(1) != gt.seg_logits.argmax(1)).to(at::kDouble).flatten(1).mean(1);
+  return t;
+}
+
+}  // namespace tac::train

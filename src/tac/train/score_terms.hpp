@@ -1,0 +1,63 @@
+#pragma once
+// The contest score's distortion terms as a differentiable function of reconstructed frames
+// (issue #13): PoseNet's term exactly as scored (MSE of the first six outputs against the
+// ground truth's), and for SegNet — whose argmax has no gradient — a selectable surrogate, with
+// the true SegNet distortion (fraction of argmax pixels that differ) always computed beside it.
+// The scorer weights are frozen: gradients flow to the frames only.
+#include <ATen/core/Tensor.h>
+
+#include "tac/scorer/posenet.hpp"
+#include "tac/scorer/segnet.hpp"
+
+namespace tac::train {
+
+enum class SegSurrogate {
+  cross_entropy,  // per-pixel cross-entropy to the ground truth's argmax class
+  kl,             // KL(softmax(gt / T) || softmax(rec / T)) * T^2, to the ground truth's logits
+  focal,          // cross-entropy weighted by (1 - p_true)^gamma: pixels near a flip dominate
+};
+
+struct SurrogateOptions {
+  SegSurrogate kind = SegSurrogate::cross_entropy;
+  double temperature = 1.0;  // kl
+  double gamma = 2.0;        // focal
+};
+
+// What the ground truth's pairs gave (computed once, no gradient).
+struct GroundTruthOutputs {
+  at::Tensor pose;        // (B, 12) PoseNet outputs
+  at::Tensor seg_logits;  // (B, 5, 384, 512) SegNet logits (argmax taken from them)
+};
+
+struct ScoreTerms {
+  at::Tensor pose_distortion;  // (B) MSE of the first six outputs: differentiable, as scored
+  at::Tensor seg_surrogate;    // (B) the chosen surrogate: differentiable
+  at::Tensor seg_distortion;   // (B) true: fraction of argmax pixels differing (no gradient)
+  // Batch means in the score's form: 100 * seg + sqrt(10 * pose) (the rate term is not here).
+  at::Tensor objective() const;  // with the surrogate in place of seg: what to minimize
+  double true_distortion() const;  // with the true seg distortion
+};
+
+class DifferentiableScorer {
+ public:
+  DifferentiableScorer(scorer::nn::SegNetParams segnet, scorer::nn::PoseNetParams posenet);
+
+  // frames (B, 2, H, W, 3) float 0..255 (the pairs' first and second frame, any H x W the
+  // resize accepts; the contest's 874x1164) -> the networks' outputs, differentiable.
+  struct Outputs {
+    at::Tensor pose;        // (B, 12)
+    at::Tensor seg_logits;  // (B, 5, 384, 512), second frame only
+  };
+  Outputs forward(const at::Tensor& frames) const;
+  GroundTruthOutputs ground_truth(const at::Tensor& frames) const;  // forward without gradient
+  ScoreTerms terms(const at::Tensor& frames, const GroundTruthOutputs& gt, const SurrogateOptions& options = {}) const;
+
+ private:
+  scorer::nn::SegNetParams segnet_;
+  scorer::nn::PoseNetParams posenet_;
+};
+
+// The surrogate of each sample from logits (B, 5, h, w) against the ground truth's logits.
+at::Tensor seg_surrogate(const at::Tensor& logits, const at::Tensor& gt_logits, const SurrogateOptions& options);
+
+}  // namespace tac::train
