@@ -2,29 +2,22 @@
 
 #include <ATen/ATen.h>
 
-#include <algorithm>
-#include <cmath>
-
 #include "tac/core/error.hpp"
+#include "tac/image/bilinear_resize.hpp"
 #include "tac/scorer/preprocess.hpp"
 
 namespace tac::train {
 
 at::Tensor bilinear_axis_matrix(int n_in, int n_out) {
   if (n_in < 1 || n_out < 1) fail(ErrorKind::usage, "bilinear resize: sizes {} -> {}", n_in, n_out);
+  // The coefficients come from the one place that computes them (§1.3 in float32).
+  const image::BilinearAxis axis = image::bilinear_axis(n_in, n_out);
   at::Tensor m = at::zeros({n_out, n_in}, at::kFloat);
   auto a = m.accessor<float, 2>();
-  // §1.3, every step in float32 (the project builds with -ffp-contract=off: no fused steps).
-  const float scale = static_cast<float>(n_in) / static_cast<float>(n_out);
   for (int d = 0; d < n_out; ++d) {
-    float src = scale * (static_cast<float>(d) + 0.5f) - 0.5f;
-    src = std::max(src, 0.0f);
-    const int i0 = std::min(static_cast<int>(std::floor(src)), n_in - 1);
-    const int i1 = i0 + (i0 < n_in - 1 ? 1 : 0);
-    const float l1 = std::clamp(src - static_cast<float>(i0), 0.0f, 1.0f);
-    const float l0 = 1.0f - l1;
-    a[d][i0] += l0;
-    a[d][i1] += l1;
+    const auto k = static_cast<std::size_t>(d);
+    a[d][axis.i0[k]] += axis.l0[k];
+    a[d][axis.i1[k]] += axis.l1[k];
   }
   return m;
 }

@@ -8,8 +8,9 @@
 
 namespace tac::train {
 
-// (n_out x n_in) interpolation matrix of one axis: row d holds l0 at i0 and l1 at i1, computed
-// in float32 exactly as §1.3 (scale, src clamp, i0/i1, l0/l1).
+// (n_out x n_in) interpolation matrix of one axis: row d holds l0 at i0 and l1 at i1, the
+// coefficients of image::bilinear_axis (§1.3 in float32). rgb_to_yuv6 below is the tensor form
+// of image/rgb_to_yuv6 (same operations and order), for autograd.
 at::Tensor bilinear_axis_matrix(int n_in, int n_out);
 
 // frames (N, H, W, 3) float, 0..255 -> (N, 3, 384, 512), differentiable.
