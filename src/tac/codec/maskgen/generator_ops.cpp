@@ -1,107 +1,91 @@
 #include "tac/codec/maskgen/generator_ops.hpp"
 
-#include "tac/codec/maskgen/pointwise_kernel.hpp"
-
 #include <algorithm>
 #include <cmath>
 
+#include "tac/codec/maskgen/generator_kernels.hpp"
+
 namespace tac::codec::maskgen {
 
-void depthwise3x3(const FeatureMap& in, std::span<const float> weights, int stride, FeatureMap& out, int out_offset) {
-  const int H = in.h, W = in.w, OH = out.h, OW = out.w;
-  std::vector<float> padded(std::size_t(H + 2) * (W + 2));
-  const int PW = W + 2;
-  for (int c = 0; c < in.c; ++c) {
-    const float* src = in.ch(c);
-    std::fill(padded.begin(), padded.end(), 0.0f);
-    for (int y = 0; y < H; ++y) std::copy(src + std::size_t(y) * W, src + std::size_t(y + 1) * W, &padded[std::size_t(y + 1) * PW + 1]);
-    const float* k = weights.data() + 9 * c;
-    float* dst = out.ch(out_offset + c);
-    for (int oy = 0; oy < OH; ++oy) {
-      const float* r0 = &padded[std::size_t(oy * stride) * PW];
-      const float* r1 = r0 + PW;
-      const float* r2 = r1 + PW;
-      float* o = dst + std::size_t(oy) * OW;
-      if (stride == 1) {
-        for (int ox = 0; ox < OW; ++ox) {
-          float s = r0[ox] * k[0];
-          s += r0[ox + 1] * k[1];
-          s += r0[ox + 2] * k[2];
-          s += r1[ox] * k[3];
-          s += r1[ox + 1] * k[4];
-          s += r1[ox + 2] * k[5];
-          s += r2[ox] * k[6];
-          s += r2[ox + 1] * k[7];
-          s += r2[ox + 2] * k[8];
-          o[ox] = s;
-        }
-      } else {
-        for (int ox = 0; ox < OW; ++ox) {
-          const int x = ox * stride;
-          float s = r0[x] * k[0];
-          s += r0[x + 1] * k[1];
-          s += r0[x + 2] * k[2];
-          s += r1[x] * k[3];
-          s += r1[x + 1] * k[4];
-          s += r1[x + 2] * k[5];
-          s += r2[x] * k[6];
-          s += r2[x + 1] * k[7];
-          s += r2[x + 2] * k[8];
-          o[ox] = s;
-        }
-      }
-    }
-  }
+namespace kernels {
+
+const GeneratorKernels& generator_kernels() {
+  static const GeneratorKernels chosen = [] {
+#if defined(TAC_X86_KERNELS)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return generator_kernels_avx2();
+#endif
+    return generator_kernels_generic();
+  }();
+  return chosen;
 }
+
+}  // namespace kernels
 
 namespace {
-
-kernels::PointwiseFn pick_pointwise() {
-#if defined(TAC_X86_KERNELS)
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2")) return kernels::pointwise_avx2;
-#endif
-  return kernels::pointwise_generic;
-}
-
+const kernels::GeneratorKernels& K() { return kernels::generator_kernels(); }
 }  // namespace
 
-void pointwise(const FeatureMap& in, std::span<const float> weights, std::span<const float> bias, int oc, FeatureMap& out) {
-  static const kernels::PointwiseFn kernel = pick_pointwise();
-  out.resize(oc, in.h, in.w);
-  kernel(in.v.data(), in.c, weights.data(), bias.data(), oc, out.v.data(), in.plane());
+void depthwise3x3(const FeatureMap& in, std::span<const float> weights, int stride, FeatureMap& out, int out_offset) {
+  for (int c = 0; c < in.c; ++c)
+    K().depthwise3x3(in.ch(c), in.h, in.w, weights.data() + 9 * c, stride, out.ch(out_offset + c), out.h, out.w);
 }
 
-void group_norm(FeatureMap& x, int groups, std::span<const float> gamma, std::span<const float> beta) {
+void pointwise(const FeatureMap& in, std::span<const float> weights, std::span<const float> bias, int oc, FeatureMap& out) {
+  out.resize(oc, in.h, in.w);
+  K().pointwise(in.v.data(), in.c, weights.data(), bias.data(), oc, out.v.data(), in.plane(), in.stride);
+}
+
+ChannelAffine group_norm_affine(const FeatureMap& x, int groups, std::span<const float> gamma, std::span<const float> beta) {
   const int per = x.c / groups;
-  const std::size_t n = x.plane() * per;
+  const double n = double(x.plane()) * per;
+  ChannelAffine a{std::vector<float>(x.c), std::vector<float>(x.c)};
   for (int g = 0; g < groups; ++g) {
-    const float* v = x.ch(g * per);
     double sum = 0, sq = 0;
-    for (std::size_t i = 0; i < n; ++i) sum += v[i];
-    const double mean = sum / double(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      const double d = v[i] - mean;
-      sq += d * d;
+    for (int c = g * per; c < (g + 1) * per; ++c) {
+      double s, q;
+      K().moments(x.ch(c), x.plane(), &s, &q);
+      sum += s, sq += q;
     }
-    const float var = static_cast<float>(sq / double(n));
+    const double mean = sum / n;
+    const float var = static_cast<float>(std::max(0.0, sq / n - mean * mean));
     const float mean_f = static_cast<float>(mean);
     const float rstd = 1.0f / std::sqrt(var + 1e-5f);
     for (int c = g * per; c < (g + 1) * per; ++c) {
       // torch: y = x * (rstd * gamma) + (beta - rstd * gamma * mean)
-      const float scale = rstd * gamma[c];
-      const float shift = beta[c] - scale * mean_f;
-      float* p = x.ch(c);
-      for (std::size_t i = 0; i < x.plane(); ++i) p[i] = p[i] * scale + shift;
+      a.scale[c] = rstd * gamma[c];
+      a.shift[c] = beta[c] - a.scale[c] * mean_f;
     }
   }
+  return a;
 }
 
-float silu(float x) { return x / (1.0f + std::exp(-x)); }
-
-void silu_inplace(std::span<float> x) {
-  for (float& v : x) v = silu(v);
+void norm_silu(FeatureMap& x, const ChannelAffine& norm) {
+  for (int c = 0; c < x.c; ++c) K().affine_silu(x.ch(c), x.plane(), norm.scale[c], norm.shift[c]);
 }
+
+void residual_norm_silu(const FeatureMap& x, const FeatureMap& r, const ChannelAffine& norm, FeatureMap& out) {
+  if (&out != &x) out.resize(x.c, x.h, x.w);
+  for (int c = 0; c < x.c; ++c) K().residual_silu(x.ch(c), r.ch(c), out.ch(c), x.plane(), norm.scale[c], norm.shift[c]);
+}
+
+void film_norm_silu(const FeatureMap& x, const FeatureMap& r, const ChannelAffine& norm, std::span<const float> g,
+                    std::span<const float> b, FeatureMap& out) {
+  out.resize(x.c, x.h, x.w);
+  for (int c = 0; c < x.c; ++c)
+    K().film_silu(x.ch(c), r.ch(c), out.ch(c), x.plane(), norm.scale[c], norm.shift[c], 1.0f + g[c], b[c]);
+}
+
+void sigmoid255(const FeatureMap& x, float* out) {
+  for (int c = 0; c < x.c; ++c) K().sigmoid255(x.ch(c), out + c * x.plane(), x.plane());
+}
+
+float silu(float x) {
+  silu_inplace(std::span(&x, 1));
+  return x;
+}
+
+void silu_inplace(std::span<float> x) { K().affine_silu(x.data(), x.size(), 1.0f, 0.0f); }
 
 void upsample2x_bilinear(const FeatureMap& in, FeatureMap& out) {
   out.resize(in.c, 2 * in.h, 2 * in.w);

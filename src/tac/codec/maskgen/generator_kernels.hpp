@@ -1,0 +1,38 @@
+#pragma once
+// The hot loops of the maskgen generator, one build per instruction set (generator_kernels_impl.hpp
+// over a vector lane; generator_kernels_<isa>.cpp), picked once at run time. Both builds compute
+// the same formulas in the same order: multiply-adds fused, exp from SLEEF (the 1-ulp function
+// torch 1.13 vectorizes), so they agree with each other to the last bit wherever the generic
+// build's SLEEF variant does. Planes are channel-major, `stride` floats apart.
+#include <cstddef>
+
+namespace tac::codec::maskgen::kernels {
+
+struct GeneratorKernels {
+  const char* name;
+  // 1x1 convolution: out[o][p] = bias[o] + sum_c w[o][c] * in[c][p], c ascending (one fused
+  // multiply-add each, starting from the bias); ic / oc planes of n pixels.
+  void (*pointwise)(const float* in, int ic, const float* w, const float* bias, int oc, float* out, std::size_t n,
+                    std::size_t stride);
+  // Depthwise 3x3 of one plane (h x w), zero padding 1, stride 1 or 2, no bias; the nine taps in
+  // row-major order, fused, starting from 0; out is oh x ow.
+  void (*depthwise3x3)(const float* in, int h, int w, const float* k, int stride, float* out, int oh, int ow);
+  // Sum and sum of squares of n values, in double.
+  void (*moments)(const float* x, std::size_t n, double* sum, double* sum_squares);
+  // x = silu(x * scale + shift) (GroupNorm's affine then SiLU), in place.
+  void (*affine_silu)(float* x, std::size_t n, float scale, float shift);
+  // out = silu(x + (r * scale + shift)): a residual block's end (out may be x).
+  void (*residual_silu)(const float* x, const float* r, float* out, std::size_t n, float scale, float shift);
+  // out = silu((x + (r * scale + shift) * film_scale) + film_shift): a FiLM block's end.
+  void (*film_silu)(const float* x, const float* r, float* out, std::size_t n, float scale, float shift,
+                    float film_scale, float film_shift);
+  // out = sigmoid(x) * 255, sigmoid as 1 / (1 + exp(-x)).
+  void (*sigmoid255)(const float* x, float* out, std::size_t n);
+};
+
+GeneratorKernels generator_kernels_generic();
+GeneratorKernels generator_kernels_avx2();
+// The best build this processor runs (chosen once).
+const GeneratorKernels& generator_kernels();
+
+}  // namespace tac::codec::maskgen::kernels
