@@ -59,12 +59,18 @@ void pointwise(const float* in, int ic, const float* w, const float* bias, int o
   // and on a page or two), so the channel loop does not walk one page per channel.
   constexpr std::size_t kBlock = 3 * V::N, kTile = 4 * 3 * 8;
   constexpr int kMaxPacked = 128;
+  constexpr std::size_t kPrefetch = 4 * kTile;  // floats ahead (may run past the plane: prefetches never fault)
   static_assert(kTile % kBlock == 0);
   alignas(64) float packed[kMaxPacked * kTile];
   const std::size_t full = ic <= kMaxPacked ? n / kBlock * kBlock : 0;
   for (std::size_t p0 = 0; p0 < full; p0 += kTile) {
     const std::size_t len = std::min(full - p0, kTile);
-    for (int c = 0; c < ic; ++c) std::memcpy(packed + std::size_t(c) * kTile, in + std::size_t(c) * stride + p0, len * sizeof(float));
+    for (int c = 0; c < ic; ++c) {
+      const float* src = in + std::size_t(c) * stride + p0;
+      std::memcpy(packed + std::size_t(c) * kTile, src, len * sizeof(float));
+      // The hardware prefetchers do not follow ic interleaved streams: fetch a later tile now.
+      for (std::size_t line = 0; line < kTile; line += 16) __builtin_prefetch(src + kPrefetch + line);
+    }
     int o = 0;
     for (; o + 4 <= oc; o += 4)
       pointwise_tile<4>(packed, ic, w + std::size_t(o) * ic, bias + o, out + std::size_t(o) * stride + p0, len, kTile, stride);

@@ -2,6 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <new>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include "tac/codec/maskgen/generator_kernels.hpp"
 
@@ -22,6 +28,24 @@ const GeneratorKernels& generator_kernels() {
 
 }  // namespace kernels
 
+float* MapStorage::reserve(std::size_t floats) {
+  if (floats <= capacity_) return data();
+  constexpr std::size_t kHuge = std::size_t{2} << 20;
+  const std::size_t bytes = (floats * sizeof(float) + kHuge - 1) / kHuge * kHuge;
+  data_.reset();
+  capacity_ = 0;
+  void* p = std::aligned_alloc(kHuge, bytes);
+  if (!p) throw std::bad_alloc();
+#if defined(__linux__)
+  ::madvise(p, bytes, MADV_HUGEPAGE);  // advice only: failure changes nothing but speed
+#endif
+  data_.reset(static_cast<float*>(p));
+  capacity_ = bytes / sizeof(float);
+  return data();
+}
+
+void MapStorage::Free::operator()(float* p) const { std::free(p); }
+
 namespace {
 const kernels::GeneratorKernels& K() { return kernels::generator_kernels(); }
 }  // namespace
@@ -33,7 +57,7 @@ void depthwise3x3(const FeatureMap& in, std::span<const float> weights, int stri
 
 void pointwise(const FeatureMap& in, std::span<const float> weights, std::span<const float> bias, int oc, FeatureMap& out) {
   out.resize(oc, in.h, in.w);
-  K().pointwise(in.v.data(), in.c, weights.data(), bias.data(), oc, out.v.data(), in.plane(), in.stride);
+  K().pointwise(in.data(), in.c, weights.data(), bias.data(), oc, out.data(), in.plane(), in.stride);
 }
 
 ChannelAffine group_norm_affine(const FeatureMap& x, int groups, std::span<const float> gamma, std::span<const float> beta) {

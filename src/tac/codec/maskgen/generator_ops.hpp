@@ -4,25 +4,46 @@
 // its statistics become a per-channel affine, which the block's element-wise end applies together
 // with the residual / FiLM sum and the SiLU in one pass.
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <vector>
 
 namespace tac::codec::maskgen {
+
+// Float storage for feature maps: 2 MiB aligned and advised as huge pages where the system
+// allows, so that walking 56 channel planes at once does not miss the TLB on every plane; grows,
+// never shrinks; not value-initialized.
+class MapStorage {
+ public:
+  float* reserve(std::size_t floats);  // keeps the contents only when no growth is needed
+  float* data() { return data_.get(); }
+  const float* data() const { return data_.get(); }
+
+ private:
+  struct Free {
+    void operator()(float* p) const;
+  };
+  std::unique_ptr<float[], Free> data_;
+  std::size_t capacity_ = 0;
+};
 
 struct FeatureMap {
   int c = 0, h = 0, w = 0;
   // Floats from one channel to the next: the plane padded by a cache line, so that the channels
   // of one pixel tile do not all fall into the same cache sets (a plane is a multiple of 4 KiB).
   std::size_t stride = 0;
-  std::vector<float> v;
+  MapStorage storage;
+  // Shapes the map; the values are unspecified after a change of size.
   void resize(int channels, int height, int width) {
     c = channels, h = height, w = width;
     stride = (plane() + 15) / 16 * 16 + 16;
-    v.resize(std::size_t(c) * stride);
+    storage.reserve(std::size_t(c) * stride);
   }
   std::size_t plane() const { return std::size_t(h) * w; }
-  float* ch(int i) { return v.data() + i * stride; }
-  const float* ch(int i) const { return v.data() + i * stride; }
+  float* data() { return storage.data(); }
+  const float* data() const { return storage.data(); }
+  float* ch(int i) { return data() + i * stride; }
+  const float* ch(int i) const { return data() + i * stride; }
 };
 
 // GroupNorm (eps 1e-5, biased variance) with its per-channel weight and bias, as y = x * scale + shift.
