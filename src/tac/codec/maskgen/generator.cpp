@@ -9,8 +9,6 @@
 namespace tac::codec::maskgen {
 namespace {
 
-constexpr int kGroups = 2;
-
 // One output of a linear layer stored (out, in): fused multiply-adds over the inputs in order,
 // starting from `start`.
 float dot(std::span<const float> x, const float* row, float start) {
@@ -42,38 +40,39 @@ Generator::Generator(std::shared_ptr<const GeneratorWeights> weights) : weights_
 
 std::span<const float> Generator::w(const std::string& name) const { return weights_->at(name); }
 
-// DSConv: depthwise 3x3 (stride), pointwise + bias, GroupNorm, SiLU.
-void Generator::dsconv(const std::string& p, const FeatureMap& in, FeatureMap& out, int oc, int stride) {
-  dw_.resize(in.c, (in.h + stride - 1) / stride, (in.w + stride - 1) / stride);
-  depthwise3x3(in, w(p + ".dw.weight"), stride, dw_);
-  pointwise(dw_, w(p + ".pw.weight"), w(p + ".pw.bias"), oc, out);
-  norm_silu(out, group_norm_affine(out, kGroups, w(p + ".norm.weight"), w(p + ".norm.bias")));
+SeparableWeights Generator::separable(const std::string& dw, const std::string& pw, const std::string& norm) const {
+  return {w(dw + ".weight"), w(pw + ".weight"), w(pw + ".bias"), w(norm + ".weight"), w(norm + ".bias")};
 }
 
-// r = pw2(dw2(c1(x))) and its GroupNorm, the branch shared by Res and FiLMRes (the norm is applied
-// by the caller's element-wise end).
-ChannelAffine Generator::residual_branch(const std::string& p, const FeatureMap& x, FeatureMap& r) {
-  dsconv(p + ".c1", x, r, x.c);
-  dw_.resize(r.c, r.h, r.w);
-  depthwise3x3(r, w(p + ".dw2.weight"), 1, dw_);
-  pointwise(dw_, w(p + ".pw2.weight"), w(p + ".pw2.bias"), x.c, r);
-  return group_norm_affine(r, kGroups, w(p + ".norm.weight"), w(p + ".norm.bias"));
+// DSConv: depthwise 3x3 (stride), pointwise + bias, GroupNorm, SiLU; the norm and SiLU are left
+// pending on `out`, applied by whichever reads it next.
+void Generator::dsconv(const std::string& p, FeatureMap& in, FeatureMap& out, int oc, int stride) {
+  FeatureMap* inputs[] = {&in};
+  out.pending = separable_conv(inputs, separable(p + ".dw", p + ".pw", p + ".norm"), stride, oc, out, row_);
+}
+
+// r = pw2(dw2(c1(x))), the branch shared by Res and FiLMRes, into r_; returns its GroupNorm.
+ChannelAffine Generator::residual_branch(const std::string& p, FeatureMap& x) {
+  dsconv(p + ".c1", x, c1_, x.c);
+  FeatureMap* inputs[] = {&c1_};
+  return separable_conv(inputs, separable(p + ".dw2", p + ".pw2", p + ".norm"), 1, x.c, r_, row_);
 }
 
 void Generator::res(const std::string& p, FeatureMap& x) {
-  const auto norm = residual_branch(p, x, r_);
+  const auto norm = residual_branch(p, x);
   residual_norm_silu(x, r_, norm, x);
 }
 
-void Generator::film_res(const std::string& p, const FeatureMap& in, FeatureMap& out, std::span<const float> cond) {
-  const auto norm = residual_branch(p, in, r_);
+void Generator::film_res(const std::string& p, FeatureMap& in, FeatureMap& out, std::span<const float> cond) {
+  const auto norm = residual_branch(p, in);
   const auto gb = conv1x1(cond, w(p + ".film.conv.weight"), w(p + ".film.conv.bias"), 2 * in.c);
   film_norm_silu(in, r_, norm, std::span(gb).first(in.c), std::span(gb).subspan(in.c), out);
 }
 
-void Generator::head_out(const std::string& p, const FeatureMap& x, float* out) {
-  pointwise(x, w(p + ".weight"), w(p + ".bias"), 3, logits_);
-  sigmoid255(logits_, out);
+void Generator::head_out(const std::string& p, FeatureMap& x, float* out) {
+  activate(x);
+  pointwise_to_planes(x, w(p + ".weight"), w(p + ".bias"), 3, out);
+  sigmoid255(out, out, 3 * x.plane());
 }
 
 std::vector<float> Generator::pose_condition(const Pose& pose) const {
@@ -107,16 +106,13 @@ void Generator::forward(std::span<const std::uint8_t> mask, const Pose& pose, st
   res("trunk.s1", s_);
   dsconv("trunk.down", s_, half_, kC2, 2);
   res("trunk.d1", half_);
-  upsample2x_bilinear(half_, cat_);
-  dsconv("trunk.up.1", cat_, z_, kC1);
-  // fuse: DSConv over cat([z, s]) — depthwise per channel into one 112-channel map.
+  upsample2x_bilinear(half_, up_);
+  dsconv("trunk.up.1", up_, z_, kC1);
   {
-    cat_.resize(2 * kC1, kMaskH, kMaskW);
-    const auto dw = w("trunk.fuse.dw.weight");
-    depthwise3x3(z_, dw.subspan(0, 9 * kC1), 1, cat_, 0);
-    depthwise3x3(s_, dw.subspan(9 * kC1), 1, cat_, kC1);
-    pointwise(cat_, w("trunk.fuse.pw.weight"), w("trunk.fuse.pw.bias"), kC1, z_);
-    norm_silu(z_, group_norm_affine(z_, kGroups, w("trunk.fuse.norm.weight"), w("trunk.fuse.norm.bias")));
+    FeatureMap* inputs[] = {&z_, &s_};  // fuse: DSConv over cat([z, s])
+    FeatureMap& fused = c1_;
+    fused.pending = separable_conv(inputs, separable("trunk.fuse.dw", "trunk.fuse.pw", "trunk.fuse.norm"), 1, kC1, fused, row_);
+    std::swap(z_, fused);
   }
   res("trunk.f1", z_);
   // Head 1 (first frame): FiLM blocks conditioned on the pose, in s_'s storage.

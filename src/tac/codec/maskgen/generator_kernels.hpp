@@ -10,13 +10,14 @@ namespace tac::codec::maskgen::kernels {
 
 struct GeneratorKernels {
   const char* name;
-  // 1x1 convolution: out[o][p] = bias[o] + sum_c w[o][c] * in[c][p], c ascending (one fused
-  // multiply-add each, starting from the bias); ic / oc planes of n pixels.
-  void (*pointwise)(const float* in, int ic, const float* w, const float* bias, int oc, float* out, std::size_t n,
-                    std::size_t stride);
-  // Depthwise 3x3 of one plane (h x w), zero padding 1, stride 1 or 2, no bias; the nine taps in
-  // row-major order, fused, starting from 0; out is oh x ow.
-  void (*depthwise3x3)(const float* in, int h, int w, const float* k, int stride, float* out, int oh, int ow);
+  // 1x1 convolution of n pixels: out[o][p] = bias[o] + sum_c w[o][c] * in[c][p], c ascending (one
+  // fused multiply-add each, starting from the bias); input / output channels *_stride floats apart.
+  void (*pointwise)(const float* in, int ic, std::size_t in_stride, const float* w, const float* bias, int oc,
+                    float* out, std::size_t out_stride, std::size_t n);
+  // One output row (ow values) of a depthwise 3x3, zero padding 1, stride 1 or 2, no bias, from
+  // the input rows above, at and below its centre (w values each; nullptr outside the plane): the
+  // nine taps in row-major order, fused, starting from 0.
+  void (*depthwise_row)(const float* const rows[3], int w, const float* k, int stride, float* out, int ow);
   // Sum and sum of squares of n values, in double.
   void (*moments)(const float* x, std::size_t n, double* sum, double* sum_squares);
   // x = silu(x * scale + shift) (GroupNorm's affine then SiLU), in place.

@@ -23,115 +23,102 @@ typename L::reg silu(typename L::reg x) {
 
 // ---- 1x1 convolution --------------------------------------------------------------------------
 
-// K output channels x 3 vectors of pixels stay in registers while the input channels stream past.
+// K output channels x 2 vectors of pixels stay in registers while the input channels stream past.
 template <int K>
-inline void pointwise_block(const float* in, int ic, const float* w, const float* bias, float* out, std::size_t p,
-                            std::size_t in_stride, std::size_t out_stride) {
-  typename V::reg a[K][3];
-  for (int k = 0; k < K; ++k) a[k][0] = a[k][1] = a[k][2] = V::set1(bias[k]);
+inline void pointwise_block(const float* in, int ic, std::size_t in_stride, const float* w, const float* bias,
+                            float* out, std::size_t out_stride, std::size_t p) {
+  typename V::reg a[K][2];
+  for (int k = 0; k < K; ++k) a[k][0] = a[k][1] = V::set1(bias[k]);
   for (int c = 0; c < ic; ++c) {
     const float* src = in + std::size_t(c) * in_stride + p;
-    const auto x0 = V::load(src), x1 = V::load(src + V::N), x2 = V::load(src + 2 * V::N);
+    const auto x0 = V::load(src), x1 = V::load(src + V::N);
     for (int k = 0; k < K; ++k) {
       const auto wk = V::set1(w[std::size_t(k) * ic + c]);
       a[k][0] = mac<V>(a[k][0], x0, wk);
       a[k][1] = mac<V>(a[k][1], x1, wk);
-      a[k][2] = mac<V>(a[k][2], x2, wk);
     }
   }
   for (int k = 0; k < K; ++k) {
     float* dst = out + std::size_t(k) * out_stride + p;
     V::store(dst, a[k][0]);
     V::store(dst + V::N, a[k][1]);
-    V::store(dst + 2 * V::N, a[k][2]);
   }
 }
 
 template <int K>
-inline void pointwise_tile(const float* in, int ic, const float* w, const float* bias, float* out, std::size_t len,
-                           std::size_t in_stride, std::size_t out_stride) {
-  for (std::size_t p = 0; p < len; p += 3 * V::N) pointwise_block<K>(in, ic, w, bias, out, p, in_stride, out_stride);
+inline void pointwise_channels(const float* in, int ic, std::size_t in_stride, const float* w, const float* bias,
+                               float* out, std::size_t out_stride, std::size_t full) {
+  for (std::size_t p = 0; p < full; p += 2 * V::N) pointwise_block<K>(in, ic, in_stride, w, bias, out, out_stride, p);
 }
 
-void pointwise(const float* in, int ic, const float* w, const float* bias, int oc, float* out, std::size_t n,
-               std::size_t stride) {
-  // Tiles of pixels: the tile's inputs are first copied together (ic rows of kTile floats, in L1
-  // and on a page or two), so the channel loop does not walk one page per channel.
-  constexpr std::size_t kBlock = 3 * V::N, kTile = 4 * 3 * 8;
-  constexpr int kMaxPacked = 128;
-  constexpr std::size_t kPrefetch = 4 * kTile;  // floats ahead (may run past the plane: prefetches never fault)
-  static_assert(kTile % kBlock == 0);
-  alignas(64) float packed[kMaxPacked * kTile];
-  const std::size_t full = ic <= kMaxPacked ? n / kBlock * kBlock : 0;
-  for (std::size_t p0 = 0; p0 < full; p0 += kTile) {
-    const std::size_t len = std::min(full - p0, kTile);
-    for (int c = 0; c < ic; ++c) {
-      const float* src = in + std::size_t(c) * stride + p0;
-      std::memcpy(packed + std::size_t(c) * kTile, src, len * sizeof(float));
-      // The hardware prefetchers do not follow ic interleaved streams: fetch a later tile now.
-      for (std::size_t line = 0; line < kTile; line += 16) __builtin_prefetch(src + kPrefetch + line);
-    }
-    int o = 0;
-    for (; o + 4 <= oc; o += 4)
-      pointwise_tile<4>(packed, ic, w + std::size_t(o) * ic, bias + o, out + std::size_t(o) * stride + p0, len, kTile, stride);
-    const float* wo = w + std::size_t(o) * ic;
-    float* oo = out + std::size_t(o) * stride + p0;
-    switch (oc - o) {
-      case 3: pointwise_tile<3>(packed, ic, wo, bias + o, oo, len, kTile, stride); break;
-      case 2: pointwise_tile<2>(packed, ic, wo, bias + o, oo, len, kTile, stride); break;
-      case 1: pointwise_tile<1>(packed, ic, wo, bias + o, oo, len, kTile, stride); break;
-      default: break;
-    }
+void pointwise(const float* in, int ic, std::size_t in_stride, const float* w, const float* bias, int oc, float* out,
+               std::size_t out_stride, std::size_t n) {
+  constexpr int kOut = 6;
+  const std::size_t full = n / (2 * V::N) * (2 * V::N);
+  int o = 0;
+  for (; o + kOut <= oc; o += kOut)
+    pointwise_channels<kOut>(in, ic, in_stride, w + std::size_t(o) * ic, bias + o, out + std::size_t(o) * out_stride,
+                             out_stride, full);
+  const float* wo = w + std::size_t(o) * ic;
+  float* oo = out + std::size_t(o) * out_stride;
+  switch (oc - o) {
+    case 5: pointwise_channels<5>(in, ic, in_stride, wo, bias + o, oo, out_stride, full); break;
+    case 4: pointwise_channels<4>(in, ic, in_stride, wo, bias + o, oo, out_stride, full); break;
+    case 3: pointwise_channels<3>(in, ic, in_stride, wo, bias + o, oo, out_stride, full); break;
+    case 2: pointwise_channels<2>(in, ic, in_stride, wo, bias + o, oo, out_stride, full); break;
+    case 1: pointwise_channels<1>(in, ic, in_stride, wo, bias + o, oo, out_stride, full); break;
+    default: break;
   }
   for (std::size_t p = full; p < n; ++p)
-    for (int o = 0; o < oc; ++o) {
-      float s = bias[o];
-      for (int c = 0; c < ic; ++c) s = mac<S>(s, in[std::size_t(c) * stride + p], w[std::size_t(o) * ic + c]);
-      out[std::size_t(o) * stride + p] = s;
+    for (int q = 0; q < oc; ++q) {
+      float s = bias[q];
+      for (int c = 0; c < ic; ++c) s = mac<S>(s, in[std::size_t(c) * in_stride + p], w[std::size_t(q) * ic + c]);
+      out[std::size_t(q) * out_stride + p] = s;
     }
 }
 
 // ---- depthwise 3x3 ----------------------------------------------------------------------------
 
-// One output of a plane at (y, x) of the input grid: taps outside the plane are skipped (adding a
+// One output at input column x from the rows present: taps outside the plane are skipped (adding a
 // zero product changes nothing).
-inline float depthwise_at(const float* in, int h, int w, const float* k, int y, int x) {
+inline float depthwise_at(const float* const rows[3], int w, const float* k, int x) {
   float s = 0.0f;
-  for (int dy = -1; dy <= 1; ++dy) {
-    if (y + dy < 0 || y + dy >= h) continue;
-    const float* row = in + std::size_t(y + dy) * w;
+  for (int r = 0; r < 3; ++r) {
+    if (!rows[r]) continue;
     for (int dx = -1; dx <= 1; ++dx)
-      if (x + dx >= 0 && x + dx < w) s = mac<S>(s, row[x + dx], k[(dy + 1) * 3 + dx + 1]);
+      if (x + dx >= 0 && x + dx < w) s = mac<S>(s, rows[r][x + dx], k[r * 3 + dx + 1]);
   }
   return s;
 }
 
-void depthwise3x3(const float* in, int h, int w, const float* k, int stride, float* out, int oh, int ow) {
+template <int Present>  // bit r: row r present
+inline void depthwise_interior(const float* const rows[3], const typename V::reg kv[9], float* out, int& x, int w) {
+  for (; x + V::N <= w - 1; x += V::N) {
+    auto s = V::set1(0.0f);
+    for (int r = 0; r < 3; ++r) {
+      if (!(Present & (1 << r))) continue;
+      s = mac<V>(s, V::load(rows[r] + x - 1), kv[3 * r]);
+      s = mac<V>(s, V::load(rows[r] + x), kv[3 * r + 1]);
+      s = mac<V>(s, V::load(rows[r] + x + 1), kv[3 * r + 2]);
+    }
+    V::store(out + x, s);
+  }
+}
+
+void depthwise_row(const float* const rows[3], int w, const float* k, int stride, float* out, int ow) {
   if (stride != 1) {
-    for (int oy = 0; oy < oh; ++oy)
-      for (int ox = 0; ox < ow; ++ox) out[std::size_t(oy) * ow + ox] = depthwise_at(in, h, w, k, oy * stride, ox * stride);
+    for (int ox = 0; ox < ow; ++ox) out[ox] = depthwise_at(rows, w, k, ox * stride);
     return;
   }
   typename V::reg kv[9];
   for (int i = 0; i < 9; ++i) kv[i] = V::set1(k[i]);
-  for (int y = 0; y < oh; ++y) {
-    const float* rows[3] = {y > 0 ? in + std::size_t(y - 1) * w : nullptr, in + std::size_t(y) * w,
-                            y + 1 < h ? in + std::size_t(y + 1) * w : nullptr};
-    float* o = out + std::size_t(y) * ow;
-    o[0] = depthwise_at(in, h, w, k, y, 0);
-    int x = 1;
-    for (; x + V::N <= w - 1; x += V::N) {
-      auto s = V::set1(0.0f);
-      for (int r = 0; r < 3; ++r) {
-        if (!rows[r]) continue;
-        s = mac<V>(s, V::load(rows[r] + x - 1), kv[3 * r]);
-        s = mac<V>(s, V::load(rows[r] + x), kv[3 * r + 1]);
-        s = mac<V>(s, V::load(rows[r] + x + 1), kv[3 * r + 2]);
-      }
-      V::store(o + x, s);
-    }
-    for (; x < w; ++x) o[x] = depthwise_at(in, h, w, k, y, x);
-  }
+  out[0] = depthwise_at(rows, w, k, 0);
+  int x = 1;
+  if (rows[0] && rows[2]) depthwise_interior<7>(rows, kv, out, x, w);
+  else if (rows[2]) depthwise_interior<6>(rows, kv, out, x, w);
+  else if (rows[0]) depthwise_interior<3>(rows, kv, out, x, w);
+  else depthwise_interior<2>(rows, kv, out, x, w);
+  for (; x < w; ++x) out[x] = depthwise_at(rows, w, k, x);
 }
 
 // ---- element-wise ends of the blocks ----------------------------------------------------------
@@ -179,5 +166,5 @@ void sigmoid255(const float* x, float* out, std::size_t n) {
 }
 
 GeneratorKernels make_kernels(const char* name) {
-  return {name, &pointwise, &depthwise3x3, &moments, &affine_silu, &residual_silu, &film_silu, &sigmoid255};
+  return {name, &pointwise, &depthwise_row, &moments, &affine_silu, &residual_silu, &film_silu, &sigmoid255};
 }

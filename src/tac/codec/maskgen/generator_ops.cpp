@@ -50,33 +50,30 @@ namespace {
 const kernels::GeneratorKernels& K() { return kernels::generator_kernels(); }
 }  // namespace
 
-void depthwise3x3(const FeatureMap& in, std::span<const float> weights, int stride, FeatureMap& out, int out_offset) {
-  for (int c = 0; c < in.c; ++c)
-    K().depthwise3x3(in.ch(c), in.h, in.w, weights.data() + 9 * c, stride, out.ch(out_offset + c), out.h, out.w);
+void activate_rows(FeatureMap& x, int rows) {
+  rows = std::min(rows, x.h);
+  if (x.pending.empty() || rows <= x.active_rows) return;
+  for (int c = 0; c < x.c; ++c)
+    K().affine_silu(x.row(c, x.active_rows), std::size_t(rows - x.active_rows) * x.w, x.pending.scale[c], x.pending.shift[c]);
+  x.active_rows = rows;
+  if (rows == x.h) x.pending = {};
 }
 
-void pointwise(const FeatureMap& in, std::span<const float> weights, std::span<const float> bias, int oc, FeatureMap& out) {
-  out.resize(oc, in.h, in.w);
-  K().pointwise(in.data(), in.c, weights.data(), bias.data(), oc, out.data(), in.plane(), in.stride);
-}
+namespace {
 
-ChannelAffine group_norm_affine(const FeatureMap& x, int groups, std::span<const float> gamma, std::span<const float> beta) {
-  const int per = x.c / groups;
-  const double n = double(x.plane()) * per;
-  ChannelAffine a{std::vector<float>(x.c), std::vector<float>(x.c)};
-  for (int g = 0; g < groups; ++g) {
-    double sum = 0, sq = 0;
-    for (int c = g * per; c < (g + 1) * per; ++c) {
-      double s, q;
-      K().moments(x.ch(c), x.plane(), &s, &q);
-      sum += s, sq += q;
-    }
-    const double mean = sum / n;
-    const float var = static_cast<float>(std::max(0.0, sq / n - mean * mean));
+constexpr int kGroups = 2;
+
+// torch's GroupNorm from the groups' sums: y = x * (rstd * gamma) + (beta - rstd * gamma * mean).
+ChannelAffine group_norm_affine(const std::vector<double>& sum, const std::vector<double>& squares, double count,
+                                std::span<const float> gamma, std::span<const float> beta) {
+  const int channels = static_cast<int>(gamma.size()), per = channels / kGroups;
+  ChannelAffine a{std::vector<float>(channels), std::vector<float>(channels)};
+  for (int g = 0; g < kGroups; ++g) {
+    const double mean = sum[g] / count;
+    const float var = static_cast<float>(std::max(0.0, squares[g] / count - mean * mean));
     const float mean_f = static_cast<float>(mean);
     const float rstd = 1.0f / std::sqrt(var + 1e-5f);
     for (int c = g * per; c < (g + 1) * per; ++c) {
-      // torch: y = x * (rstd * gamma) + (beta - rstd * gamma * mean)
       a.scale[c] = rstd * gamma[c];
       a.shift[c] = beta[c] - a.scale[c] * mean_f;
     }
@@ -84,8 +81,44 @@ ChannelAffine group_norm_affine(const FeatureMap& x, int groups, std::span<const
   return a;
 }
 
-void norm_silu(FeatureMap& x, const ChannelAffine& norm) {
-  for (int c = 0; c < x.c; ++c) K().affine_silu(x.ch(c), x.plane(), norm.scale[c], norm.shift[c]);
+}  // namespace
+
+ChannelAffine separable_conv(std::span<FeatureMap* const> inputs, const SeparableWeights& wts, int stride, int oc,
+                             FeatureMap& out, std::vector<float>& row) {
+  const FeatureMap& first = *inputs[0];
+  const int h = first.h, w = first.w, oh = (h + stride - 1) / stride, ow = (w + stride - 1) / stride;
+  int ic = 0;
+  for (const FeatureMap* in : inputs) ic += in->c;
+  out.resize(oc, oh, ow);
+  // One row of every input channel's depthwise output, channels a padded row apart.
+  const std::size_t row_stride = (std::size_t(ow) + 15) / 16 * 16 + 16;
+  row.resize(std::size_t(ic) * row_stride);
+  std::vector<double> sum(kGroups), squares(kGroups);
+  const int per = oc / kGroups;
+  for (int oy = 0; oy < oh; ++oy) {
+    const int y = oy * stride;
+    int c0 = 0;
+    for (FeatureMap* in : inputs) {
+      activate_rows(*in, y + 2);
+      for (int c = 0; c < in->c; ++c) {
+        const float* rows[3] = {y > 0 ? in->row(c, y - 1) : nullptr, in->row(c, y), y + 1 < h ? in->row(c, y + 1) : nullptr};
+        K().depthwise_row(rows, w, wts.depthwise.data() + 9 * (c0 + c), stride, row.data() + std::size_t(c0 + c) * row_stride, ow);
+      }
+      c0 += in->c;
+    }
+    K().pointwise(row.data(), ic, row_stride, wts.pointwise.data(), wts.bias.data(), oc, out.row(0, oy), out.stride, std::size_t(ow));
+    for (int o = 0; o < oc; ++o) {
+      double s, q;
+      K().moments(out.row(o, oy), std::size_t(ow), &s, &q);
+      sum[o / per] += s, squares[o / per] += q;
+    }
+  }
+  for (FeatureMap* in : inputs) activate(*in);
+  return group_norm_affine(sum, squares, double(out.plane()) * per, wts.gamma, wts.beta);
+}
+
+void pointwise_to_planes(const FeatureMap& in, std::span<const float> weights, std::span<const float> bias, int oc, float* out) {
+  K().pointwise(in.data(), in.c, in.stride, weights.data(), bias.data(), oc, out, in.plane(), in.plane());
 }
 
 void residual_norm_silu(const FeatureMap& x, const FeatureMap& r, const ChannelAffine& norm, FeatureMap& out) {
@@ -95,19 +128,12 @@ void residual_norm_silu(const FeatureMap& x, const FeatureMap& r, const ChannelA
 
 void film_norm_silu(const FeatureMap& x, const FeatureMap& r, const ChannelAffine& norm, std::span<const float> g,
                     std::span<const float> b, FeatureMap& out) {
-  out.resize(x.c, x.h, x.w);
+  if (&out != &x) out.resize(x.c, x.h, x.w);
   for (int c = 0; c < x.c; ++c)
     K().film_silu(x.ch(c), r.ch(c), out.ch(c), x.plane(), norm.scale[c], norm.shift[c], 1.0f + g[c], b[c]);
 }
 
-void sigmoid255(const FeatureMap& x, float* out) {
-  for (int c = 0; c < x.c; ++c) K().sigmoid255(x.ch(c), out + c * x.plane(), x.plane());
-}
-
-float silu(float x) {
-  silu_inplace(std::span(&x, 1));
-  return x;
-}
+void sigmoid255(const float* x, float* out, std::size_t n) { K().sigmoid255(x, out, n); }
 
 void silu_inplace(std::span<float> x) { K().affine_silu(x.data(), x.size(), 1.0f, 0.0f); }
 
