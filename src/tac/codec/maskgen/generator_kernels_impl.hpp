@@ -91,34 +91,80 @@ inline float depthwise_at(const float* const rows[3], int w, const float* k, int
   return s;
 }
 
-template <int Present>  // bit r: row r present
-inline void depthwise_interior(const float* const rows[3], const typename V::reg kv[9], float* out, int& x, int w) {
-  for (; x + V::N <= w - 1; x += V::N) {
+// Output vectors at [x, x + N) for x in [1, w - 1 - N], the last one placed flush with w - 1
+// (recomputing a few outputs, identically) so no scalar remainder is left but the two borders.
+// Needs last - first >= N.
+template <int Present, class Row>  // bit r: row r present; Row(r, x) the vector of row r at x
+inline void depthwise_vectors(const typename V::reg kv[9], float* out, int first, int last, Row&& load) {
+  const auto one = [&](int x) {
     auto s = V::set1(0.0f);
     for (int r = 0; r < 3; ++r) {
       if (!(Present & (1 << r))) continue;
-      s = mac<V>(s, V::load(rows[r] + x - 1), kv[3 * r]);
-      s = mac<V>(s, V::load(rows[r] + x), kv[3 * r + 1]);
-      s = mac<V>(s, V::load(rows[r] + x + 1), kv[3 * r + 2]);
+      s = mac<V>(s, load(r, 0, x), kv[3 * r]);
+      s = mac<V>(s, load(r, 1, x), kv[3 * r + 1]);
+      s = mac<V>(s, load(r, 2, x), kv[3 * r + 2]);
     }
     V::store(out + x, s);
+  };
+  // Four outputs vectors at a time: each is a chain of nine dependent multiply-adds, so four
+  // chains interleaved keep the FMA units busy.
+  constexpr int kUnroll = 4;
+  int x = first;
+  for (; x + kUnroll * V::N <= last; x += kUnroll * V::N) {
+    typename V::reg s[kUnroll];
+    for (int u = 0; u < kUnroll; ++u) s[u] = V::set1(0.0f);
+    for (int r = 0; r < 3; ++r) {
+      if (!(Present & (1 << r))) continue;
+      for (int dx = 0; dx < 3; ++dx)
+        for (int u = 0; u < kUnroll; ++u) s[u] = mac<V>(s[u], load(r, dx, x + u * V::N), kv[3 * r + dx]);
+    }
+    for (int u = 0; u < kUnroll; ++u) V::store(out + x + u * V::N, s[u]);
   }
+  for (; x + V::N <= last; x += V::N) one(x);
+  if (x < last) one(last - V::N);
+}
+
+template <class Row>
+inline void depthwise_dispatch(const float* const rows[3], const typename V::reg kv[9], float* out, int first,
+                               int last, Row&& load) {
+  if (rows[0] && rows[2]) depthwise_vectors<7>(kv, out, first, last, load);
+  else if (rows[2]) depthwise_vectors<6>(kv, out, first, last, load);
+  else if (rows[0]) depthwise_vectors<3>(kv, out, first, last, load);
+  else depthwise_vectors<2>(kv, out, first, last, load);
 }
 
 void depthwise_row(const float* const rows[3], int w, const float* k, int stride, float* out, int ow) {
-  if (stride != 1) {
+  typename V::reg kv[9];
+  for (int i = 0; i < 9; ++i) kv[i] = V::set1(k[i]);
+  if (stride == 1) {
+    if (w - 2 < V::N) {
+      for (int x = 0; x < w; ++x) out[x] = depthwise_at(rows, w, k, x);
+      return;
+    }
+    out[0] = depthwise_at(rows, w, k, 0);
+    depthwise_dispatch(rows, kv, out, 1, w - 1, [&](int r, int dx, int x) { return V::load(rows[r] + x + dx - 1); });
+    out[w - 1] = depthwise_at(rows, w, k, w - 1);
+    return;
+  }
+  // Stride 2: output ox reads columns 2 ox - 1, 2 ox, 2 ox + 1; split the rows into even and odd
+  // columns so those are three unit-stride loads.
+  constexpr int kMaxHalf = 1024;
+  const int last = (w - 2) / 2 + 1;  // outputs [1, last) have all three columns inside
+  if (stride != 2 || w > 2 * kMaxHalf || last - 1 < V::N) {
     for (int ox = 0; ox < ow; ++ox) out[ox] = depthwise_at(rows, w, k, ox * stride);
     return;
   }
-  typename V::reg kv[9];
-  for (int i = 0; i < 9; ++i) kv[i] = V::set1(k[i]);
+  alignas(32) float even[3][kMaxHalf], odd[3][kMaxHalf];
+  for (int r = 0; r < 3; ++r) {
+    if (!rows[r]) continue;
+    for (int i = 0; 2 * i < w; ++i) even[r][i] = rows[r][2 * i];
+    for (int i = 0; 2 * i + 1 < w; ++i) odd[r][i] = rows[r][2 * i + 1];
+  }
   out[0] = depthwise_at(rows, w, k, 0);
-  int x = 1;
-  if (rows[0] && rows[2]) depthwise_interior<7>(rows, kv, out, x, w);
-  else if (rows[2]) depthwise_interior<6>(rows, kv, out, x, w);
-  else if (rows[0]) depthwise_interior<3>(rows, kv, out, x, w);
-  else depthwise_interior<2>(rows, kv, out, x, w);
-  for (; x < w; ++x) out[x] = depthwise_at(rows, w, k, x);
+  depthwise_dispatch(rows, kv, out, 1, last, [&](int r, int dx, int x) {
+    return dx == 1 ? V::load(even[r] + x) : V::load(odd[r] + x + dx / 2 - 1);
+  });
+  for (int ox = last; ox < ow; ++ox) out[ox] = depthwise_at(rows, w, k, 2 * ox);
 }
 
 // ---- element-wise ends of the blocks ----------------------------------------------------------
