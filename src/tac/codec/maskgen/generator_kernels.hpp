@@ -1,7 +1,8 @@
 #pragma once
 // The hot loops of the maskgen generator, one build per instruction set (generator_kernels_impl.hpp
 // over a vector lane; generator_kernels_<isa>.cpp), picked once at run time. Both builds compute
-// the same formulas in the same order: multiply-adds fused, exp from SLEEF (the 1-ulp function
+// the same formulas in the same order (torch 1.13's on this machine class: oneDNN's fused
+// multiply-adds in the convolutions, GroupNorm's Welford moments and fused affine), exp from SLEEF (the 1-ulp function
 // torch 1.13 vectorizes), so they agree with each other to the last bit wherever the generic
 // build's SLEEF variant does. Planes are channel-major, `stride` floats apart.
 #include <cstddef>
@@ -18,8 +19,11 @@ struct GeneratorKernels {
   // the input rows above, at and below its centre (w values each; nullptr outside the plane): the
   // nine taps in row-major order, fused, starting from 0.
   void (*depthwise_row)(const float* const rows[3], int w, const float* k, int stride, float* out, int ow);
-  // Sum and sum of squares of n values, in double.
-  void (*moments)(const float* x, std::size_t n, double* sum, double* sum_squares);
+  // Mean and biased variance of the concatenation of `count` planes of n floats (n a multiple of
+  // 128), exactly as torch 1.13's RowwiseMoments computes them for GroupNorm: Welford updates per
+  // lane of 8 over chunks of 16 vectors, chunks merged in a binary cascade, lanes merged last; float,
+  // no fused operations.
+  void (*group_moments)(const float* const* planes, int count, std::size_t n, float* mean, float* variance);
   // x = silu(x * scale + shift) (GroupNorm's affine then SiLU), in place.
   void (*affine_silu)(float* x, std::size_t n, float scale, float shift);
   // out = silu(x + (r * scale + shift)): a residual block's end (out may be x).

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 
 #include "tac/codec/maskgen/generator_kernels.hpp"
@@ -33,28 +34,16 @@ struct V {
   static reg exp(reg a) { return Sleef_expf8_u10avx2(a); }
 };
 
-void moments(const float* x, std::size_t n, double* sum, double* sum_squares) {
-  __m256d s0 = _mm256_setzero_pd(), s1 = s0, q0 = s0, q1 = s0;
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const __m256 v = _mm256_loadu_ps(x + i);
-    const __m256d lo = _mm256_cvtps_pd(_mm256_castps256_ps128(v)), hi = _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1));
-    s0 = _mm256_add_pd(s0, lo);
-    s1 = _mm256_add_pd(s1, hi);
-    q0 = _mm256_fmadd_pd(lo, lo, q0);
-    q1 = _mm256_fmadd_pd(hi, hi, q1);
-  }
-  alignas(32) double s[4], q[4];
-  _mm256_store_pd(s, _mm256_add_pd(s0, s1));
-  _mm256_store_pd(q, _mm256_add_pd(q0, q1));
-  double ts = (s[0] + s[1]) + (s[2] + s[3]), tq = (q[0] + q[1]) + (q[2] + q[3]);
-  for (; i < n; ++i) {
-    const double v = x[i];
-    ts += v;
-    tq += v * v;
-  }
-  *sum = ts, *sum_squares = tq;
-}
+// Eight floats for GroupNorm's moments (torch's Vectorized<float> under AVX2).
+struct W8 {
+  __m256 v;
+  static W8 set1(float x) { return {_mm256_set1_ps(x)}; }
+  static W8 load(const float* p) { return {_mm256_loadu_ps(p)}; }
+  static void store(float* p, W8 a) { _mm256_storeu_ps(p, a.v); }
+  static W8 add(W8 a, W8 b) { return {_mm256_add_ps(a.v, b.v)}; }
+  static W8 sub(W8 a, W8 b) { return {_mm256_sub_ps(a.v, b.v)}; }
+  static W8 mul(W8 a, W8 b) { return {_mm256_mul_ps(a.v, b.v)}; }
+};
 
 #include "tac/codec/maskgen/generator_kernels_impl.hpp"
 

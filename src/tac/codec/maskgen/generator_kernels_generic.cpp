@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 
 #include "tac/codec/maskgen/generator_kernels.hpp"
@@ -16,15 +17,22 @@ namespace {
 using S = ScalarLane<Sleef_expf1_u10purec>;
 using V = S;
 
-void moments(const float* x, std::size_t n, double* sum, double* sum_squares) {
-  double s = 0, q = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double v = x[i];
-    s += v;
-    q += v * v;
+// Eight floats for GroupNorm's moments, lane by lane (the AVX2 build's vector, emulated).
+struct W8 {
+  float v[8];
+  template <class F>
+  static W8 each(F&& f) {
+    W8 r;
+    for (int l = 0; l < 8; ++l) r.v[l] = f(l);
+    return r;
   }
-  *sum = s, *sum_squares = q;
-}
+  static W8 set1(float x) { return each([&](int) { return x; }); }
+  static W8 load(const float* p) { return each([&](int l) { return p[l]; }); }
+  static void store(float* p, W8 a) { std::copy(a.v, a.v + 8, p); }
+  static W8 add(W8 a, W8 b) { return each([&](int l) { return a.v[l] + b.v[l]; }); }
+  static W8 sub(W8 a, W8 b) { return each([&](int l) { return a.v[l] - b.v[l]; }); }
+  static W8 mul(W8 a, W8 b) { return each([&](int l) { return a.v[l] * b.v[l]; }); }
+};
 
 #include "tac/codec/maskgen/generator_kernels_impl.hpp"
 

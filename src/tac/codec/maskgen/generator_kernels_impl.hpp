@@ -10,10 +10,10 @@ typename L::reg mac(typename L::reg acc, typename L::reg a, typename L::reg b) {
   return L::fma(a, b, acc);
 }
 
-// GroupNorm's affine: x * scale + shift.
+// GroupNorm's affine: x * scale + shift, fused (as torch 1.13's kernel is compiled).
 template <class L>
 typename L::reg affine(typename L::reg x, typename L::reg scale, typename L::reg shift) {
-  return L::add(L::mul(x, scale), shift);
+  return L::fma(x, scale, shift);
 }
 
 template <class L>
@@ -167,6 +167,67 @@ void depthwise_row(const float* const rows[3], int w, const float* k, int stride
   for (int ox = last; ox < ow; ++ox) out[ox] = depthwise_at(rows, w, k, 2 * ox);
 }
 
+// ---- GroupNorm moments ------------------------------------------------------------------------
+
+// Merges (m0_add, m1_add, m2_add) into (m0, m1, m2), lane-wise (torch's AddMomentsVec).
+inline void add_moments(std::int64_t m0_add, W8 m1_add, W8 m2_add, std::int64_t& m0, W8& m1, W8& m2) {
+  const std::int64_t n = m0 + m0_add;
+  const float c = n == 0 ? 0.0f : static_cast<float>(m0_add) / static_cast<float>(n);
+  const W8 c_vec = W8::set1(c);
+  const W8 delta = W8::sub(m1_add, m1);
+  m1 = W8::add(m1, W8::mul(c_vec, delta));
+  m2 = W8::add(m2, W8::add(m2_add, W8::mul(W8::mul(W8::mul(delta, delta), c_vec), W8::set1(static_cast<float>(m0)))));
+  m0 = n;
+}
+
+void group_moments(const float* const* planes, int count, std::size_t n_plane, float* mean, float* variance) {
+  constexpr int kChunk = 16, kDepth = 64;
+  const std::int64_t n = std::int64_t(n_plane) * count / 8, chunks = (n + kChunk - 1) / kChunk;
+  int depth = 0;
+  while ((std::int64_t{1} << depth) < chunks) ++depth;
+  std::int64_t m0_stack[kDepth] = {};
+  W8 m1_stack[kDepth], m2_stack[kDepth];
+  for (int d = 0; d < kDepth; ++d) m1_stack[d] = m2_stack[d] = W8::set1(0.0f);
+  W8 inverse[kChunk];
+  for (int j = 0; j < kChunk; ++j) inverse[j] = W8::set1(1.0f / static_cast<float>(j + 1));
+  std::int64_t i = 0;  // chunk index over the concatenation (each plane holds whole chunks)
+  for (int p = 0; p < count; ++p)
+    for (std::size_t off = 0; off < n_plane; off += 8 * kChunk, ++i) {
+      const float* x = planes[p] + off;
+      W8 m1 = W8::set1(0.0f), m2 = W8::set1(0.0f);
+      for (int j = 0; j < kChunk; ++j) {
+        const W8 v = W8::load(x + 8 * j);
+        const W8 delta = W8::sub(v, m1);
+        m1 = W8::add(m1, W8::mul(delta, inverse[j]));
+        m2 = W8::add(m2, W8::mul(delta, W8::sub(v, m1)));
+      }
+      add_moments(kChunk, m1, m2, m0_stack[0], m1_stack[0], m2_stack[0]);
+      std::int64_t mask = i + 1;
+      for (int d = 1; d < depth && (mask & 1) == 0; ++d) {
+        add_moments(m0_stack[d - 1], m1_stack[d - 1], m2_stack[d - 1], m0_stack[d], m1_stack[d], m2_stack[d]);
+        m0_stack[d - 1] = 0;
+        m1_stack[d - 1] = m2_stack[d - 1] = W8::set1(0.0f);
+        mask >>= 1;
+      }
+    }
+  for (int d = 1; d < depth; ++d) add_moments(m0_stack[d], m1_stack[d], m2_stack[d], m0_stack[0], m1_stack[0], m2_stack[0]);
+  float m1_lanes[8], m2_lanes[8];
+  W8::store(m1_lanes, m1_stack[0]);
+  W8::store(m2_lanes, m2_stack[0]);
+  std::int64_t m0 = 0;
+  float m1 = 0.0f, m2 = 0.0f;
+  for (int l = 0; l < 8; ++l) {  // torch's scalar AddMoments
+    const std::int64_t total = m0 + n;
+    const float c = total == 0 ? 0.0f : static_cast<float>(n) / static_cast<float>(total);
+    const float delta = m1_lanes[l] - m1;
+    m1 += c * delta;
+    m2 += m2_lanes[l] + delta * delta * c * static_cast<float>(m0);
+    m0 = total;
+  }
+  *mean = m1;
+  *variance = m2 / static_cast<float>(n * 8);
+}
+
 // ---- element-wise ends of the blocks ----------------------------------------------------------
 
 template <class L, class F>
@@ -212,5 +273,5 @@ void sigmoid255(const float* x, float* out, std::size_t n) {
 }
 
 GeneratorKernels make_kernels(const char* name) {
-  return {name, &pointwise, &depthwise_row, &moments, &affine_silu, &residual_silu, &film_silu, &sigmoid255};
+  return {name, &pointwise, &depthwise_row, &group_moments, &affine_silu, &residual_silu, &film_silu, &sigmoid255};
 }

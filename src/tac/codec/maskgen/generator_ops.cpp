@@ -10,6 +10,7 @@
 #endif
 
 #include "tac/codec/maskgen/generator_kernels.hpp"
+#include "tac/core/error.hpp"
 
 namespace tac::codec::maskgen {
 
@@ -63,19 +64,20 @@ namespace {
 
 constexpr int kGroups = 2;
 
-// torch's GroupNorm from the groups' sums: y = x * (rstd * gamma) + (beta - rstd * gamma * mean).
-ChannelAffine group_norm_affine(const std::vector<double>& sum, const std::vector<double>& squares, double count,
-                                std::span<const float> gamma, std::span<const float> beta) {
-  const int channels = static_cast<int>(gamma.size()), per = channels / kGroups;
-  ChannelAffine a{std::vector<float>(channels), std::vector<float>(channels)};
+// torch's GroupNorm of x (2 groups) as y = x * (rstd * gamma) + (beta - rstd * gamma * mean).
+ChannelAffine group_norm_affine(const FeatureMap& x, std::span<const float> gamma, std::span<const float> beta) {
+  const int per = x.c / kGroups;
+  if (x.plane() % 128 != 0) fail(ErrorKind::internal, "maskgen GroupNorm: a plane of {} values is not whole chunks", x.plane());
+  ChannelAffine a{std::vector<float>(x.c), std::vector<float>(x.c)};
+  std::vector<const float*> planes(per);
   for (int g = 0; g < kGroups; ++g) {
-    const double mean = sum[g] / count;
-    const float var = static_cast<float>(std::max(0.0, squares[g] / count - mean * mean));
-    const float mean_f = static_cast<float>(mean);
-    const float rstd = 1.0f / std::sqrt(var + 1e-5f);
+    for (int j = 0; j < per; ++j) planes[j] = x.ch(g * per + j);
+    float mean, var;
+    K().group_moments(planes.data(), per, x.plane(), &mean, &var);
+    const float rstd = 1.0f / std::sqrt(std::max(var, 0.0f) + 1e-5f);
     for (int c = g * per; c < (g + 1) * per; ++c) {
       a.scale[c] = rstd * gamma[c];
-      a.shift[c] = beta[c] - a.scale[c] * mean_f;
+      a.shift[c] = beta[c] - a.scale[c] * mean;
     }
   }
   return a;
@@ -93,8 +95,6 @@ ChannelAffine separable_conv(std::span<FeatureMap* const> inputs, const Separabl
   // One row of every input channel's depthwise output, channels a padded row apart.
   const std::size_t row_stride = (std::size_t(ow) + 15) / 16 * 16 + 16;
   row.resize(std::size_t(ic) * row_stride);
-  std::vector<double> sum(kGroups), squares(kGroups);
-  const int per = oc / kGroups;
   for (int oy = 0; oy < oh; ++oy) {
     const int y = oy * stride;
     int c0 = 0;
@@ -107,14 +107,9 @@ ChannelAffine separable_conv(std::span<FeatureMap* const> inputs, const Separabl
       c0 += in->c;
     }
     K().pointwise(row.data(), ic, row_stride, wts.pointwise.data(), wts.bias.data(), oc, out.row(0, oy), out.stride, std::size_t(ow));
-    for (int o = 0; o < oc; ++o) {
-      double s, q;
-      K().moments(out.row(o, oy), std::size_t(ow), &s, &q);
-      sum[o / per] += s, squares[o / per] += q;
-    }
   }
   for (FeatureMap* in : inputs) activate(*in);
-  return group_norm_affine(sum, squares, double(out.plane()) * per, wts.gamma, wts.beta);
+  return group_norm_affine(out, wts.gamma, wts.beta);
 }
 
 void pointwise_to_planes(const FeatureMap& in, std::span<const float> weights, std::span<const float> bias, int oc, float* out) {
@@ -160,8 +155,12 @@ void upsample2x_bilinear(const FeatureMap& in, FeatureMap& out) {
       const float* b = src + std::size_t(y1) * in.w;
       float* o = dst + std::size_t(y) * out.w;
       for (int x = 0; x < out.w; ++x) {
+        // torch 1.13's Interpolate, as compiled: t = fma(p0, w0, p1 * w1) per row, then the same
+        // across the two rows.
         const float hx = 1.0f - lx[x];
-        o[x] = hy * (hx * a[x0[x]] + lx[x] * a[x1[x]]) + ly * (hx * b[x0[x]] + lx[x] * b[x1[x]]);
+        const float top = std::fma(a[x0[x]], hx, a[x1[x]] * lx[x]);
+        const float bottom = std::fma(b[x0[x]], hx, b[x1[x]] * lx[x]);
+        o[x] = std::fma(top, hy, bottom * ly);
       }
     }
   }
