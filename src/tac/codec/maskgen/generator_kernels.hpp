@@ -31,6 +31,10 @@ struct GeneratorKernels {
   // out = silu((x + (r * scale + shift) * film_scale) + film_shift): a FiLM block's end.
   void (*film_silu)(const float* x, const float* r, float* out, std::size_t n, float scale, float shift,
                     float film_scale, float film_shift);
+  // One output row (2 w values) of a x2 bilinear upsample, align_corners false, from the source
+  // rows a (weight hy) and b (weight ly), as torch 1.13 computes it: per row
+  // t = fma(p0, w0, p1 * w1) along x, then fma(t_a, hy, t_b * ly).
+  void (*upsample2x_row)(const float* a, const float* b, int w, float hy, float ly, float* out);
   // out = sigmoid(x) * 255, sigmoid as 1 / (1 + exp(-x)).
   void (*sigmoid255)(const float* x, float* out, std::size_t n);
 };

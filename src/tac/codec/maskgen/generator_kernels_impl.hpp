@@ -228,6 +228,45 @@ void group_moments(const float* const* planes, int count, std::size_t n_plane, f
   *variance = m2 / static_cast<float>(n * 8);
 }
 
+// ---- x2 bilinear upsample ---------------------------------------------------------------------
+
+template <class L>
+typename L::reg lerp2(typename L::reg p0, typename L::reg w0, typename L::reg p1, typename L::reg w1) {
+  return L::fma(p0, w0, L::mul(p1, w1));
+}
+
+// Output column x of the row: source columns and weights as torch computes them for scale 2.
+inline float upsample2x_at(const float* a, const float* b, int w, float hy, float ly, int x) {
+  const float s = std::max(0.0f, 0.5f * (static_cast<float>(x) + 0.5f) - 0.5f);
+  const int i0 = std::min(static_cast<int>(s), w - 1), i1 = std::min(i0 + 1, w - 1);
+  const float l1 = s - static_cast<float>(i0), l0 = 1.0f - l1;
+  return lerp2<S>(lerp2<S>(a[i0], l0, a[i1], l1), hy, lerp2<S>(b[i0], l0, b[i1], l1), ly);
+}
+
+void upsample2x_row(const float* a, const float* b, int w, float hy, float ly, float* out) {
+  // Inside, output 2 i takes columns (i - 1, i) with weights (1/4, 3/4) and output 2 i + 1 takes
+  // (i, i + 1) with (3/4, 1/4): even and odd outputs are computed apart, then interleaved.
+  constexpr int kMax = 1024;
+  if (w > kMax || w < 2 + V::N) {
+    for (int x = 0; x < 2 * w; ++x) out[x] = upsample2x_at(a, b, w, hy, ly, x);
+    return;
+  }
+  alignas(32) float even[kMax], odd[kMax];
+  const auto q1 = V::set1(0.25f), q3 = V::set1(0.75f), vy0 = V::set1(hy), vy1 = V::set1(ly);
+  int i = 1;
+  for (; i + V::N <= w; i += V::N)
+    V::store(even + i, lerp2<V>(lerp2<V>(V::load(a + i - 1), q1, V::load(a + i), q3), vy0,
+                                lerp2<V>(V::load(b + i - 1), q1, V::load(b + i), q3), vy1));
+  for (; i < w; ++i) even[i] = upsample2x_at(a, b, w, hy, ly, 2 * i);
+  i = 0;
+  for (; i + V::N <= w - 1; i += V::N)
+    V::store(odd + i, lerp2<V>(lerp2<V>(V::load(a + i), q3, V::load(a + i + 1), q1), vy0,
+                               lerp2<V>(V::load(b + i), q3, V::load(b + i + 1), q1), vy1));
+  for (; i < w; ++i) odd[i] = upsample2x_at(a, b, w, hy, ly, 2 * i + 1);
+  even[0] = upsample2x_at(a, b, w, hy, ly, 0);
+  for (int k = 0; k < w; ++k) out[2 * k] = even[k], out[2 * k + 1] = odd[k];
+}
+
 // ---- element-wise ends of the blocks ----------------------------------------------------------
 
 template <class L, class F>
@@ -273,5 +312,5 @@ void sigmoid255(const float* x, float* out, std::size_t n) {
 }
 
 GeneratorKernels make_kernels(const char* name) {
-  return {name, &pointwise, &depthwise_row, &group_moments, &affine_silu, &residual_silu, &film_silu, &sigmoid255};
+  return {name, &pointwise, &depthwise_row, &group_moments, &affine_silu, &residual_silu, &film_silu, &upsample2x_row, &sigmoid255};
 }

@@ -134,35 +134,11 @@ void silu_inplace(std::span<float> x) { K().affine_silu(x.data(), x.size(), 1.0f
 
 void upsample2x_bilinear(const FeatureMap& in, FeatureMap& out) {
   out.resize(in.c, 2 * in.h, 2 * in.w);
-  const auto source = [](int dst, int size, int& i0, int& i1, float& l1) {
-    const float s = std::max(0.0f, 0.5f * (static_cast<float>(dst) + 0.5f) - 0.5f);
-    i0 = std::min(static_cast<int>(s), size - 1);
-    i1 = std::min(i0 + 1, size - 1);
-    l1 = s - static_cast<float>(i0);
-  };
-  std::vector<int> x0(out.w), x1(out.w);
-  std::vector<float> lx(out.w);
-  for (int x = 0; x < out.w; ++x) source(x, in.w, x0[x], x1[x], lx[x]);
-  for (int c = 0; c < in.c; ++c) {
-    const float* src = in.ch(c);
-    float* dst = out.ch(c);
-    for (int y = 0; y < out.h; ++y) {
-      int y0, y1;
-      float ly;
-      source(y, in.h, y0, y1, ly);
-      const float hy = 1.0f - ly;
-      const float* a = src + std::size_t(y0) * in.w;
-      const float* b = src + std::size_t(y1) * in.w;
-      float* o = dst + std::size_t(y) * out.w;
-      for (int x = 0; x < out.w; ++x) {
-        // torch 1.13's Interpolate, as compiled: t = fma(p0, w0, p1 * w1) per row, then the same
-        // across the two rows.
-        const float hx = 1.0f - lx[x];
-        const float top = std::fma(a[x0[x]], hx, a[x1[x]] * lx[x]);
-        const float bottom = std::fma(b[x0[x]], hx, b[x1[x]] * lx[x]);
-        o[x] = std::fma(top, hy, bottom * ly);
-      }
-    }
+  for (int y = 0; y < out.h; ++y) {
+    const float s = std::max(0.0f, 0.5f * (static_cast<float>(y) + 0.5f) - 0.5f);
+    const int y0 = std::min(static_cast<int>(s), in.h - 1), y1 = std::min(y0 + 1, in.h - 1);
+    const float ly = s - static_cast<float>(y0), hy = 1.0f - ly;
+    for (int c = 0; c < in.c; ++c) K().upsample2x_row(in.row(c, y0), in.row(c, y1), in.w, hy, ly, out.row(c, y));
   }
 }
 
