@@ -191,25 +191,45 @@ void group_moments(const float* const* planes, int count, std::size_t n_plane, f
   W8 inverse[kChunk];
   for (int j = 0; j < kChunk; ++j) inverse[j] = W8::set1(1.0f / static_cast<float>(j + 1));
   std::int64_t i = 0;  // chunk index over the concatenation (each plane holds whole chunks)
-  for (int p = 0; p < count; ++p)
-    for (std::size_t off = 0; off < n_plane; off += 8 * kChunk, ++i) {
-      const float* x = planes[p] + off;
+  const auto merge = [&](W8 m1, W8 m2) {
+    add_moments(kChunk, m1, m2, m0_stack[0], m1_stack[0], m2_stack[0]);
+    std::int64_t mask = ++i;
+    for (int d = 1; d < depth && (mask & 1) == 0; ++d) {
+      add_moments(m0_stack[d - 1], m1_stack[d - 1], m2_stack[d - 1], m0_stack[d], m1_stack[d], m2_stack[d]);
+      m0_stack[d - 1] = 0;
+      m1_stack[d - 1] = m2_stack[d - 1] = W8::set1(0.0f);
+      mask >>= 1;
+    }
+  };
+  // Each chunk's Welford pass is a chain of dependent updates: four chunks run interleaved, then
+  // merge in order (the same values as one at a time).
+  constexpr int kTogether = 4;
+  constexpr std::size_t kChunkFloats = 8 * kChunk;
+  for (int p = 0; p < count; ++p) {
+    std::size_t off = 0;
+    for (; off + kTogether * kChunkFloats <= n_plane; off += kTogether * kChunkFloats) {
+      W8 m1[kTogether], m2[kTogether];
+      for (int u = 0; u < kTogether; ++u) m1[u] = m2[u] = W8::set1(0.0f);
+      for (int j = 0; j < kChunk; ++j)
+        for (int u = 0; u < kTogether; ++u) {
+          const W8 v = W8::load(planes[p] + off + u * kChunkFloats + 8 * j);
+          const W8 delta = W8::sub(v, m1[u]);
+          m1[u] = W8::add(m1[u], W8::mul(delta, inverse[j]));
+          m2[u] = W8::add(m2[u], W8::mul(delta, W8::sub(v, m1[u])));
+        }
+      for (int u = 0; u < kTogether; ++u) merge(m1[u], m2[u]);
+    }
+    for (; off < n_plane; off += kChunkFloats) {
       W8 m1 = W8::set1(0.0f), m2 = W8::set1(0.0f);
       for (int j = 0; j < kChunk; ++j) {
-        const W8 v = W8::load(x + 8 * j);
+        const W8 v = W8::load(planes[p] + off + 8 * j);
         const W8 delta = W8::sub(v, m1);
         m1 = W8::add(m1, W8::mul(delta, inverse[j]));
         m2 = W8::add(m2, W8::mul(delta, W8::sub(v, m1)));
       }
-      add_moments(kChunk, m1, m2, m0_stack[0], m1_stack[0], m2_stack[0]);
-      std::int64_t mask = i + 1;
-      for (int d = 1; d < depth && (mask & 1) == 0; ++d) {
-        add_moments(m0_stack[d - 1], m1_stack[d - 1], m2_stack[d - 1], m0_stack[d], m1_stack[d], m2_stack[d]);
-        m0_stack[d - 1] = 0;
-        m1_stack[d - 1] = m2_stack[d - 1] = W8::set1(0.0f);
-        mask >>= 1;
-      }
+      merge(m1, m2);
     }
+  }
   for (int d = 1; d < depth; ++d) add_moments(m0_stack[d], m1_stack[d], m2_stack[d], m0_stack[0], m1_stack[0], m2_stack[0]);
   float m1_lanes[8], m2_lanes[8];
   W8::store(m1_lanes, m1_stack[0]);
