@@ -17,11 +17,25 @@ float dot(std::span<const float> x, const float* row, float start) {
   return s;
 }
 
-// nn.Linear (torch's addmm: the product, then the bias added).
+// nn.Linear: torch's addmm through OpenBLAS's sgemm, whose kernel (Haswell/Zen) accumulates a dot
+// product of a multiple of 8 terms in two fused chains, even and odd terms, added at the end, and a
+// shorter one in a single chain (measured against torch 1.13 for the layer widths here: 6, 16, 64);
+// the bias is added to the sum.
 std::vector<float> linear(std::span<const float> x, std::span<const float> weight, std::span<const float> bias, int out) {
   std::vector<float> y(out);
   for (int o = 0; o < out; ++o) {
-    const float s = dot(x, weight.data() + std::size_t(o) * x.size(), 0.0f);
+    const float* row = weight.data() + std::size_t(o) * x.size();
+    float s;
+    if (x.size() % 8 == 0) {
+      float even = 0.0f, odd = 0.0f;
+      for (std::size_t i = 0; i < x.size(); i += 2) {
+        even = std::fma(row[i], x[i], even);
+        odd = std::fma(row[i + 1], x[i + 1], odd);
+      }
+      s = even + odd;
+    } else {
+      s = dot(x, row, 0.0f);
+    }
     y[o] = bias.empty() ? s : s + bias[o];
   }
   return y;
