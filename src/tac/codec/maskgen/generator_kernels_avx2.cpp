@@ -37,6 +37,7 @@ struct V {
 // Eight floats for GroupNorm's moments (torch's Vectorized<float> under AVX2).
 struct W8 {
   __m256 v;
+  static constexpr int kLanes = 8;
   static W8 set1(float x) { return {_mm256_set1_ps(x)}; }
   static W8 load(const float* p) { return {_mm256_loadu_ps(p)}; }
   static void store(float* p, W8 a) { _mm256_storeu_ps(p, a.v); }

@@ -20,6 +20,7 @@ using V = S;
 // Eight floats for GroupNorm's moments, lane by lane (the AVX2 build's vector, emulated).
 struct W8 {
   float v[8];
+  static constexpr int kLanes = 8;
   template <class F>
   static W8 each(F&& f) {
     W8 r;

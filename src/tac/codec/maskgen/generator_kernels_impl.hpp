@@ -182,7 +182,7 @@ inline void add_moments(std::int64_t m0_add, W8 m1_add, W8 m2_add, std::int64_t&
 
 void group_moments(const float* const* planes, int count, std::size_t n_plane, float* mean, float* variance) {
   constexpr int kChunk = 16, kDepth = 64;
-  const std::int64_t n = std::int64_t(n_plane) * count / 8, chunks = (n + kChunk - 1) / kChunk;
+  const std::int64_t n = std::int64_t(n_plane) * count / W8::kLanes, chunks = (n + kChunk - 1) / kChunk;
   int depth = 0;
   while ((std::int64_t{1} << depth) < chunks) ++depth;
   std::int64_t m0_stack[kDepth] = {};
@@ -204,7 +204,7 @@ void group_moments(const float* const* planes, int count, std::size_t n_plane, f
   // Each chunk's Welford pass is a chain of dependent updates: four chunks run interleaved, then
   // merge in order (the same values as one at a time).
   constexpr int kTogether = 4;
-  constexpr std::size_t kChunkFloats = 8 * kChunk;
+  constexpr std::size_t kChunkFloats = W8::kLanes * kChunk;
   for (int p = 0; p < count; ++p) {
     std::size_t off = 0;
     for (; off + kTogether * kChunkFloats <= n_plane; off += kTogether * kChunkFloats) {
@@ -212,7 +212,7 @@ void group_moments(const float* const* planes, int count, std::size_t n_plane, f
       for (int u = 0; u < kTogether; ++u) m1[u] = m2[u] = W8::set1(0.0f);
       for (int j = 0; j < kChunk; ++j)
         for (int u = 0; u < kTogether; ++u) {
-          const W8 v = W8::load(planes[p] + off + u * kChunkFloats + 8 * j);
+          const W8 v = W8::load(planes[p] + off + u * kChunkFloats + W8::kLanes * j);
           const W8 delta = W8::sub(v, m1[u]);
           m1[u] = W8::add(m1[u], W8::mul(delta, inverse[j]));
           m2[u] = W8::add(m2[u], W8::mul(delta, W8::sub(v, m1[u])));
@@ -222,7 +222,7 @@ void group_moments(const float* const* planes, int count, std::size_t n_plane, f
     for (; off < n_plane; off += kChunkFloats) {
       W8 m1 = W8::set1(0.0f), m2 = W8::set1(0.0f);
       for (int j = 0; j < kChunk; ++j) {
-        const W8 v = W8::load(planes[p] + off + 8 * j);
+        const W8 v = W8::load(planes[p] + off + W8::kLanes * j);
         const W8 delta = W8::sub(v, m1);
         m1 = W8::add(m1, W8::mul(delta, inverse[j]));
         m2 = W8::add(m2, W8::mul(delta, W8::sub(v, m1)));
@@ -231,12 +231,12 @@ void group_moments(const float* const* planes, int count, std::size_t n_plane, f
     }
   }
   for (int d = 1; d < depth; ++d) add_moments(m0_stack[d], m1_stack[d], m2_stack[d], m0_stack[0], m1_stack[0], m2_stack[0]);
-  float m1_lanes[8], m2_lanes[8];
+  float m1_lanes[W8::kLanes], m2_lanes[W8::kLanes];
   W8::store(m1_lanes, m1_stack[0]);
   W8::store(m2_lanes, m2_stack[0]);
   std::int64_t m0 = 0;
   float m1 = 0.0f, m2 = 0.0f;
-  for (int l = 0; l < 8; ++l) {  // torch's scalar AddMoments
+  for (int l = 0; l < W8::kLanes; ++l) {  // torch's scalar AddMoments
     const std::int64_t total = m0 + n;
     const float c = total == 0 ? 0.0f : static_cast<float>(n) / static_cast<float>(total);
     const float delta = m1_lanes[l] - m1;
@@ -245,7 +245,7 @@ void group_moments(const float* const* planes, int count, std::size_t n_plane, f
     m0 = total;
   }
   *mean = m1;
-  *variance = m2 / static_cast<float>(n * 8);
+  *variance = m2 / static_cast<float>(n * W8::kLanes);
 }
 
 // ---- x2 bilinear upsample ---------------------------------------------------------------------
