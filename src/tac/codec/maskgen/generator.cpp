@@ -62,14 +62,14 @@ SeparableWeights Generator::separable(const std::string& dw, const std::string& 
 // pending on `out`, applied by whichever reads it next.
 void Generator::dsconv(const std::string& p, FeatureMap& in, FeatureMap& out, int oc, int stride) {
   FeatureMap* inputs[] = {&in};
-  out.pending = separable_conv(inputs, separable(p + ".dw", p + ".pw", p + ".norm"), stride, oc, out, row_);
+  out.pending = separable_conv(inputs, separable(p + ".dw", p + ".pw", p + ".norm"), stride, oc, out, scratch_);
 }
 
 // r = pw2(dw2(c1(x))), the branch shared by Res and FiLMRes, into r_; returns its GroupNorm.
 ChannelAffine Generator::residual_branch(const std::string& p, FeatureMap& x) {
   dsconv(p + ".c1", x, c1_, x.c);
   FeatureMap* inputs[] = {&c1_};
-  return separable_conv(inputs, separable(p + ".dw2", p + ".pw2", p + ".norm"), 1, x.c, r_, row_);
+  return separable_conv(inputs, separable(p + ".dw2", p + ".pw2", p + ".norm"), 1, x.c, r_, scratch_);
 }
 
 void Generator::res(const std::string& p, FeatureMap& x) {
@@ -125,7 +125,7 @@ void Generator::forward(std::span<const std::uint8_t> mask, const Pose& pose, st
   {
     FeatureMap* inputs[] = {&z_, &s_};  // fuse: DSConv over cat([z, s])
     FeatureMap& fused = c1_;
-    fused.pending = separable_conv(inputs, separable("trunk.fuse.dw", "trunk.fuse.pw", "trunk.fuse.norm"), 1, kC1, fused, row_);
+    fused.pending = separable_conv(inputs, separable("trunk.fuse.dw", "trunk.fuse.pw", "trunk.fuse.norm"), 1, kC1, fused, scratch_);
     std::swap(z_, fused);
   }
   res("trunk.f1", z_);

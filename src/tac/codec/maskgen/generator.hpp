@@ -36,7 +36,7 @@ class Generator {
   // map), the trunk's output z, the half-size branch and its x2 upsample, a residual branch's two
   // maps, one row of depthwise outputs.
   FeatureMap in_, s_, z_, half_, up_, c1_, r_;
-  std::vector<float> row_;
+  ConvScratch scratch_;
 };
 
 }  // namespace tac::codec::maskgen

@@ -9,6 +9,8 @@
 
 namespace tac::codec::maskgen::kernels {
 
+inline constexpr std::size_t kMomentChunk = 128;  // floats of one Welford chunk (16 vectors of 8)
+
 struct GeneratorKernels {
   const char* name;
   // 1x1 convolution of n pixels: out[o][p] = bias[o] + sum_c w[o][c] * in[c][p], c ascending (one
@@ -19,11 +21,13 @@ struct GeneratorKernels {
   // the input rows above, at and below its centre (w values each; nullptr outside the plane): the
   // nine taps in row-major order, fused, starting from 0.
   void (*depthwise_row)(const float* const rows[3], int w, const float* k, int stride, float* out, int ow);
-  // Mean and biased variance of the concatenation of `count` planes of n floats (n a multiple of
-  // 128), exactly as torch 1.13's RowwiseMoments computes them for GroupNorm: Welford updates per
-  // lane of 8 over chunks of 16 vectors, chunks merged in a binary cascade, lanes merged last; float,
-  // no fused operations.
-  void (*group_moments)(const float* const* planes, int count, std::size_t n, float* mean, float* variance);
+  // GroupNorm's mean and biased variance exactly as torch 1.13's RowwiseMoments computes them on
+  // AVX2 (float, no fused operations): Welford updates per lane of 8 over chunks of 16 vectors
+  // (chunk_moments: 8 lane means m1 and 8 sums of squared deviations m2 per chunk of
+  // kMomentChunk floats), then the chunks merged in a binary cascade and the lanes in order
+  // (merge_moments, over the chunks of the whole group in memory order).
+  void (*chunk_moments)(const float* x, std::size_t chunks, float* m1, float* m2);
+  void (*merge_moments)(const float* m1, const float* m2, std::size_t chunks, float* mean, float* variance);
   // x = silu(x * scale + shift) (GroupNorm's affine then SiLU), in place.
   void (*affine_silu)(float* x, std::size_t n, float scale, float shift);
   // out = silu(x + (r * scale + shift)): a residual block's end (out may be x).

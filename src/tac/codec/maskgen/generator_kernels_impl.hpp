@@ -180,63 +180,67 @@ inline void add_moments(std::int64_t m0_add, W8 m1_add, W8 m2_add, std::int64_t&
   m0 = n;
 }
 
-void group_moments(const float* const* planes, int count, std::size_t n_plane, float* mean, float* variance) {
-  constexpr int kChunk = 16, kDepth = 64;
-  const std::int64_t n = std::int64_t(n_plane) * count / W8::kLanes, chunks = (n + kChunk - 1) / kChunk;
+// Per chunk of 16 vectors of 8 (128 floats): the lanes' Welford mean and sum of squared
+// deviations, into m1[8 k ..] and m2[8 k ..] (torch's inner loop of RowwiseMoments).
+void chunk_moments(const float* x, std::size_t chunks, float* m1_out, float* m2_out) {
+  constexpr int kChunk = kMomentChunk / 8;
+  static_assert(W8::kLanes == 8);
+  W8 inverse[kChunk];
+  for (int j = 0; j < kChunk; ++j) inverse[j] = W8::set1(1.0f / static_cast<float>(j + 1));
+  // Each chunk is a chain of dependent updates: four chunks run interleaved.
+  constexpr std::size_t kTogether = 4;
+  std::size_t c = 0;
+  for (; c + kTogether <= chunks; c += kTogether) {
+    W8 m1[kTogether], m2[kTogether];
+    for (std::size_t u = 0; u < kTogether; ++u) m1[u] = m2[u] = W8::set1(0.0f);
+    for (int j = 0; j < kChunk; ++j)
+      for (std::size_t u = 0; u < kTogether; ++u) {
+        const W8 v = W8::load(x + (c + u) * kMomentChunk + 8 * j);
+        const W8 delta = W8::sub(v, m1[u]);
+        m1[u] = W8::add(m1[u], W8::mul(delta, inverse[j]));
+        m2[u] = W8::add(m2[u], W8::mul(delta, W8::sub(v, m1[u])));
+      }
+    for (std::size_t u = 0; u < kTogether; ++u) W8::store(m1_out + 8 * (c + u), m1[u]), W8::store(m2_out + 8 * (c + u), m2[u]);
+  }
+  for (; c < chunks; ++c) {
+    W8 m1 = W8::set1(0.0f), m2 = W8::set1(0.0f);
+    for (int j = 0; j < kChunk; ++j) {
+      const W8 v = W8::load(x + c * kMomentChunk + 8 * j);
+      const W8 delta = W8::sub(v, m1);
+      m1 = W8::add(m1, W8::mul(delta, inverse[j]));
+      m2 = W8::add(m2, W8::mul(delta, W8::sub(v, m1)));
+    }
+    W8::store(m1_out + 8 * c, m1), W8::store(m2_out + 8 * c, m2);
+  }
+}
+
+// The chunks' results merged in torch's binary cascade, then the lanes in order: mean and biased
+// variance of the chunks * 128 values.
+void merge_moments(const float* m1_in, const float* m2_in, std::size_t chunks, float* mean, float* variance) {
+  constexpr int kChunk = kMomentChunk / 8, kDepth = 64;
   int depth = 0;
-  while ((std::int64_t{1} << depth) < chunks) ++depth;
+  while ((std::size_t{1} << depth) < chunks) ++depth;
   std::int64_t m0_stack[kDepth] = {};
   W8 m1_stack[kDepth], m2_stack[kDepth];
   for (int d = 0; d < kDepth; ++d) m1_stack[d] = m2_stack[d] = W8::set1(0.0f);
-  W8 inverse[kChunk];
-  for (int j = 0; j < kChunk; ++j) inverse[j] = W8::set1(1.0f / static_cast<float>(j + 1));
-  std::int64_t i = 0;  // chunk index over the concatenation (each plane holds whole chunks)
-  const auto merge = [&](W8 m1, W8 m2) {
-    add_moments(kChunk, m1, m2, m0_stack[0], m1_stack[0], m2_stack[0]);
-    std::int64_t mask = ++i;
+  for (std::size_t i = 0; i < chunks; ++i) {
+    add_moments(kChunk, W8::load(m1_in + 8 * i), W8::load(m2_in + 8 * i), m0_stack[0], m1_stack[0], m2_stack[0]);
+    std::size_t mask = i + 1;
     for (int d = 1; d < depth && (mask & 1) == 0; ++d) {
       add_moments(m0_stack[d - 1], m1_stack[d - 1], m2_stack[d - 1], m0_stack[d], m1_stack[d], m2_stack[d]);
       m0_stack[d - 1] = 0;
       m1_stack[d - 1] = m2_stack[d - 1] = W8::set1(0.0f);
       mask >>= 1;
     }
-  };
-  // Each chunk's Welford pass is a chain of dependent updates: four chunks run interleaved, then
-  // merge in order (the same values as one at a time).
-  constexpr int kTogether = 4;
-  constexpr std::size_t kChunkFloats = W8::kLanes * kChunk;
-  for (int p = 0; p < count; ++p) {
-    std::size_t off = 0;
-    for (; off + kTogether * kChunkFloats <= n_plane; off += kTogether * kChunkFloats) {
-      W8 m1[kTogether], m2[kTogether];
-      for (int u = 0; u < kTogether; ++u) m1[u] = m2[u] = W8::set1(0.0f);
-      for (int j = 0; j < kChunk; ++j)
-        for (int u = 0; u < kTogether; ++u) {
-          const W8 v = W8::load(planes[p] + off + u * kChunkFloats + W8::kLanes * j);
-          const W8 delta = W8::sub(v, m1[u]);
-          m1[u] = W8::add(m1[u], W8::mul(delta, inverse[j]));
-          m2[u] = W8::add(m2[u], W8::mul(delta, W8::sub(v, m1[u])));
-        }
-      for (int u = 0; u < kTogether; ++u) merge(m1[u], m2[u]);
-    }
-    for (; off < n_plane; off += kChunkFloats) {
-      W8 m1 = W8::set1(0.0f), m2 = W8::set1(0.0f);
-      for (int j = 0; j < kChunk; ++j) {
-        const W8 v = W8::load(planes[p] + off + W8::kLanes * j);
-        const W8 delta = W8::sub(v, m1);
-        m1 = W8::add(m1, W8::mul(delta, inverse[j]));
-        m2 = W8::add(m2, W8::mul(delta, W8::sub(v, m1)));
-      }
-      merge(m1, m2);
-    }
   }
   for (int d = 1; d < depth; ++d) add_moments(m0_stack[d], m1_stack[d], m2_stack[d], m0_stack[0], m1_stack[0], m2_stack[0]);
-  float m1_lanes[W8::kLanes], m2_lanes[W8::kLanes];
+  float m1_lanes[8], m2_lanes[8];
   W8::store(m1_lanes, m1_stack[0]);
   W8::store(m2_lanes, m2_stack[0]);
+  const std::int64_t n = std::int64_t(chunks) * kChunk;  // values per lane
   std::int64_t m0 = 0;
   float m1 = 0.0f, m2 = 0.0f;
-  for (int l = 0; l < W8::kLanes; ++l) {  // torch's scalar AddMoments
+  for (int l = 0; l < 8; ++l) {  // torch's scalar AddMoments
     const std::int64_t total = m0 + n;
     const float c = total == 0 ? 0.0f : static_cast<float>(n) / static_cast<float>(total);
     const float delta = m1_lanes[l] - m1;
@@ -245,7 +249,7 @@ void group_moments(const float* const* planes, int count, std::size_t n_plane, f
     m0 = total;
   }
   *mean = m1;
-  *variance = m2 / static_cast<float>(n * W8::kLanes);
+  *variance = m2 / static_cast<float>(n * 8);
 }
 
 // ---- x2 bilinear upsample ---------------------------------------------------------------------
@@ -332,5 +336,5 @@ void sigmoid255(const float* x, float* out, std::size_t n) {
 }
 
 GeneratorKernels make_kernels(const char* name) {
-  return {name, &pointwise, &depthwise_row, &group_moments, &affine_silu, &residual_silu, &film_silu, &upsample2x_row, &sigmoid255};
+  return {name, &pointwise, &depthwise_row, &chunk_moments, &merge_moments, &affine_silu, &residual_silu, &film_silu, &upsample2x_row, &sigmoid255};
 }

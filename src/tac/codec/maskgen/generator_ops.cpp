@@ -64,16 +64,17 @@ namespace {
 
 constexpr int kGroups = 2;
 
-// torch's GroupNorm of x (2 groups) as y = x * (rstd * gamma) + (beta - rstd * gamma * mean).
-ChannelAffine group_norm_affine(const FeatureMap& x, std::span<const float> gamma, std::span<const float> beta) {
-  const int per = x.c / kGroups;
-  if (x.plane() % 128 != 0) fail(ErrorKind::internal, "maskgen GroupNorm: a plane of {} values is not whole chunks", x.plane());
-  ChannelAffine a{std::vector<float>(x.c), std::vector<float>(x.c)};
-  std::vector<const float*> planes(per);
+// torch's GroupNorm (2 groups) as y = x * (rstd * gamma) + (beta - rstd * gamma * mean), from
+// the per-chunk moments of each group's planes in memory order (m1, m2: 8 floats per chunk, the
+// groups one after the other).
+ChannelAffine group_norm_affine(const ConvScratch& s, std::size_t chunks_per_group, std::span<const float> gamma,
+                                std::span<const float> beta) {
+  const int channels = static_cast<int>(gamma.size()), per = channels / kGroups;
+  ChannelAffine a{std::vector<float>(channels), std::vector<float>(channels)};
   for (int g = 0; g < kGroups; ++g) {
-    for (int j = 0; j < per; ++j) planes[j] = x.ch(g * per + j);
     float mean, var;
-    K().group_moments(planes.data(), per, x.plane(), &mean, &var);
+    const std::size_t at = std::size_t(g) * chunks_per_group * 8;
+    K().merge_moments(s.m1.data() + at, s.m2.data() + at, chunks_per_group, &mean, &var);
     const float rstd = 1.0f / std::sqrt(std::max(var, 0.0f) + 1e-5f);
     for (int c = g * per; c < (g + 1) * per; ++c) {
       a.scale[c] = rstd * gamma[c];
@@ -86,7 +87,7 @@ ChannelAffine group_norm_affine(const FeatureMap& x, std::span<const float> gamm
 }  // namespace
 
 ChannelAffine separable_conv(std::span<FeatureMap* const> inputs, const SeparableWeights& wts, int stride, int oc,
-                             FeatureMap& out, std::vector<float>& row) {
+                             FeatureMap& out, ConvScratch& scratch) {
   const FeatureMap& first = *inputs[0];
   const int h = first.h, w = first.w, oh = (h + stride - 1) / stride, ow = (w + stride - 1) / stride;
   int ic = 0;
@@ -94,7 +95,15 @@ ChannelAffine separable_conv(std::span<FeatureMap* const> inputs, const Separabl
   out.resize(oc, oh, ow);
   // One row of every input channel's depthwise output, channels a padded row apart.
   const std::size_t row_stride = (std::size_t(ow) + 15) / 16 * 16 + 16;
+  auto& row = scratch.row;
   row.resize(std::size_t(ic) * row_stride);
+  // GroupNorm moments: Welford chunks of each output row as soon as it is written.
+  constexpr std::size_t kChunk = kernels::kMomentChunk;
+  if (ow % kChunk != 0) fail(ErrorKind::internal, "maskgen GroupNorm: rows of {} values are not whole chunks", ow);
+  const int per = oc / kGroups;
+  const std::size_t row_chunks = std::size_t(ow) / kChunk, plane_chunks = row_chunks * oh;
+  scratch.m1.resize(plane_chunks * oc * 8);
+  scratch.m2.resize(plane_chunks * oc * 8);
   for (int oy = 0; oy < oh; ++oy) {
     const int y = oy * stride;
     int c0 = 0;
@@ -107,9 +116,15 @@ ChannelAffine separable_conv(std::span<FeatureMap* const> inputs, const Separabl
       c0 += in->c;
     }
     K().pointwise(row.data(), ic, row_stride, wts.pointwise.data(), wts.bias.data(), oc, out.row(0, oy), out.stride, std::size_t(ow));
+    for (int o = 0; o < oc; ++o) {
+      // group o / per, channel o % per within it: the group's chunks run channel by channel
+      const std::size_t chunk = std::size_t(o / per) * per * plane_chunks + std::size_t(o % per) * plane_chunks +
+                                std::size_t(oy) * row_chunks;
+      K().chunk_moments(out.row(o, oy), row_chunks, scratch.m1.data() + 8 * chunk, scratch.m2.data() + 8 * chunk);
+    }
   }
   for (FeatureMap* in : inputs) activate(*in);
-  return group_norm_affine(out, wts.gamma, wts.beta);
+  return group_norm_affine(scratch, plane_chunks * per, wts.gamma, wts.beta);
 }
 
 void pointwise_to_planes(const FeatureMap& in, std::span<const float> weights, std::span<const float> bias, int oc, float* out) {

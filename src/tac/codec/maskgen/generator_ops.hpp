@@ -70,12 +70,17 @@ struct SeparableWeights {
   std::span<const float> depthwise, pointwise, bias, gamma, beta;
 };
 
+// Scratch of separable_conv: one row of depthwise outputs; the GroupNorm's per-chunk moments.
+struct ConvScratch {
+  std::vector<float> row, m1, m2;
+};
+
 // out = pw(dw(cat(inputs))) with zero padding 1 and the given stride, computed row by row (the
 // depthwise rows of all input channels, then the 1x1 over them), activating the inputs' pending
-// norms just ahead; returns the GroupNorm (2 groups) of out as an affine, from statistics gathered
-// per row in double. `row` is scratch.
+// norms just ahead; returns the GroupNorm (2 groups) of out as an affine, its moments taken from
+// each row while it is fresh in cache.
 ChannelAffine separable_conv(std::span<FeatureMap* const> inputs, const SeparableWeights& wts, int stride, int oc,
-                             FeatureMap& out, std::vector<float>& row);
+                             FeatureMap& out, ConvScratch& scratch);
 // 1x1 convolution with bias of an active map into packed planes (out: oc x plane floats).
 void pointwise_to_planes(const FeatureMap& in, std::span<const float> weights, std::span<const float> bias, int oc,
                          float* out);
