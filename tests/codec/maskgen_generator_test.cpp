@@ -1,12 +1,13 @@
 // maskgen generator: the float output of pair 0 (masks and poses after the sidecar) against the
 // reference's generator_out_pair0.
-// Parity today: max |diff| ~2e-3 and mean ~1e-4 on the 0..255 scale, spread evenly over the image
-// (no border pattern, both heads alike). It looks like float32 rounding-order noise amplified by
-// the network: switching this implementation's convolution sums from float to double moved the
-// max difference between 1.0e-3 and 2.2e-3 without closing it, and computing GroupNorm moments with
-// torch's float Welford cascade instead of double changed nothing. The
-// issue's 1e-4 needs torch 1.13's exact summation order in the convolutions (as hnerv95 does for
-// its decoder); until then this test holds the measured level so regressions show.
+// Parity today: max |diff| 1.13e-3, mean 3.5e-5 on the 0..255 scale; 212,237 values identical.
+// Every layer follows torch 1.13's arithmetic as this machine class runs it (oneDNN's fused
+// multiply-add chains in the convolutions, GroupNorm's float Welford cascade and fused affine,
+// SLEEF's exp, the fused x2 interpolation, OpenBLAS's two-chain dot products in the pose MLP):
+// checked layer by layer against Debian's libtorch 1.13.1 (oneDNN, 2 threads) with a throwaway
+// harness, this output equals that libtorch's bit for bit. The golden file differs from that
+// same libtorch by the same 1.13e-3, so the 1e-4 needs the golden's exact environment
+// (its processor's oneDNN kernels), which is not known. The bounds below hold the measured level.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -45,6 +46,8 @@ TEST(MaskgenGenerator, PairZeroMatchesTheReferenceOutput) {
   RecordProperty("identical_values", std::to_string(identical));
   double sum_diff = 0;
   for (std::size_t i = 0; i < out.size(); ++i) sum_diff += std::fabs(out[i] - want[i]);
-  EXPECT_LE(max_diff, 4e-3) << identical << " of " << out.size() << " values identical";
-  EXPECT_LE(sum_diff / double(out.size()), 2e-4);
+  RecordProperty("mean_abs_diff", std::to_string(sum_diff / double(out.size())));
+  EXPECT_LE(max_diff, 1.5e-3) << identical << " of " << out.size() << " values identical";
+  EXPECT_LE(sum_diff / double(out.size()), 5e-5);
+  EXPECT_GE(identical, out.size() / 6);
 }

@@ -14,8 +14,12 @@ namespace {
 constexpr int kOutH = contest::kFrameHeight, kOutW = contest::kFrameWidth;
 
 std::uint8_t to_byte(float v) {
-  // clamp(0, 255) then round half to even (the default rounding mode), as torch's .round()
-  return static_cast<std::uint8_t>(std::nearbyint(std::min(255.0f, std::max(0.0f, v))));
+  // clamp(0, 255) then round half to even, as torch's .round(): adding and removing 2^23 rounds a
+  // float in [0, 2^23) to an integer in the default rounding mode (nearest, ties to even), without
+  // a call to nearbyint (not inlined on baseline x86-64).
+  constexpr float kShift = 8388608.0f;
+  const float clamped = std::min(255.0f, std::max(0.0f, v));
+  return static_cast<std::uint8_t>((clamped + kShift) - kShift);
 }
 
 // One axis of a bilinear resize: source indices and weights per output position.
@@ -54,19 +58,28 @@ void upsample_to_frame(std::span<const float> planes, std::span<std::uint8_t> rg
   if (planes.size() != 3 * kMaskPixels || rgb.size() != contest::kFrameBytes)
     fail(ErrorKind::internal, "maskgen upsample: {} planes / {} bytes do not fit", planes.size(), rgb.size());
   static const Axis ys(kMaskH, kOutH), xs(kMaskW, kOutW);
+  // Source rows interpolated along x, kept while consecutive output rows reuse them.
+  std::vector<float> cache[2] = {std::vector<float>(kOutW), std::vector<float>(kOutW)};
   for (int c = 0; c < 3; ++c) {
     const float* src = planes.data() + c * kMaskPixels;
+    int cached[2] = {-1, -1};
+    const auto along_x = [&](int row, int keep) -> const float* {
+      for (int k = 0; k < 2; ++k)
+        if (cached[k] == row) return cache[k].data();
+      const int k = cached[0] == keep ? 1 : 0;
+      const float* a = src + std::size_t(row) * kMaskW;
+      float* t = cache[k].data();
+      for (int x = 0; x < kOutW; ++x) t[x] = a[xs.i0[x]] * xs.w0[x] + a[xs.i1[x]] * xs.w1[x];
+      cached[k] = row;
+      return t;
+    };
     for (int y = 0; y < kOutH; ++y) {
-      const float* a = src + std::size_t(ys.i0[y]) * kMaskW;
-      const float* b = src + std::size_t(ys.i1[y]) * kMaskW;
+      // torch's separable loop: (row y0 along x) * wy0 + (row y1 along x) * wy1
+      const float* top = along_x(ys.i0[y], ys.i1[y]);
+      const float* bottom = along_x(ys.i1[y], ys.i0[y]);
       const float wy0 = ys.w0[y], wy1 = ys.w1[y];
       std::uint8_t* o = rgb.data() + std::size_t(y) * kOutW * 3 + c;
-      for (int x = 0; x < kOutW; ++x) {
-        // torch's separable loop: (row y0 along x) * wy0 + (row y1 along x) * wy1
-        const float top = a[xs.i0[x]] * xs.w0[x] + a[xs.i1[x]] * xs.w1[x];
-        const float bottom = b[xs.i0[x]] * xs.w0[x] + b[xs.i1[x]] * xs.w1[x];
-        o[std::size_t(x) * 3] = to_byte(top * wy0 + bottom * wy1);
-      }
+      for (int x = 0; x < kOutW; ++x) o[std::size_t(x) * 3] = to_byte(top[x] * wy0 + bottom[x] * wy1);
     }
   }
 }

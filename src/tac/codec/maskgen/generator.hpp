@@ -23,15 +23,20 @@ class Generator {
 
  private:
   std::span<const float> w(const std::string& name) const;
-  void dsconv(const std::string& p, FeatureMap& x, int oc, int stride = 1);
+  SeparableWeights separable(const std::string& dw, const std::string& pw, const std::string& norm) const;
+  void dsconv(const std::string& p, FeatureMap& in, FeatureMap& out, int oc, int stride = 1);
+  ChannelAffine residual_branch(const std::string& p, FeatureMap& x);
   void res(const std::string& p, FeatureMap& x);
-  void film_res(const std::string& p, FeatureMap& x, std::span<const float> cond);
-  void residual_branch(const std::string& p, const FeatureMap& x, FeatureMap& r);
-  void head_out(const std::string& p, const FeatureMap& x, float* out);
+  void film_res(const std::string& p, FeatureMap& in, FeatureMap& out, std::span<const float> cond);
+  void head_out(const std::string& p, FeatureMap& x, float* out);
   std::vector<float> pose_condition(const Pose& pose) const;
 
   std::shared_ptr<const GeneratorWeights> weights_;
-  FeatureMap tmp_, tmp2_;  // scratch of the blocks
+  // Workspace, reused from pair to pair (~300 MB): the input planes, the skip s (later head 1's
+  // map), the trunk's output z, the half-size branch and its x2 upsample, a residual branch's two
+  // maps, one row of depthwise outputs.
+  FeatureMap in_, s_, z_, half_, up_, c1_, r_;
+  ConvScratch scratch_;
 };
 
 }  // namespace tac::codec::maskgen
