@@ -25,6 +25,7 @@ constexpr ForwardedVerb kScorerVerbs[] = {
     {"eval", "Score a submission with the contest scorer (evaluate.sh/evaluate.py contract)"},
     {"sweep", "Compress -> inflate -> eval over a codec x scale x crf grid; table and RD plot"},
     {"demo", "End-to-end demo on a synthetic clip with a twin scorer; report and HTML page"},
+    {"sensitivity", "Per-pixel |d score / d pixel| maps of a reconstruction against its ground truth"},
 };
 
 std::filesystem::path scorer_program() {

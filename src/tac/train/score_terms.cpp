@@ -11,7 +11,9 @@
 namespace tac::train {
 
 at::Tensor ScoreTerms::objective() const {
-  return 100.0 * seg_surrogate.mean() + at::sqrt(10.0 * pose_distortion.mean());
+  // The square root's slope is infinite at 0 (a perfect pose): clamping far below any real
+  // distortion keeps the gradient finite there (and zero, as a perfect pose cannot improve).
+  return 100.0 * seg_surrogate.mean() + at::sqrt(10.0 * pose_distortion.mean().clamp_min(1e-30));
 }
 
 double ScoreTerms::true_distortion() const {
