@@ -1,0 +1,50 @@
+#pragma once
+// hnerv95_tacp: the tensors of an hnerv95 archive (same int8 weights, same quantized latents, same
+// meta bytes) in a tac packet (container/packet.hpp) of four sections, in this order:
+//   meta     the JSON meta, byte for byte, under the smallest lossless profile
+//   tensors  the hnerv95 weights section without its int8 values (u32 count; per tensor u32 name
+//            length, name, u32 rank, dims, f32 scale, u32 size), under the smallest lossless profile
+//   weights  (codec raw) weights_coder.hpp stream: every tensor's zigzag int8 values
+//   latents  (codec raw) latents_coder.hpp stream: f16 min/scale and the AR(1)-coded latents
+// Decoding rebuilds the three raw hnerv95 sections (hnerv95_archive.hpp RawSections) and parses
+// them with the hnerv95 reader, so the dequantized tensors are those of the original archive by
+// construction. The member is named after the video stem ("0" for 0.mkv).
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "tac/codec/codec.hpp"
+#include "tac/codec/hnerv95/hnerv95_archive.hpp"
+
+namespace tac::codec::hnerv95_tacp {
+
+inline constexpr const char* kSectionNames[4] = {"meta", "tensors", "weights", "latents"};
+
+struct SectionReport {
+  std::string name;
+  std::uint64_t before_bytes = 0;  // in the hnerv95 member (u32 length + brotli); 0 for "tensors"
+  std::uint64_t after_bytes = 0;   // in the packet: table entry + payload
+  std::uint64_t decoded_bytes = 0;
+  std::string choice;              // the coder and settings the search kept
+  std::size_t candidates = 0;      // settings tried
+};
+
+struct RepackResult {
+  std::vector<std::uint8_t> member;  // the packet
+  std::vector<SectionReport> sections;
+  std::uint64_t packet_header_bytes = 0;  // magic, version, count
+};
+
+// Re-codes an hnerv95 member (e.g. qhnerv_ft_best's 0.bin); throws corrupt_input when it is not one.
+RepackResult repack(std::span<const std::uint8_t> hnerv95_member, const std::string& source);
+
+// The raw hnerv95 sections back from a packet; every damage is corrupt_input naming the section.
+hnerv95::RawSections unpack_raw_sections(std::span<const std::uint8_t> packet, const std::string& source);
+hnerv95::Archive parse_member(std::span<const std::uint8_t> packet, const std::string& source);
+
+// Cheap: a tac packet whose table holds exactly the four sections above. Never throws.
+bool looks_like_member(std::span<const std::uint8_t> bytes);
+std::vector<Section> describe_member(std::span<const std::uint8_t> packet, const std::string& source);
+
+}  // namespace tac::codec::hnerv95_tacp
