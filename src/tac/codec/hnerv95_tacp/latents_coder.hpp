@@ -38,7 +38,7 @@ struct LatentCoderSettings {
   entropy::BitRates rates{4, 7, true};
   bool per_dimension = true;
   int classes = 1;  // 1 .. 8
-  bool operator==(const LatentCoderSettings&) const = default;
+
 };
 
 struct LatentPredictor {

@@ -25,7 +25,10 @@ struct WeightTensorLayout {
 struct WeightCoderSettings {
   entropy::BitRates rates{6, 10, true};
   int previous_classes = 1;  // 1 .. 8
-  bool operator==(const WeightCoderSettings&) const = default;
+  bool operator==(const WeightCoderSettings& o) const {
+    return rates.fast == o.rates.fast && rates.slow == o.rates.slow && rates.warmup == o.rates.warmup &&
+           previous_classes == o.previous_classes;
+  }
 };
 inline constexpr std::size_t kWeightSettingsBytes = 4;
 
