@@ -39,6 +39,7 @@ void run_repack(const RepackArgs& a) {
     nlohmann::json sections = nlohmann::json::array();
     for (const auto& s : r.member.sections)
       sections.push_back({{"name", s.name},
+                          {"replaces", s.before_name},
                           {"before_bytes", s.before_bytes},
                           {"after_bytes", s.after_bytes},
                           {"decoded_bytes", s.decoded_bytes},
@@ -62,9 +63,10 @@ void run_repack(const RepackArgs& a) {
     std::printf("%s\n", j.dump(2).c_str());
     return;
   }
-  std::printf("%-8s %10s %10s  %s\n", "section", "before", "after", "coder kept");
+  std::printf("%-8s %-8s %10s %10s  %s\n", "section", "replaces", "before", "after", "coder kept");
   for (const auto& s : r.member.sections)
-    std::printf("%-8s %10llu %10llu  %s (%zu tried)\n", s.name.c_str(), static_cast<unsigned long long>(s.before_bytes),
+    std::printf("%-8s %-8s %10llu %10llu  %s (%zu tried)\n", s.name.c_str(), s.before_name.c_str(),
+                static_cast<unsigned long long>(s.before_bytes),
                 static_cast<unsigned long long>(s.after_bytes), s.choice.c_str(), s.candidates);
   std::printf("packet header %llu B, zip framing %llu B\n", static_cast<unsigned long long>(r.member.packet_header_bytes),
               static_cast<unsigned long long>(zip_framing));

@@ -115,9 +115,9 @@ TEST(Hnerv95Tacp, FormatIsDetectedFromTheBytes) {
   // A generic tac lossless packet is not an hnerv95_tacp member.
   const auto other = tac::container::lossless_pack(r.member.member, "brotli11").packet;
   EXPECT_FALSE(tp::looks_like_member(other));
-  // Sections: the packet table and the four payloads, inside the member.
+  // Sections: the packet table and the three payloads, inside the member.
   const auto sections = format.describe(contents.members()[0]);
-  ASSERT_EQ(sections.size(), 5u);
+  ASSERT_EQ(sections.size(), 4u);
   for (const auto& s : sections) EXPECT_LE(s.offset + s.bytes, r.member.member.size()) << s.name;
 }
 
@@ -153,7 +153,7 @@ TEST(Hnerv95Tacp, DamagedPacketsAreRefusedNamingTheSection) {
   TAC_FIXTURE(zip, kArchive);
   const auto& packet = repacked(zip).member.member;
   const auto table = tac::container::read_packet_table(packet, "repacked", std::uint64_t(1) << 30);
-  ASSERT_EQ(table.sections.size(), 4u);
+  ASSERT_EQ(table.sections.size(), 3u);
   std::mt19937 rng(11);
   for (const auto& e : table.sections) {
     // A flipped bit in the payload, in the table entry, and in the stored CRC: refused, naming the section.
@@ -180,7 +180,7 @@ TEST(Hnerv95Tacp, DamagedPacketsAreRefusedNamingTheSection) {
   expect_refused(longer, "damaged");
   // Truncated inside the weights payload: the CRC names the weights section.
   auto cut = packet;
-  cut.resize(table.sections[2].payload_offset + 10);
+  cut.resize(table.sections[1].payload_offset + 10);
   expect_refused(cut, "damaged");
 }
 
@@ -208,7 +208,7 @@ TEST(Hnerv95Tacp, CoderStreamsRefuseDamage) {
   EXPECT_EQ(tp::decode_weights(ws, layouts, "weights").at(0), w);
   EXPECT_THROW((void)tp::decode_weights(std::span(ws).first(ws.size() - 1), layouts, "weights"), tac::Error);
   auto bad = ws;
-  bad[3] = 0;  // previous-value classes 0
+  bad[1] = 0;  // previous-value classes 0
   try {
     (void)tp::decode_weights(bad, layouts, "weights");
     ADD_FAILURE() << "bad settings accepted";
@@ -248,6 +248,7 @@ TEST(Hnerv95Tacp, LatentCoderRoundTripsAdversarialValues) {
         s.classes = classes;
         EXPECT_EQ(tp::decode_latents(tp::encode_latents(l, p, s), "latents"), l);
       }
+    EXPECT_EQ(tp::decode_latents(tp::encode_latents_parametric(l), "latents"), l);
     EXPECT_EQ(tp::latents_from_raw(tp::latents_to_raw(l), "raw"), l);
   }
 }

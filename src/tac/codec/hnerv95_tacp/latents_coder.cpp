@@ -1,8 +1,11 @@
 #include "tac/codec/hnerv95_tacp/latents_coder.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdlib>
 
+#include "tac/codec/hnerv95_tacp/latents_parametric.hpp"
 #include "tac/core/byte_reader.hpp"
 #include "tac/core/error.hpp"
 #include "tac/entropy/binarization.hpp"
@@ -95,28 +98,45 @@ LatentPredictor fit_latent_predictor(const QuantizedLatents& l) {
   return p;
 }
 
+namespace {
+
+enum : std::uint8_t { kBinarized = 0, kParametric = 1 };
+
+std::vector<std::uint8_t> common_header(const QuantizedLatents& l, std::uint8_t method) {
+  if (l.q.size() != std::size_t(l.n) * l.d || l.mins.size() != l.d || l.scales.size() != l.d)
+    fail(ErrorKind::internal, "encode_latents: inconsistent sizes");
+  std::vector<std::uint8_t> out = {method};
+  transform::append_uleb128(out, l.n);
+  transform::append_uleb128(out, l.d);
+  for (const auto v : l.mins) put16(out, v);
+  for (const auto v : l.scales) put16(out, v);
+  return out;
+}
+
+std::string describe(const LatentCoderSettings& s) {
+  return fmt::format("AR(1) per dimension, binarized residuals: {} greater flags, Exp-Golomb {}, rates {}/{}{}, {} "
+                     "contexts, {} previous-residual classes",
+                     s.greater_flags, s.golomb_order, s.rates.fast, s.rates.slow, s.rates.warmup ? " warm-up" : "",
+                     s.per_dimension ? "per-dimension" : "shared", s.classes);
+}
+
+}  // namespace
+
 std::vector<std::uint8_t> encode_latents(const QuantizedLatents& l, const LatentPredictor& p,
                                          const LatentCoderSettings& s) {
   const IntegerBinarization b = binarization_of(s);
   entropy::validate(b);
   if (s.classes < 1 || s.classes > kMaxClasses) fail(ErrorKind::usage, "latent coder: classes {} not in 1..{}", s.classes, kMaxClasses);
-  if (l.q.size() != std::size_t(l.n) * l.d || l.mins.size() != l.d || l.scales.size() != l.d || p.mu.size() != l.d ||
-      p.a.size() != l.d)
-    fail(ErrorKind::internal, "encode_latents: inconsistent sizes");
-  std::vector<std::uint8_t> out = {std::uint8_t(s.greater_flags), std::uint8_t(s.golomb_order), s.rates.fast, s.rates.slow,
-                                   std::uint8_t((s.rates.warmup ? 1 : 0) | (s.per_dimension ? 2 : 0)),
-                                   std::uint8_t(s.classes)};
-  transform::append_uleb128(out, l.n);
-  transform::append_uleb128(out, l.d);
-  for (const auto v : l.mins) put16(out, v);
-  for (const auto v : l.scales) put16(out, v);
+  if (p.mu.size() != l.d || p.a.size() != l.d) fail(ErrorKind::internal, "encode_latents: inconsistent predictor");
+  std::vector<std::uint8_t> out = common_header(l, kBinarized);
+  out.insert(out.end(), {std::uint8_t(s.greater_flags), std::uint8_t(s.golomb_order), s.rates.fast, s.rates.slow,
+                         std::uint8_t((s.rates.warmup ? 1 : 0) | (s.per_dimension ? 2 : 0)), std::uint8_t(s.classes)});
   for (std::uint32_t k = 0; k < l.d; ++k) {
     out.push_back(p.mu[k]);
     out.push_back(static_cast<std::uint8_t>(p.a[k]));
   }
   entropy::RangeEncoder e;
-  std::vector<int> last(l.d);
-  for (std::uint32_t k = 0; k < l.d; ++k) last[k] = p.mu[k];
+  std::vector<int> last(p.mu.begin(), p.mu.end());
   walk(l.n, l.d, s, [&](std::size_t i, IntegerContexts& c) {
     const std::size_t k = i % l.d;
     const int q = l.q[i];
@@ -130,8 +150,17 @@ std::vector<std::uint8_t> encode_latents(const QuantizedLatents& l, const Latent
   return out;
 }
 
-QuantizedLatents decode_latents(std::span<const std::uint8_t> stream, const std::string& source) {
-  ByteReader r(stream, source);
+std::vector<std::uint8_t> encode_latents_parametric(const QuantizedLatents& l) {
+  std::vector<std::uint8_t> out = common_header(l, kParametric);
+  std::size_t tried = 0;
+  const auto body = search_parametric_body(l, tried);
+  out.insert(out.end(), body.begin(), body.end());
+  return out;
+}
+
+namespace {
+
+void decode_binarized_body(ByteReader& r, QuantizedLatents& l, const std::string& source) {
   const auto head = r.take(kSettingsBytes, "latent coder settings");
   LatentCoderSettings s;
   s.greater_flags = head[0];
@@ -143,22 +172,14 @@ QuantizedLatents decode_latents(std::span<const std::uint8_t> stream, const std:
   if (s.greater_flags > entropy::kMaxGreaterFlags || s.golomb_order > 16 || s.rates.fast < 1 || s.rates.fast > 15 ||
       s.rates.slow < 1 || s.rates.slow > 15 || s.classes < 1 || s.classes > kMaxClasses)
     fail(ErrorKind::corrupt_input, "{}: latent coder settings out of range", source);
-  QuantizedLatents l;
-  const std::uint64_t n = r.uleb128("latent count"), d = r.uleb128("latent dimension");
-  if (n == 0 || d == 0 || n > kMaxLatentCells || d > 4096 || n * d > kMaxLatentCells)
-    fail(ErrorKind::corrupt_input, "{}: latents of {} x {} are out of range", source, n, d);
-  l.n = std::uint32_t(n);
-  l.d = std::uint32_t(d);
-  const auto header = r.take(d * 6, "latent min/scale/predictor");
+  const auto header = r.take(std::uint64_t(l.d) * 2, "latent predictor");
   LatentPredictor p;
-  for (std::uint32_t k = 0; k < l.d; ++k) l.mins.push_back(le16(header, 2 * k));
-  for (std::uint32_t k = 0; k < l.d; ++k) l.scales.push_back(le16(header, 2 * (l.d + k)));
   for (std::uint32_t k = 0; k < l.d; ++k) {
-    p.mu.push_back(header[4 * l.d + 2 * k]);
-    p.a.push_back(static_cast<std::int8_t>(header[4 * l.d + 2 * k + 1]));
+    p.mu.push_back(header[2 * k]);
+    p.a.push_back(static_cast<std::int8_t>(header[2 * k + 1]));
   }
   const IntegerBinarization b = binarization_of(s);
-  entropy::RangeDecoder dec(stream.subspan(r.offset()), source);
+  entropy::RangeDecoder dec(r.bytes().subspan(r.offset()), source);
   l.q.resize(l.n * std::size_t(l.d));
   std::vector<int> last(p.mu.begin(), p.mu.end());
   walk(l.n, l.d, s, [&](std::size_t i, IntegerContexts& c) {
@@ -171,27 +192,57 @@ QuantizedLatents decode_latents(std::span<const std::uint8_t> stream, const std:
     return residual;
   });
   if (dec.unread() != 0) fail(ErrorKind::corrupt_input, "{}: {} bytes after the end of the latent stream", source, dec.unread());
+}
+
+}  // namespace
+
+QuantizedLatents decode_latents(std::span<const std::uint8_t> stream, const std::string& source) {
+  ByteReader r(stream, source);
+  const std::uint8_t method = r.u8("latent coder method");
+  if (method != kBinarized && method != kParametric)
+    fail(ErrorKind::corrupt_input, "{}: unknown latent coder method {}", source, method);
+  QuantizedLatents l;
+  const std::uint64_t n = r.uleb128("latent count"), d = r.uleb128("latent dimension");
+  if (n == 0 || d == 0 || n > kMaxLatentCells || d > 4096 || n * d > kMaxLatentCells)
+    fail(ErrorKind::corrupt_input, "{}: latents of {} x {} are out of range", source, n, d);
+  l.n = std::uint32_t(n);
+  l.d = std::uint32_t(d);
+  const auto header = r.take(d * 4, "latent min/scale");
+  for (std::uint32_t k = 0; k < l.d; ++k) l.mins.push_back(le16(header, 2 * k));
+  for (std::uint32_t k = 0; k < l.d; ++k) l.scales.push_back(le16(header, 2 * (l.d + k)));
+  if (method == kBinarized)
+    decode_binarized_body(r, l, source);
+  else
+    decode_parametric_body(r.bytes().subspan(r.offset()), l, source);
   return l;
 }
 
 LatentSearch search_latents(const QuantizedLatents& l) {
   const LatentPredictor p = fit_latent_predictor(l);
   LatentSearch best;
-  for (const int k : {2, 4, 8, 12, 16})
+  for (const int k : {2, 4, 8, 16})
     for (const int g : {0, 1, 2, 3})
       for (const entropy::BitRates rates : {entropy::BitRates{4, 7, true}, entropy::BitRates{5, 8, true},
-                                            entropy::BitRates{4, 6, true}, entropy::BitRates{5, 7, true},
-                                            entropy::BitRates{3, 6, true}})
+                                            entropy::BitRates{4, 6, true}})
         for (const bool per_dimension : {false, true})
-          for (const int classes : {1, 2, 3, 4, 5}) {
+          for (const int classes : {1, 2, 3}) {
             const LatentCoderSettings s{k, g, rates, per_dimension, classes};
             auto stream = encode_latents(l, p, s);
             ++best.tried;
             if (best.stream.empty() || stream.size() < best.stream.size()) {
               best.stream = std::move(stream);
-              best.settings = s;
+              best.choice = describe(s);
             }
           }
+  std::vector<std::uint8_t> parametric = common_header(l, kParametric);
+  ParametricLatentModel model;
+  const auto body = search_parametric_body(l, best.tried, &model);
+  parametric.insert(parametric.end(), body.begin(), body.end());
+  if (parametric.size() < best.stream.size()) {
+    best.stream = std::move(parametric);
+    best.choice = fmt::format("AR(2) per dimension, static {} density with tail {} per dimension sigma (range coder)",
+                              model.family == 0 ? "gaussian" : "laplace", model.tail);
+  }
   return best;
 }
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "tac/codec/hnerv95_tacp/header_section.hpp"
 #include "tac/codec/hnerv95_tacp/latents_coder.hpp"
 #include "tac/codec/hnerv95_tacp/weights_coder.hpp"
 #include "tac/container/lossless_profiles.hpp"
@@ -18,57 +19,6 @@ using container::ByteSpan;
 // Sum of declared decoded sizes a packet may claim (the real one: ~35 KB of raw sections + 230 KB
 // of int8 values are not declared; the raw coder sections declare their stream sizes).
 constexpr std::uint64_t kMaxDecodedBytes = std::uint64_t(64) << 20;
-constexpr std::uint32_t kMaxTensors = 256;
-constexpr std::uint64_t kMaxTensorValues = std::uint64_t(16) << 20;
-
-// One tensor record of the hnerv95 weights section: its header bytes [begin, end) and layout.
-struct TensorRecord {
-  std::size_t begin = 0, end = 0;
-  WeightTensorLayout layout;
-  std::size_t values_at = 0;  // with values: where they start
-};
-
-// Reads the records of a weights section (with_values) or of its headers alone.
-std::vector<TensorRecord> read_records(ByteSpan bytes, bool with_values, const std::string& source) {
-  ByteReader c(bytes, source);
-  const std::uint32_t count = c.u32("tensor count");
-  if (count == 0 || count > kMaxTensors) fail(ErrorKind::corrupt_input, "{}: tensor count {} is not in 1..{}", source, count, kMaxTensors);
-  std::vector<TensorRecord> out;
-  std::uint64_t total = 0;
-  for (std::uint32_t i = 0; i < count; ++i) {
-    TensorRecord rec;
-    rec.begin = c.offset();
-    const std::uint32_t name_len = c.u32("tensor name length");
-    if (name_len == 0 || name_len > 256) fail(ErrorKind::corrupt_input, "{}: tensor {} name length {} is invalid", source, i, name_len);
-    c.skip(name_len, "tensor name");
-    const std::uint32_t rank = c.u32("tensor rank");
-    if (rank == 0 || rank > 4) fail(ErrorKind::corrupt_input, "{}: tensor {} has rank {}", source, i, rank);
-    std::uint64_t numel = 1;
-    std::uint32_t first = 1;
-    for (std::uint32_t d = 0; d < rank; ++d) {
-      const std::uint32_t dim = c.u32("tensor dimension");
-      if (dim == 0 || dim > (1u << 20)) fail(ErrorKind::corrupt_input, "{}: tensor {} has dimension {}", source, i, dim);
-      if (d == 0) first = dim;
-      numel *= dim;
-      if (numel > kMaxTensorValues) fail(ErrorKind::limit_exceeded, "{}: tensor {} is too large", source, i);
-    }
-    c.skip(4, "tensor scale");
-    const std::uint32_t size = c.u32("tensor size");
-    if (size != numel) fail(ErrorKind::corrupt_input, "{}: tensor {} stores {} values but its shape holds {}", source, i, size, numel);
-    total += size;
-    if (total > hnerv95::kMaxTensorBytes) fail(ErrorKind::limit_exceeded, "{}: tensors hold more than {} values", source, hnerv95::kMaxTensorBytes);
-    rec.end = c.offset();
-    rec.layout.size = size;
-    rec.layout.channel_length = rank >= 2 ? size / first : size;
-    if (with_values) {
-      rec.values_at = c.offset();
-      c.skip(size, "tensor values");
-    }
-    out.push_back(rec);
-  }
-  if (!c.at_end()) fail(ErrorKind::corrupt_input, "{}: {} unexpected bytes after the last tensor", source, c.remaining());
-  return out;
-}
 
 struct Chosen {
   container::CodecSpec codec;
@@ -95,33 +45,27 @@ Chosen smallest_profile(ByteSpan data) {
   return best;
 }
 
-std::string describe(const WeightCoderSettings& s) {
-  return fmt::format("bit-tree per tensor, rates {}/{}{}, previous-value classes {}", s.rates.fast, s.rates.slow,
-                     s.rates.warmup ? " warm-up" : "", s.previous_classes);
-}
-
-std::string describe(const LatentCoderSettings& s) {
-  return fmt::format("AR(1) per dimension; residuals: {} greater flags, Exp-Golomb {}, rates {}/{}{}, {} contexts, {} "
-                     "previous-residual classes",
-                     s.greater_flags, s.golomb_order, s.rates.fast, s.rates.slow, s.rates.warmup ? " warm-up" : "",
-                     s.per_dimension ? "per-dimension" : "shared", s.classes);
-}
-
 const container::SectionEntry& entry(const container::PacketTable& table, int i) { return table.sections[std::size_t(i)]; }
 
 container::PacketTable checked_table(ByteSpan packet, const std::string& source) {
   container::PacketTable table = container::read_packet_table(packet, source, kMaxDecodedBytes);
-  if (table.sections.size() != 4)
-    fail(ErrorKind::corrupt_input, "{}: hnerv95_tacp packet has {} sections, expected 4 (meta, tensors, weights, latents)",
-         source, table.sections.size());
-  for (int i = 0; i < 4; ++i)
+  if (table.sections.size() != kSections)
+    fail(ErrorKind::corrupt_input, "{}: hnerv95_tacp packet has {} sections, expected {} (header, weights, latents)", source,
+         table.sections.size(), kSections);
+  for (int i = 0; i < kSections; ++i)
     if (entry(table, i).name != kSectionNames[i])
       fail(ErrorKind::corrupt_input, "{}: section {} is '{}', expected '{}'", source, i, entry(table, i).name, kSectionNames[i]);
-  for (int i = 2; i < 4; ++i)
+  for (int i = 1; i < kSections; ++i)
     if (entry(table, i).codec != container::CodecTag::raw || !entry(table, i).transforms.empty())
       fail(ErrorKind::corrupt_input, "{}: section '{}' must be stored raw (it holds its own coder stream)", source,
            kSectionNames[i]);
   return table;
+}
+
+std::vector<WeightTensorLayout> layouts_of(const std::vector<TensorHeader>& headers) {
+  std::vector<WeightTensorLayout> out;
+  for (const auto& t : headers) out.push_back({t.size(), t.dims.size() >= 2 ? t.size() / t.dims[0] : t.size()});
+  return out;
 }
 
 }  // namespace
@@ -132,27 +76,21 @@ RepackResult repack(std::span<const std::uint8_t> member, const std::string& sou
   (void)hnerv95::parse_raw_sections(raw, source);
   const auto original = hnerv95::describe_sections(member, source);
 
-  const auto records = read_records(raw.tensors, true, source + " (weights section)");
-  Bytes headers(raw.tensors.begin(), raw.tensors.begin() + 4);
+  HeaderSection header;
+  header.meta_json = raw.meta_json;
   std::vector<std::span<const std::uint8_t>> values;
-  std::vector<WeightTensorLayout> layouts;
-  for (const auto& r : records) {
-    headers.insert(headers.end(), raw.tensors.begin() + std::ptrdiff_t(r.begin), raw.tensors.begin() + std::ptrdiff_t(r.end));
-    values.push_back(std::span<const std::uint8_t>(raw.tensors).subspan(r.values_at, r.layout.size));
-    layouts.push_back(r.layout);
-  }
-  const WeightSearch weights = search_weights(values, layouts);
+  header.tensors = split_weights_section(raw.tensors, values, source + " (weights section)");
+  const Bytes header_bytes = write_header_section(header);
+  const Chosen header_coder = smallest_profile(header_bytes);
+  const WeightSearch weights = search_weights(values, layouts_of(header.tensors));
   const LatentSearch latents = search_latents(latents_from_raw(raw.latents, source + " (latents section)"));
-  const Chosen meta = smallest_profile(raw.meta_json);
-  const Chosen tensors = smallest_profile(headers);
 
   container::CodecSpec raw_codec;
   raw_codec.tag = container::CodecTag::raw;
   RepackResult result;
-  result.member = container::write_packet({{kSectionNames[0], meta.codec, meta.transforms, raw.meta_json},
-                                           {kSectionNames[1], tensors.codec, tensors.transforms, headers},
-                                           {kSectionNames[2], raw_codec, {}, weights.stream},
-                                           {kSectionNames[3], raw_codec, {}, latents.stream}});
+  result.member = container::write_packet({{kSectionNames[0], header_coder.codec, header_coder.transforms, header_bytes},
+                                           {kSectionNames[1], raw_codec, {}, weights.stream},
+                                           {kSectionNames[2], raw_codec, {}, latents.stream}});
   // The packet must give back the very same raw sections.
   const auto back = unpack_raw_sections(result.member, source + " (repacked)");
   if (back.meta_json != raw.meta_json || back.tensors != raw.tensors ||
@@ -162,38 +100,26 @@ RepackResult repack(std::span<const std::uint8_t> member, const std::string& sou
   const auto table = checked_table(result.member, source + " (repacked)");
   result.packet_header_bytes = table.table_bytes;
   for (const auto& e : table.sections) result.packet_header_bytes -= e.entry_size + 4;
-  const std::string choices[4] = {"lossless profile " + meta.profile, "lossless profile " + tensors.profile,
-                                  describe(weights.settings), describe(latents.settings)};
-  const std::size_t candidates[4] = {meta.candidates, tensors.candidates, weights.tried.size(), latents.tried};
-  const std::uint64_t before[4] = {original[0].bytes, 0, original[1].bytes, original[2].bytes};
-  for (int i = 0; i < 4; ++i) {
+  const std::string choices[kSections] = {"lossless profile " + header_coder.profile, describe(weights.settings),
+                                          latents.choice};
+  const std::size_t candidates[kSections] = {header_coder.candidates, weights.tried.size(), latents.tried};
+  for (int i = 0; i < kSections; ++i) {
     const auto& e = entry(table, i);
-    result.sections.push_back({kSectionNames[i], before[i], e.entry_size + 4 + e.stored_size, e.decoded_size, choices[i],
-                               candidates[i]});
+    result.sections.push_back({kSectionNames[i], original[std::size_t(i)].name, original[std::size_t(i)].bytes,
+                               e.entry_size + 4 + e.stored_size, e.decoded_size, choices[i], candidates[i]});
   }
   return result;
 }
 
 hnerv95::RawSections unpack_raw_sections(std::span<const std::uint8_t> packet, const std::string& source) {
-  const auto table = checked_table(packet, source);
+  (void)checked_table(packet, source);
   const auto sections = container::read_packet(packet, source, kMaxDecodedBytes);
   auto where = [&](int i) { return fmt::format("{}: section '{}'", source, kSectionNames[i]); };
+  const HeaderSection header = read_header_section(sections[0].data, where(0));
   hnerv95::RawSections raw;
-  raw.meta_json = sections[0].data;
-  if (raw.meta_json.size() > hnerv95::kMaxMetaBytes) fail(ErrorKind::limit_exceeded, "{}: meta exceeds {} bytes", where(0), hnerv95::kMaxMetaBytes);
-  const Bytes& headers = sections[1].data;
-  const auto records = read_records(headers, false, where(1));
-  std::vector<WeightTensorLayout> layouts;
-  for (const auto& r : records) layouts.push_back(r.layout);
-  const auto values = decode_weights(sections[2].data, layouts, where(2));
-  raw.tensors.assign(headers.begin(), headers.begin() + 4);
-  for (std::size_t t = 0; t < records.size(); ++t) {
-    raw.tensors.insert(raw.tensors.end(), headers.begin() + std::ptrdiff_t(records[t].begin),
-                       headers.begin() + std::ptrdiff_t(records[t].end));
-    raw.tensors.insert(raw.tensors.end(), values[t].begin(), values[t].end());
-  }
-  raw.latents = latents_to_raw(decode_latents(sections[3].data, where(3)));
-  (void)table;
+  raw.meta_json = header.meta_json;
+  raw.tensors = join_weights_section(header.tensors, decode_weights(sections[1].data, layouts_of(header.tensors), where(1)));
+  raw.latents = latents_to_raw(decode_latents(sections[2].data, where(2)));
   return raw;
 }
 
@@ -222,15 +148,15 @@ std::vector<Section> describe_member(std::span<const std::uint8_t> packet, const
   head.bytes = table.table_bytes;
   head.codec = "TACP v1 header and section table (names, codecs, sizes, CRC32)";
   out.push_back(head);
-  static const char* coders[4] = {"", "", "tac bit-tree range coder (int8 zigzag, per tensor)",
-                                  "tac AR(1) + binarized range coder (quantized latents)"};
-  for (int i = 0; i < 4; ++i) {
+  static const char* coders[kSections] = {"", "tac bit-tree range coder (int8 zigzag, per tensor)",
+                                          "tac predictive range coder (quantized latents)"};
+  for (int i = 0; i < kSections; ++i) {
     const auto& e = entry(table, i);
     Section s;
     s.name = e.name;
     s.offset = e.payload_offset;
     s.bytes = e.stored_size;
-    s.codec = i < 2 ? container::codec_name(e.codec) : coders[i];
+    s.codec = i == 0 ? std::string("header fields, ") + container::codec_name(e.codec) : coders[i];
     s.decoded_bytes = e.decoded_size;
     out.push_back(std::move(s));
   }

@@ -1,11 +1,10 @@
 #pragma once
 // hnerv95_tacp: the tensors of an hnerv95 archive (same int8 weights, same quantized latents, same
-// meta bytes) in a tac packet (container/packet.hpp) of four sections, in this order:
-//   meta     the JSON meta, byte for byte, under the smallest lossless profile
-//   tensors  the hnerv95 weights section without its int8 values (u32 count; per tensor u32 name
-//            length, name, u32 rank, dims, f32 scale, u32 size), under the smallest lossless profile
+// meta bytes) in a tac packet (container/packet.hpp) of three sections, in this order:
+//   header   header_section.hpp: the JSON meta and the tensor names, dims and f32 scales, under the
+//            smallest lossless profile (container/lossless_profiles.hpp)
 //   weights  (codec raw) weights_coder.hpp stream: every tensor's zigzag int8 values
-//   latents  (codec raw) latents_coder.hpp stream: f16 min/scale and the AR(1)-coded latents
+//   latents  (codec raw) latents_coder.hpp stream: f16 min/scale and the predicted latents
 // Decoding rebuilds the three raw hnerv95 sections (hnerv95_archive.hpp RawSections) and parses
 // them with the hnerv95 reader, so the dequantized tensors are those of the original archive by
 // construction. The member is named after the video stem ("0" for 0.mkv).
@@ -19,11 +18,13 @@
 
 namespace tac::codec::hnerv95_tacp {
 
-inline constexpr const char* kSectionNames[4] = {"meta", "tensors", "weights", "latents"};
+inline constexpr int kSections = 3;
+inline constexpr const char* kSectionNames[kSections] = {"header", "weights", "latents"};
 
 struct SectionReport {
   std::string name;
-  std::uint64_t before_bytes = 0;  // in the hnerv95 member (u32 length + brotli); 0 for "tensors"
+  std::string before_name;         // the hnerv95 section it replaces (header: meta)
+  std::uint64_t before_bytes = 0;  // in the hnerv95 member (u32 length + brotli)
   std::uint64_t after_bytes = 0;   // in the packet: table entry + payload
   std::uint64_t decoded_bytes = 0;
   std::string choice;              // the coder and settings the search kept
@@ -43,7 +44,7 @@ RepackResult repack(std::span<const std::uint8_t> hnerv95_member, const std::str
 hnerv95::RawSections unpack_raw_sections(std::span<const std::uint8_t> packet, const std::string& source);
 hnerv95::Archive parse_member(std::span<const std::uint8_t> packet, const std::string& source);
 
-// Cheap: a tac packet whose table holds exactly the four sections above. Never throws.
+// Cheap: a tac packet whose table holds exactly the three sections above. Never throws.
 bool looks_like_member(std::span<const std::uint8_t> bytes);
 std::vector<Section> describe_member(std::span<const std::uint8_t> packet, const std::string& source);
 

@@ -5,10 +5,16 @@
 // context n of the tensor's tree, i.e. an adaptive 256-symbol histogram per tensor made of two-rate
 // BitModels (bit_model.hpp), optionally with warm-up and one tree per class of the previous value in
 // the same output channel (class = bit length of |previous|, clamped; 0 at a channel's start).
+// With several estimators per node (inputs > 1), each node holds one BitModel per estimator
+// (its own fast/slow rates) and a logistic mixer (entropy/logistic_mixer.hpp, one weight set per
+// node) whose output is the coding probability; every estimator and the mixer then learn the bit.
 //
-// Stream: a settings header of kWeightSettingsBytes bytes (fast rate, slow rate, flags with bit 0 =
-// warm-up, previous-value classes), then one range-coder stream over all tensors in order.
+// Stream: settings header: u8 flags (bit 0 warm-up), u8 previous-value classes, u8 inputs (1..3),
+// inputs x (u8 fast rate, u8 slow rate), u8 mixer rate (1..64; ignored with one input); then one
+// range-coder stream over all tensors in order.
+#include <array>
 #include <cstdint>
+#include <utility>
 #include <span>
 #include <string>
 #include <vector>
@@ -22,15 +28,23 @@ struct WeightTensorLayout {
   std::uint64_t channel_length = 0; // values per output channel (size / dims[0]); size for vectors
 };
 
+inline constexpr int kMaxWeightEstimators = 3;
+
 struct WeightCoderSettings {
-  entropy::BitRates rates{6, 10, true};
+  bool warmup = true;
   int previous_classes = 1;  // 1 .. 8
+  int inputs = 1;            // estimators per node, 1 .. kMaxWeightEstimators
+  std::array<std::pair<std::uint8_t, std::uint8_t>, kMaxWeightEstimators> rates{{{6, 10}, {11, 12}, {0, 0}}};
+  int mixer_rate = 5;
   bool operator==(const WeightCoderSettings& o) const {
-    return rates.fast == o.rates.fast && rates.slow == o.rates.slow && rates.warmup == o.rates.warmup &&
-           previous_classes == o.previous_classes;
+    if (warmup != o.warmup || previous_classes != o.previous_classes || inputs != o.inputs) return false;
+    if (inputs > 1 && mixer_rate != o.mixer_rate) return false;
+    for (int i = 0; i < inputs; ++i)
+      if (rates[std::size_t(i)] != o.rates[std::size_t(i)]) return false;
+    return true;
   }
 };
-inline constexpr std::size_t kWeightSettingsBytes = 4;
+std::size_t weight_settings_bytes(const WeightCoderSettings& settings);
 
 // `values[i]`: the zigzag bytes of tensor i (layouts[i].size of them).
 std::vector<std::uint8_t> encode_weights(const std::vector<std::span<const std::uint8_t>>& values,
@@ -42,6 +56,7 @@ std::vector<std::vector<std::uint8_t>> decode_weights(std::span<const std::uint8
                                                       const std::vector<WeightTensorLayout>& layouts,
                                                       const std::string& source);
 WeightCoderSettings read_weight_settings(std::span<const std::uint8_t> stream, const std::string& source);
+std::string describe(const WeightCoderSettings& settings);
 
 struct WeightCandidate {
   WeightCoderSettings settings;
