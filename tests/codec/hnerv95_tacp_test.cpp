@@ -90,8 +90,9 @@ TEST(Hnerv95Tacp, RepackedArchiveDecodesToBitwiseEqualTensors) {
   EXPECT_EQ(back.tensors, raw.tensors);
   EXPECT_EQ(tp::latents_from_raw(back.latents, "back"), tp::latents_from_raw(raw.latents, "original"));
 
-  // Smaller than the original archive, and the report adds up.
-  EXPECT_LT(r.zip.size(), std::filesystem::file_size(zip));
+  // Smaller than the original archive by at least what issue #11 requires of this archive
+  // (178,637 -> at most 176,500 bytes: 2,137 saved), and the report adds up.
+  EXPECT_GE(std::int64_t(std::filesystem::file_size(zip)) - std::int64_t(r.zip.size()), 2137);
   std::uint64_t sections = r.member.packet_header_bytes;
   for (const auto& s : r.member.sections) sections += s.after_bytes;
   EXPECT_EQ(sections, r.member.member.size());
@@ -204,7 +205,9 @@ TEST(Hnerv95Tacp, CoderStreamsRefuseDamage) {
 
   const std::vector<std::uint8_t> w = {0, 1, 2, 3, 250, 255, 7, 7};
   const std::vector<tp::WeightTensorLayout> layouts = {{8, 4}};
-  const auto ws = tp::encode_weights({std::span<const std::uint8_t>(w)}, layouts, {});
+  tp::WeightCoderSettings settings;
+  settings.modes = {1};
+  const auto ws = tp::encode_weights({std::span<const std::uint8_t>(w)}, layouts, settings);
   EXPECT_EQ(tp::decode_weights(ws, layouts, "weights").at(0), w);
   EXPECT_THROW((void)tp::decode_weights(std::span(ws).first(ws.size() - 1), layouts, "weights"), tac::Error);
   auto bad = ws;
@@ -253,21 +256,25 @@ TEST(Hnerv95Tacp, LatentCoderRoundTripsAdversarialValues) {
   }
 }
 
-// Property: weights round-trip exactly for random, constant and extreme bytes under every setting
-// the search tries.
-TEST(Hnerv95Tacp, WeightCoderRoundTripsEverySetting) {
+// Property: weights round-trip exactly for random, constant and extreme bytes under every mode
+// (raw, single and mixed estimators) and under the search's per-tensor choice.
+TEST(Hnerv95Tacp, WeightCoderRoundTripsEveryMode) {
   std::mt19937 rng(104);
   std::vector<std::vector<std::uint8_t>> tensors = {std::vector<std::uint8_t>(1, 0), std::vector<std::uint8_t>(300, 255),
                                                     std::vector<std::uint8_t>(999)};
   for (auto& v : tensors[2]) v = static_cast<std::uint8_t>(rng());
   const std::vector<tp::WeightTensorLayout> layouts = {{1, 1}, {300, 30}, {999, 999}};
   std::vector<std::span<const std::uint8_t>> spans(tensors.begin(), tensors.end());
+  for (std::size_t m = 0; m < tp::kWeightModes.size(); ++m)
+    for (const int previous : {1, 3}) {
+      tp::WeightCoderSettings s;
+      s.previous_classes = previous;
+      s.modes.assign(tensors.size(), static_cast<std::uint8_t>(m));
+      const auto stream = tp::encode_weights(spans, layouts, s);
+      EXPECT_EQ(tp::read_weight_settings(stream, tensors.size(), "w"), s);
+      EXPECT_EQ(tp::decode_weights(stream, layouts, "weights"), tensors) << "mode " << m;
+    }
   const auto search = tp::search_weights(spans, layouts);
-  ASSERT_FALSE(search.tried.empty());
-  for (const auto& c : search.tried) {
-    const auto stream = tp::encode_weights(spans, layouts, c.settings);
-    EXPECT_EQ(stream.size(), c.bytes);
-    EXPECT_EQ(tp::read_weight_settings(stream, "w"), c.settings);
-    EXPECT_EQ(tp::decode_weights(stream, layouts, "weights"), tensors);
-  }
+  EXPECT_EQ(search.settings.modes[2], 0) << "random bytes are cheapest raw";
+  EXPECT_EQ(tp::decode_weights(search.stream, layouts, "weights"), tensors);
 }

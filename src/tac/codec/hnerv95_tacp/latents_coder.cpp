@@ -102,14 +102,18 @@ namespace {
 
 enum : std::uint8_t { kBinarized = 0, kParametric = 1 };
 
+// method, N, D, and for the binarized method the raw f16 mins and scales (the parametric body
+// codes them itself).
 std::vector<std::uint8_t> common_header(const QuantizedLatents& l, std::uint8_t method) {
   if (l.q.size() != std::size_t(l.n) * l.d || l.mins.size() != l.d || l.scales.size() != l.d)
     fail(ErrorKind::internal, "encode_latents: inconsistent sizes");
   std::vector<std::uint8_t> out = {method};
   transform::append_uleb128(out, l.n);
   transform::append_uleb128(out, l.d);
-  for (const auto v : l.mins) put16(out, v);
-  for (const auto v : l.scales) put16(out, v);
+  if (method == kBinarized) {
+    for (const auto v : l.mins) put16(out, v);
+    for (const auto v : l.scales) put16(out, v);
+  }
   return out;
 }
 
@@ -207,12 +211,12 @@ QuantizedLatents decode_latents(std::span<const std::uint8_t> stream, const std:
     fail(ErrorKind::corrupt_input, "{}: latents of {} x {} are out of range", source, n, d);
   l.n = std::uint32_t(n);
   l.d = std::uint32_t(d);
-  const auto header = r.take(d * 4, "latent min/scale");
-  for (std::uint32_t k = 0; k < l.d; ++k) l.mins.push_back(le16(header, 2 * k));
-  for (std::uint32_t k = 0; k < l.d; ++k) l.scales.push_back(le16(header, 2 * (l.d + k)));
-  if (method == kBinarized)
+  if (method == kBinarized) {
+    const auto header = r.take(d * 4, "latent min/scale");
+    for (std::uint32_t k = 0; k < l.d; ++k) l.mins.push_back(le16(header, 2 * k));
+    for (std::uint32_t k = 0; k < l.d; ++k) l.scales.push_back(le16(header, 2 * (l.d + k)));
     decode_binarized_body(r, l, source);
-  else
+  } else
     decode_parametric_body(r.bytes().subspan(r.offset()), l, source);
   return l;
 }

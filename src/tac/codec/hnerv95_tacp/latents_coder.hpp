@@ -2,8 +2,7 @@
 // The quantized latents of an hnerv95 archive: N x D uint8 values q (row-major) with per-dimension
 // f16 min and scale kept as stored. Two coders; search_latents keeps the smaller stream:
 //
-// Stream: u8 method, ULEB128 N, ULEB128 D, D x u16 mins, D x u16 scales (the f16 bits), then the
-// method's body.
+// Stream: u8 method, ULEB128 N, ULEB128 D, then the method's body.
 // method 0, binarized: per-dimension AR(1) prediction and an adaptive binarized residual coder:
 //   pred(0, d)  = mu_d
 //   pred(n, d)  = clamp(mu_d + ((a_d * (q(n-1, d) - mu_d) + 2^(S-1)) >> S), 0, 255)   (int32, >> floors)
@@ -12,7 +11,7 @@
 //   entropy::encode_signed (significance, sign, k greater-than flags, Exp-Golomb of order g) in a
 //   context set chosen by dimension (when per_dimension) and by the bit length of the previous
 //   residual of the same dimension, clamped to classes - 1.
-//   Body: u8 k, u8 g, u8 fast rate, u8 slow rate, u8 flags (bit 0 warm-up, bit 1 per dimension),
+//   Body: D x u16 mins, D x u16 scales (the f16 bits as stored), u8 k, u8 g, u8 fast rate, u8 slow rate, u8 flags (bit 0 warm-up, bit 1 per dimension),
 //   u8 classes; D x (u8 mu, i8 a); then the range-coder stream of the N x D residuals, row-major.
 // method 1, parametric: AR(2) and a static discretized density per dimension
 //   (latents_parametric.hpp).

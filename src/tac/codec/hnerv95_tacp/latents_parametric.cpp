@@ -8,6 +8,7 @@
 #include "tac/codec/hnerv95_tacp/latents_coder.hpp"
 #include "tac/core/byte_reader.hpp"
 #include "tac/core/error.hpp"
+#include "tac/entropy/binarization.hpp"
 #include "tac/entropy/range_coder.hpp"
 
 namespace tac::codec::hnerv95_tacp {
@@ -36,7 +37,35 @@ constexpr std::uint16_t kDensity[2][kDensitySteps] = {
      0}};
 
 constexpr int kFamilies = 2;
-constexpr std::size_t kModelBytesPerDim = 4;
+
+// Side information fields: f16 mins, f16 scales, mu, a1, a2, sigma.
+constexpr int kSideFields = 6;
+constexpr int kSideOrders[kSideFields] = {6, 6, 3, 3, 2, 3};
+constexpr std::int64_t kSideMin[kSideFields] = {0, 0, 0, -128, -128, 1};
+constexpr std::int64_t kSideMax[kSideFields] = {65535, 65535, 255, 127, 127, 255};
+
+entropy::IntegerBinarization side_binarization(int field) {
+  entropy::IntegerBinarization b;
+  b.greater_flags = 1;
+  b.golomb_order = kSideOrders[field];
+  b.rates = {4, 7, true};
+  return b;
+}
+
+std::vector<std::int64_t> side_field(const QuantizedLatents& l, const ParametricLatentModel& m, int field) {
+  std::vector<std::int64_t> v(l.d);
+  for (std::size_t k = 0; k < l.d; ++k) {
+    switch (field) {
+      case 0: v[k] = l.mins[k]; break;
+      case 1: v[k] = l.scales[k]; break;
+      case 2: v[k] = m.mu[k]; break;
+      case 3: v[k] = m.a1[k]; break;
+      case 4: v[k] = m.a2[k]; break;
+      default: v[k] = m.sigma4[k]; break;
+    }
+  }
+  return v;
+}
 
 struct Table {
   std::array<std::uint32_t, 257> cum;
@@ -164,11 +193,17 @@ std::vector<std::uint8_t> encode_parametric_body(const QuantizedLatents& l, cons
       m.family >= kFamilies || m.tail < 0 || m.tail > 255)
     fail(ErrorKind::internal, "encode_parametric_body: inconsistent model");
   std::vector<std::uint8_t> out = {std::uint8_t(m.family), std::uint8_t(m.tail)};
-  for (std::size_t k = 0; k < l.d; ++k) {
-    if (m.sigma4[k] == 0) fail(ErrorKind::internal, "encode_parametric_body: sigma 0");
-    out.insert(out.end(), {m.mu[k], std::uint8_t(m.a1[k]), std::uint8_t(m.a2[k]), m.sigma4[k]});
-  }
   entropy::RangeEncoder e;
+  for (int field = 0; field < kSideFields; ++field) {
+    const auto b = side_binarization(field);
+    entropy::IntegerContexts c(b.rates);
+    std::int64_t previous = 0;
+    for (const std::int64_t v : side_field(l, m, field)) {
+      if (v < kSideMin[field] || v > kSideMax[field]) fail(ErrorKind::internal, "encode_parametric_body: side value out of range");
+      entropy::encode_signed(e, c, b, static_cast<std::int32_t>(v - previous));
+      previous = v;
+    }
+  }
   std::vector<int> q1(m.mu.begin(), m.mu.end()), q2 = q1;
   Table t;
   for (std::uint32_t row = 0; row < l.n; ++row)
@@ -190,15 +225,27 @@ void decode_parametric_body(std::span<const std::uint8_t> body, QuantizedLatents
   m.family = r.u8("latent density family");
   m.tail = r.u8("latent density tail");
   if (m.family >= kFamilies) fail(ErrorKind::corrupt_input, "{}: unknown latent density family {}", source, m.family);
-  const auto params = r.take(std::uint64_t(l.d) * kModelBytesPerDim, "latent model parameters");
-  for (std::size_t k = 0; k < l.d; ++k) {
-    m.mu.push_back(params[4 * k]);
-    m.a1.push_back(std::int8_t(params[4 * k + 1]));
-    m.a2.push_back(std::int8_t(params[4 * k + 2]));
-    m.sigma4.push_back(params[4 * k + 3]);
-    if (m.sigma4.back() == 0) fail(ErrorKind::corrupt_input, "{}: latent dimension {} has sigma 0", source, k);
-  }
   entropy::RangeDecoder dec(body.subspan(r.offset()), source);
+  static const char* kFieldNames[kSideFields] = {"min", "scale", "mean", "a1", "a2", "sigma"};
+  for (int field = 0; field < kSideFields; ++field) {
+    const auto b = side_binarization(field);
+    entropy::IntegerContexts c(b.rates);
+    std::int64_t v = 0;
+    for (std::size_t k = 0; k < l.d; ++k) {
+      v += entropy::decode_signed(dec, c, b);
+      if (v < kSideMin[field] || v > kSideMax[field])
+        fail(ErrorKind::corrupt_input, "{}: latent {} of dimension {} is {}, outside {}..{}", source, kFieldNames[field], k, v,
+             kSideMin[field], kSideMax[field]);
+      switch (field) {
+        case 0: l.mins.push_back(static_cast<std::uint16_t>(v)); break;
+        case 1: l.scales.push_back(static_cast<std::uint16_t>(v)); break;
+        case 2: m.mu.push_back(static_cast<std::uint8_t>(v)); break;
+        case 3: m.a1.push_back(static_cast<std::int8_t>(v)); break;
+        case 4: m.a2.push_back(static_cast<std::int8_t>(v)); break;
+        default: m.sigma4.push_back(static_cast<std::uint8_t>(v)); break;
+      }
+    }
+  }
   l.q.assign(std::size_t(l.n) * l.d, 0);
   std::vector<int> q1(m.mu.begin(), m.mu.end()), q2 = q1;
   Table t;

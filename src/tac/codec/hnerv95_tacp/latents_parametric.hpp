@@ -9,8 +9,11 @@
 //   with cumulative frequencies in x order, total = sum freq(x) <= 2^16.
 // kDensity tables hold round(2^15 exp(-z^2 / 2)) (gauss) and round(2^15 exp(-sqrt(2) z)) (laplace)
 // at z = i / 16, i = 0..128: i(x) is |x - P/64| / sigma in steps of 1/16.
-// Body: u8 family (0 gauss, 1 laplace), u8 tail (0..255); D x (u8 mu, i8 a1, i8 a2, u8 s); then
-// the range-coder stream of the values, row-major.
+// Body: u8 family (0 gauss, 1 laplace), u8 tail (0..255), then one range-coder stream: the side
+// information, field by field (f16 mins, f16 scales, mu, a1, a2, s; each over d = 0..D-1 as the
+// signed difference to the previous dimension's value, the first to 0), each field with its own
+// entropy::IntegerContexts (binarization.hpp: 1 greater-than flag, Exp-Golomb of kSideOrders[field],
+// adaptive prefix, rates 4/7), then the N x D values, row-major.
 #include <cstdint>
 #include <span>
 #include <string>
@@ -34,7 +37,7 @@ struct ParametricLatentModel {
 std::vector<std::uint8_t> search_parametric_body(const QuantizedLatents& latents, std::size_t& tried,
                                                  ParametricLatentModel* chosen = nullptr);
 std::vector<std::uint8_t> encode_parametric_body(const QuantizedLatents& latents, const ParametricLatentModel& model);
-// Fills latents.q (latents.n and .d set); refuses damage (corrupt_input naming `source`).
+// Fills latents.mins, .scales and .q (latents.n and .d set); refuses damage (corrupt_input naming `source`).
 void decode_parametric_body(std::span<const std::uint8_t> body, QuantizedLatents& latents, const std::string& source);
 
 }  // namespace tac::codec::hnerv95_tacp

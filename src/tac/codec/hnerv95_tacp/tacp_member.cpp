@@ -102,7 +102,7 @@ RepackResult repack(std::span<const std::uint8_t> member, const std::string& sou
   for (const auto& e : table.sections) result.packet_header_bytes -= e.entry_size + 4;
   const std::string choices[kSections] = {"lossless profile " + header_coder.profile, describe(weights.settings),
                                           latents.choice};
-  const std::size_t candidates[kSections] = {header_coder.candidates, weights.tried.size(), latents.tried};
+  const std::size_t candidates[kSections] = {header_coder.candidates, weights.tried, latents.tried};
   for (int i = 0; i < kSections; ++i) {
     const auto& e = entry(table, i);
     result.sections.push_back({kSectionNames[i], original[std::size_t(i)].name, original[std::size_t(i)].bytes,

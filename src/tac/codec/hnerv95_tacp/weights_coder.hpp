@@ -1,50 +1,57 @@
 #pragma once
-// The int8 weights of an hnerv95 archive coded with tac's range coder (bench/hnerv95_weights_entropy
-// found this layout best): each zigzag byte u = zigzag(v) is coded as a binary tree of 8 decisions,
-// most significant bit first; the decision at tree node n (1 .. 255, n = 1 then 2n + bit) uses
-// context n of the tensor's tree, i.e. an adaptive 256-symbol histogram per tensor made of two-rate
-// BitModels (bit_model.hpp), optionally with warm-up and one tree per class of the previous value in
-// the same output channel (class = bit length of |previous|, clamped; 0 at a channel's start).
-// With several estimators per node (inputs > 1), each node holds one BitModel per estimator
-// (its own fast/slow rates) and a logistic mixer (entropy/logistic_mixer.hpp, one weight set per
-// node) whose output is the coding probability; every estimator and the mixer then learn the bit.
+// The int8 weights of an hnerv95 archive coded with tac's range coder. Each zigzag byte u = zigzag(v)
+// is coded as a binary tree of 8 decisions, most significant bit first; the decision at tree node
+// n (1 .. 255, n = 1 then 2n + bit) uses node n of the tensor's model, i.e. an adaptive 256-symbol
+// histogram per tensor, optionally one per class of the previous value in the same output channel
+// (class = bit length of |previous|, clamped; 0 at a channel's start). Each tensor has a mode
+// (kWeightModes): raw (8 bypass bits), one two-rate BitModel per node (bit_model.hpp), or several
+// with a logistic mixer per node (entropy/logistic_mixer.hpp) whose output is the coding
+// probability; every estimator and the mixer then learn the bit. Models start fresh per tensor.
 //
-// Stream: settings header: u8 flags (bit 0 warm-up), u8 previous-value classes, u8 inputs (1..3),
-// inputs x (u8 fast rate, u8 slow rate), u8 mixer rate (1..64; ignored with one input); then one
-// range-coder stream over all tensors in order.
+// Stream: u8 flags (bit 0 warm-up), u8 previous-value classes (1..8), the tensors' modes as
+// nibbles (tensor 2k in the low nibble of byte k), then one range-coder stream over all tensors.
 #include <array>
 #include <cstdint>
-#include <utility>
 #include <span>
 #include <string>
 #include <vector>
 
-#include "tac/entropy/bit_model.hpp"
-
 namespace tac::codec::hnerv95_tacp {
 
 struct WeightTensorLayout {
-  std::uint64_t size = 0;           // number of int8 values
-  std::uint64_t channel_length = 0; // values per output channel (size / dims[0]); size for vectors
+  std::uint64_t size = 0;            // number of int8 values
+  std::uint64_t channel_length = 0;  // values per output channel (size / dims[0]); size for vectors
 };
 
 inline constexpr int kMaxWeightEstimators = 3;
+struct WeightMode {
+  int inputs;  // 0: raw; 1: one BitModel per node; 2..3: mixed
+  std::array<std::array<std::uint8_t, 2>, kMaxWeightEstimators> rates;  // fast, slow per estimator
+  int mixer_rate;
+};
+inline constexpr std::array<WeightMode, 14> kWeightModes = {{
+    {0, {}, 0},
+    {1, {{{6, 10}}}, 0},
+    {1, {{{7, 10}}}, 0},
+    {1, {{{5, 9}}}, 0},
+    {1, {{{4, 8}}}, 0},
+    {1, {{{8, 11}}}, 0},
+    {2, {{{6, 10}, {11, 12}}}, 4},
+    {2, {{{5, 9}, {11, 12}}}, 4},
+    {3, {{{6, 6}, {10, 10}, {12, 12}}}, 5},
+    {1, {{{3, 6}}}, 0},
+    {1, {{{4, 6}}}, 0},
+    {1, {{{6, 11}}}, 0},
+    {2, {{{6, 10}, {12, 13}}}, 5},
+    {3, {{{5, 5}, {9, 9}, {12, 12}}}, 5},
+}};
 
 struct WeightCoderSettings {
   bool warmup = true;
-  int previous_classes = 1;  // 1 .. 8
-  int inputs = 1;            // estimators per node, 1 .. kMaxWeightEstimators
-  std::array<std::pair<std::uint8_t, std::uint8_t>, kMaxWeightEstimators> rates{{{6, 10}, {11, 12}, {0, 0}}};
-  int mixer_rate = 5;
-  bool operator==(const WeightCoderSettings& o) const {
-    if (warmup != o.warmup || previous_classes != o.previous_classes || inputs != o.inputs) return false;
-    if (inputs > 1 && mixer_rate != o.mixer_rate) return false;
-    for (int i = 0; i < inputs; ++i)
-      if (rates[std::size_t(i)] != o.rates[std::size_t(i)]) return false;
-    return true;
-  }
+  int previous_classes = 1;          // 1 .. 8
+  std::vector<std::uint8_t> modes;   // per tensor, index into kWeightModes
+  bool operator==(const WeightCoderSettings&) const = default;
 };
-std::size_t weight_settings_bytes(const WeightCoderSettings& settings);
 
 // `values[i]`: the zigzag bytes of tensor i (layouts[i].size of them).
 std::vector<std::uint8_t> encode_weights(const std::vector<std::span<const std::uint8_t>>& values,
@@ -55,20 +62,19 @@ std::vector<std::uint8_t> encode_weights(const std::vector<std::span<const std::
 std::vector<std::vector<std::uint8_t>> decode_weights(std::span<const std::uint8_t> stream,
                                                       const std::vector<WeightTensorLayout>& layouts,
                                                       const std::string& source);
-WeightCoderSettings read_weight_settings(std::span<const std::uint8_t> stream, const std::string& source);
+// `tensors`: how many mode nibbles follow.
+WeightCoderSettings read_weight_settings(std::span<const std::uint8_t> stream, std::size_t tensors,
+                                         const std::string& source);
+std::size_t weight_settings_bytes(std::size_t tensors);
 std::string describe(const WeightCoderSettings& settings);
 
-struct WeightCandidate {
-  WeightCoderSettings settings;
-  std::size_t bytes = 0;
-};
 struct WeightSearch {
-  std::vector<std::uint8_t> stream;  // the smallest
+  std::vector<std::uint8_t> stream;
   WeightCoderSettings settings;
-  std::vector<WeightCandidate> tried;  // in search order
+  std::size_t tried = 0;  // (mode, previous classes) pairs measured
 };
-// Encodes with every candidate setting (a fixed list, so the result is deterministic) and keeps the
-// smallest stream (the first one on ties).
+// Per tensor, the mode of least code length (measured by running every mode's model over the
+// tensor; the first on ties), for previous-value classes 1 and 2; keeps the smaller stream.
 WeightSearch search_weights(const std::vector<std::span<const std::uint8_t>>& values,
                             const std::vector<WeightTensorLayout>& layouts);
 
