@@ -70,9 +70,9 @@ void run_repack(const RepackArgs& a) {
                 static_cast<unsigned long long>(s.after_bytes), s.choice.c_str(), s.candidates);
   std::printf("packet header %llu B, zip framing %llu B\n", static_cast<unsigned long long>(r.member.packet_header_bytes),
               static_cast<unsigned long long>(zip_framing));
-  std::printf("%s: %lld -> %lld bytes (%lld saved, score -%.6f on both axes) in %.1f s; wrote %s and inflate.sh\n",
+  std::printf("%s: %lld -> %lld bytes (%lld saved, score %+.6f on both axes) in %.1f s; wrote %s and inflate.sh\n",
               a.archive.c_str(), static_cast<long long>(before), static_cast<long long>(after),
-              static_cast<long long>(before - after), gain, seconds, (dir / "archive.zip").c_str());
+              static_cast<long long>(before - after), -gain, seconds, (dir / "archive.zip").c_str());
 }
 
 void register_repack(CLI::App& app) {

@@ -47,8 +47,8 @@ Chosen smallest_profile(ByteSpan data) {
 
 const container::SectionEntry& entry(const container::PacketTable& table, int i) { return table.sections[std::size_t(i)]; }
 
-container::PacketTable checked_table(ByteSpan packet, const std::string& source) {
-  container::PacketTable table = container::read_packet_table(packet, source, kMaxDecodedBytes);
+container::PacketTable checked_table(ByteSpan packet, const std::string& source, bool check_crc = true) {
+  container::PacketTable table = container::read_packet_table(packet, source, kMaxDecodedBytes, check_crc);
   if (table.sections.size() != kSections)
     fail(ErrorKind::corrupt_input, "{}: hnerv95_tacp packet has {} sections, expected {} (header, weights, latents)", source,
          table.sections.size(), kSections);
@@ -111,9 +111,10 @@ RepackResult repack(std::span<const std::uint8_t> member, const std::string& sou
   return result;
 }
 
-hnerv95::RawSections unpack_raw_sections(std::span<const std::uint8_t> packet, const std::string& source) {
-  (void)checked_table(packet, source);
-  const auto sections = container::read_packet(packet, source, kMaxDecodedBytes);
+hnerv95::RawSections unpack_raw_sections(std::span<const std::uint8_t> packet, const std::string& source,
+                                         bool check_crc) {
+  (void)checked_table(packet, source, check_crc);
+  const auto sections = container::read_packet(packet, source, kMaxDecodedBytes, check_crc);
   auto where = [&](int i) { return fmt::format("{}: section '{}'", source, kSectionNames[i]); };
   const HeaderSection header = read_header_section(sections[0].data, where(0));
   hnerv95::RawSections raw;

@@ -41,7 +41,9 @@ struct RepackResult {
 RepackResult repack(std::span<const std::uint8_t> hnerv95_member, const std::string& source);
 
 // The raw hnerv95 sections back from a packet; every damage is corrupt_input naming the section.
-hnerv95::RawSections unpack_raw_sections(std::span<const std::uint8_t> packet, const std::string& source);
+// check_crc = false exists only so the fuzz target can reach the section decoders behind the CRC.
+hnerv95::RawSections unpack_raw_sections(std::span<const std::uint8_t> packet, const std::string& source,
+                                         bool check_crc = true);
 hnerv95::Archive parse_member(std::span<const std::uint8_t> packet, const std::string& source);
 
 // Cheap: a tac packet whose table holds exactly the three sections above. Never throws.
