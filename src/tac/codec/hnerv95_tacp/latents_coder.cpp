@@ -256,7 +256,9 @@ QuantizedLatents latents_from_raw(std::span<const std::uint8_t> raw, const std::
   l.n = c.u32("latent count");
   l.d = c.u32("latent dimension");
   const std::uint64_t cells = std::uint64_t(l.n) * l.d;
-  if (l.n == 0 || l.d == 0 || l.d > 4096 || cells > kMaxLatentCells || std::uint64_t(l.d) * 4 + cells * 2 != c.remaining())
+  if (cells > kMaxLatentCells)
+    fail(ErrorKind::limit_exceeded, "{}: {} x {} latents exceed the limit of {} values", source, l.n, l.d, kMaxLatentCells);
+  if (l.n == 0 || l.d == 0 || l.d > 4096 || std::uint64_t(l.d) * 4 + cells * 2 != c.remaining())
     fail(ErrorKind::corrupt_input, "{}: latents section of {} x {} does not match its {} bytes", source, l.n, l.d,
          c.remaining());
   for (std::uint32_t k = 0; k < l.d; ++k) l.mins.push_back(c.u16("latent min"));

@@ -25,7 +25,8 @@
 namespace tac::codec::hnerv95_tacp {
 
 inline constexpr int kLatentShift = 6;
-inline constexpr std::uint64_t kMaxLatentCells = std::uint64_t(1) << 24;
+// 2^22 cells (the real archive: 16,800): bounds the parametric decoder's work on hostile sizes.
+inline constexpr std::uint64_t kMaxLatentCells = std::uint64_t(1) << 22;
 
 struct QuantizedLatents {
   std::uint32_t n = 0, d = 0;
