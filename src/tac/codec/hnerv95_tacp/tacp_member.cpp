@@ -16,8 +16,8 @@ namespace {
 using container::Bytes;
 using container::ByteSpan;
 
-// Sum of declared decoded sizes a packet may claim (the real one: ~35 KB of raw sections + 230 KB
-// of int8 values are not declared; the raw coder sections declare their stream sizes).
+// Cap on the sum of the sections' declared decoded sizes (the header's fields and the two coder
+// streams; the real archive declares ~176 KB). The decoded tensors are capped by the readers.
 constexpr std::uint64_t kMaxDecodedBytes = std::uint64_t(64) << 20;
 
 struct Chosen {
