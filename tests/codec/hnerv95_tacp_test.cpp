@@ -37,7 +37,7 @@ std::vector<std::uint8_t> original_member(const std::filesystem::path& zip) {
 }
 
 bool bitwise_equal(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
 }
 
 class FrameCollector : public tac::codec::FrameSink {
