@@ -11,8 +11,9 @@
 //   entropy::encode_signed (significance, sign, k greater-than flags, Exp-Golomb of order g) in a
 //   context set chosen by dimension (when per_dimension) and by the bit length of the previous
 //   residual of the same dimension, clamped to classes - 1.
-//   Body: D x u16 mins, D x u16 scales (the f16 bits as stored), u8 k, u8 g, u8 fast rate, u8 slow rate, u8 flags (bit 0 warm-up, bit 1 per dimension),
-//   u8 classes; D x (u8 mu, i8 a); then the range-coder stream of the N x D residuals, row-major.
+//   Body: D x u16 mins, D x u16 scales (the f16 bits as stored), u8 k, u8 g, u8 fast rate,
+//   u8 slow rate, u8 flags (bit 0 warm-up, bit 1 per dimension), u8 classes; D x (u8 mu, i8 a);
+//   then the range-coder stream of the N x D residuals, row-major.
 // method 1, parametric: AR(2) and a static discretized density per dimension
 //   (latents_parametric.hpp).
 #include <cstdint>
