@@ -27,11 +27,24 @@ struct Chosen {
   std::size_t candidates = 0;
 };
 
-// The lossless profile that codes `data` smallest (params + payload; the first on ties).
+// The lossless profile that codes `data` smallest (params + payload; the first on ties), and raw
+// LZMA1 over its literal-context/position settings (small inputs are sensitive to them).
 Chosen smallest_profile(ByteSpan data) {
+  std::vector<container::LosslessProfile> candidates = container::lossless_profiles();
+  for (int lc = 0; lc <= 4; ++lc)
+    for (const int lp : {0, 2})
+      for (const int pb : {0, 2}) {
+        if (lc + lp > 4) continue;  // LZMA1's limit
+        container::LosslessProfile p{fmt::format("lzma9e lc{} lp{} pb{}", lc, lp, pb), "", {}, {}};
+        p.codec.tag = container::CodecTag::lzma1;
+        p.codec.lzma.lc = lc;
+        p.codec.lzma.lp = lp;
+        p.codec.lzma.pb = pb;
+        candidates.push_back(p);
+      }
   Chosen best;
   std::size_t best_size = SIZE_MAX;
-  for (const auto& p : container::lossless_profiles()) {
+  for (const auto& p : candidates) {
     const auto enc = container::encode_with(p.codec, transform::apply_forward(p.transforms, data));
     ++best.candidates;
     const std::size_t size = enc.params.size() + enc.payload.size() + 2 * p.transforms.size();
