@@ -2,7 +2,9 @@
 // same path as tac-inflate; prints JSON: time, ratio vs the reference inflate.py (572 s), stage
 // breakdown (thread-seconds: wall time inside each stage, inflated when the machine is busy),
 // user/system CPU seconds, peak RSS, and parity with the golden frames.
-// usage: bench_hnerv95_inflate [FIXTURES_DIR] [--threads N] [--keep OUTPUT_DIR]
+// --archive inflates another archive of the same video (e.g. `tac repack`'s hnerv95_tacp archive.zip)
+// and checks it against the same golden frames.
+// usage: bench_hnerv95_inflate [FIXTURES_DIR] [--archive ZIP] [--threads N] [--keep OUTPUT_DIR]
 #include <CLI/CLI.hpp>
 #include <sys/resource.h>
 
@@ -23,10 +25,11 @@ int main(int argc, char** argv) {
   fs::path fixtures = fs::path(TAC_SOURCE_DIR) / ".." / "shared" / "fixtures";
   if (const char* env = std::getenv("TAC_FIXTURES")) fixtures = env;
   int threads = 0;
-  fs::path out_dir;
+  fs::path out_dir, archive;
   CLI::App app{"Full 1200-frame inflate of the public hnerv95 archive: time, ratio vs the reference, parity (JSON)."};
   app.add_option("fixtures", fixtures, "fixture folder (default $TAC_FIXTURES or ../shared/fixtures)");
   app.add_option("--threads", threads, "inflate threads (0: all hardware threads)")->check(CLI::NonNegativeNumber);
+  app.add_option("--archive", archive, "archive to inflate (default: the fixture's archive.zip)");
   app.add_option("--keep", out_dir, "keep the inflated .raw in this folder");
   CLI11_PARSE(app, argc, argv);
   const fs::path replay = fixtures / "replay" / "qhnerv_ft_best";
@@ -37,7 +40,7 @@ int main(int argc, char** argv) {
   std::ofstream(names) << "0.mkv\n";
 
   tac::codec::InflateRequest req;
-  req.archive = replay / "archive.zip";
+  req.archive = archive.empty() ? replay / "archive.zip" : archive;
   req.output_dir = out_dir;
   req.names_file = names;
   req.options.threads = threads;
@@ -68,6 +71,8 @@ int main(int argc, char** argv) {
   nlohmann::json j = {
       {"benchmark", "hnerv95_inflate"},
       {"archive", req.archive.string()},
+      {"archive_bytes", fs::file_size(req.archive)},
+      {"format", result.format},
       {"frames", raw.frame_count()},
       {"threads", result.stats.threads},
       {"wall_seconds", wall},

@@ -125,3 +125,55 @@ TEST(InflateCli, SubmissionInitWritesRunnableInflateSh) {
   ASSERT_EQ(raw.frame_count(), 2);
   EXPECT_EQ(tac::sha256_hex(raw.frame(1)), golden["frame_sha256"][1].get<std::string>());
 }
+
+// `tac repack`: a smaller hnerv95_tacp submission whose inflate.sh (through tac-inflate) gives the
+// golden frames; the JSON report adds up; `archive inspect` accounts for every byte.
+TEST(InflateCli, RepackWritesSmallerSubmissionInflatingToGolden) {
+  TAC_FIXTURE(zip, "replay/qhnerv_ft_best/archive.zip");
+  TAC_FIXTURE(golden_json, "replay/qhnerv_ft_best/golden.json");
+  tac::test::TempDir tmp("repack_cli");
+  const auto sub = tmp.path / "sub";
+  auto r = run(q(tac::test::built_program("tac")) + " repack --json " + q(zip) + " -o " + q(sub));
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.output);
+  const auto after = std::filesystem::file_size(sub / "archive.zip");
+  EXPECT_EQ(j["archive_bytes_after"].get<std::uint64_t>(), after);
+  EXPECT_EQ(j["archive_bytes_before"].get<std::uint64_t>(), std::filesystem::file_size(zip));
+  EXPECT_LT(after, std::filesystem::file_size(zip));
+  EXPECT_NEAR(j["score_gain"].get<double>(),
+              25.0 * (double(std::filesystem::file_size(zip)) - double(after)) / double(tac::contest::kOriginalVideoBytes), 1e-12);
+  std::uint64_t sections = j["packet_header_bytes"].get<std::uint64_t>();
+  for (const auto& s : j["sections"]) sections += s["after_bytes"].get<std::uint64_t>();
+  EXPECT_EQ(sections + j["zip_framing_bytes"].get<std::uint64_t>(), after);
+
+  r = run(q(tac::test::built_program("tac")) + " archive inspect --json " + q(sub / "archive.zip"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto inspect = nlohmann::json::parse(r.output);
+  EXPECT_EQ(inspect["unaccounted_bytes"].get<std::int64_t>(), 0);
+  ASSERT_EQ(inspect["members"].size(), 1u);
+  EXPECT_EQ(inspect["members"][0]["format"], "hnerv95_tacp");
+
+  r = run("mkdir -p " + q(sub / "archive") + " && cd " + q(sub / "archive") + " && unzip -o -q ../archive.zip");
+  ASSERT_EQ(r.status, 0) << r.output;
+  {  // the generated script, limited to the first two frames so the test stays short
+    std::ifstream in(sub / "inflate.sh");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string from = "--format hnerv95_tacp";
+    ASSERT_NE(text.find(from), std::string::npos);
+    text.replace(text.rfind(from), from.size(), from + " --max-frames 2");
+    std::ofstream(tmp.path / "short.sh") << text;
+  }
+  std::ofstream(tmp.path / "names.txt") << "0.mkv\n";
+  r = run("TAC_INFLATE=" + q(tac::test::built_program("tac-inflate")) + " bash " + q(tmp.path / "short.sh") + " " +
+          q(sub / "archive") + " " + q(tmp.path / "out") + " " + q(tmp.path / "names.txt"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  const tac::io::RawFrames raw(tmp.path / "out" / "0.raw");
+  const auto golden = tac::test::read_json(golden_json);
+  ASSERT_EQ(raw.frame_count(), 2);
+  for (int f = 0; f < 2; ++f) EXPECT_EQ(tac::sha256_hex(raw.frame(f)), golden["frame_sha256"][f].get<std::string>());
+
+  // Anything but an hnerv95 archive is refused as corrupt input.
+  std::ofstream(tmp.path / "junk.bin") << "not an archive";
+  r = run(q(tac::test::built_program("tac")) + " repack " + q(tmp.path / "junk.bin") + " -o " + q(tmp.path / "x"));
+  EXPECT_EQ(r.status, tac::exit_code(tac::ErrorKind::corrupt_input)) << r.output;
+}

@@ -1,5 +1,6 @@
 // The list of archive formats. Add a format: include its header and append it to formats().
 #include "tac/codec/hnerv95/hnerv95_format.hpp"
+#include "tac/codec/hnerv95_tacp/tacp_format.hpp"
 #include "tac/codec/maskgen/maskgen_format.hpp"
 #include "tac/codec/classical/classical_format.hpp"
 #include "tac/codec/codec.hpp"
@@ -10,6 +11,7 @@ namespace tac::codec {
 const std::vector<const Format*>& formats() {
   static const std::vector<const Format*> all = {
       &hnerv95::format(),
+      &hnerv95_tacp::format(),
       &maskgen::format(),
       &classical::format(),
   };

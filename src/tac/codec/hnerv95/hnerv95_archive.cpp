@@ -181,13 +181,25 @@ std::vector<Section> describe_sections(std::span<const std::uint8_t> bytes, cons
   return out;
 }
 
-Archive parse_archive(std::span<const std::uint8_t> bytes, const std::string& source) {
+RawSections decode_raw_sections(std::span<const std::uint8_t> bytes, const std::string& source) {
   const auto parts = split_sections(bytes, source);
+  RawSections raw;
+  raw.meta_json = brotli_decode_capped(parts[0].payload, kMaxMetaBytes, source + " (meta section)");
+  raw.tensors = brotli_decode_capped(parts[1].payload, kMaxTensorBytes, source + " (weights section)");
+  raw.latents = brotli_decode_capped(parts[2].payload, kMaxLatentBytes, source + " (latents section)");
+  return raw;
+}
+
+Archive parse_raw_sections(const RawSections& raw, const std::string& source) {
   Archive a;
-  a.meta = parse_meta(brotli_decode_capped(parts[0].payload, kMaxMetaBytes, source + " (meta section)"), source);
-  a.tensors = parse_tensors(brotli_decode_capped(parts[1].payload, kMaxTensorBytes, source + " (weights section)"), source);
-  a.latents = parse_latents(brotli_decode_capped(parts[2].payload, kMaxLatentBytes, source + " (latents section)"), a.meta,
-                            source);
+  a.meta = parse_meta(raw.meta_json, source);
+  a.tensors = parse_tensors(raw.tensors, source);
+  a.latents = parse_latents(raw.latents, a.meta, source);
+  return a;
+}
+
+Archive parse_archive(std::span<const std::uint8_t> bytes, const std::string& source) {
+  Archive a = parse_raw_sections(decode_raw_sections(bytes, source), source);
   a.sections = describe_sections(bytes, source);
   return a;
 }

@@ -43,6 +43,18 @@ inline constexpr std::size_t kMaxTensorBytes = 64u << 20;
 inline constexpr std::size_t kMaxLatentBytes = 64u << 20;
 
 Archive parse_archive(std::span<const std::uint8_t> bytes, const std::string& source);
+
+// The seam for other containers of the same quantized tensors (codec/hnerv95_tacp): the three
+// sections after brotli, byte for byte in the layouts of fixtures/README.md, and the parser that
+// turns them into the decoder's tensors (parse_archive = parse_raw_sections(decode_raw_sections)).
+struct RawSections {
+  std::vector<std::uint8_t> meta_json;  // JSON meta
+  std::vector<std::uint8_t> tensors;    // u32 count, then per tensor name, dims, f32 scale, zigzag int8 values
+  std::vector<std::uint8_t> latents;    // u32 N, u32 D, f16 mins, f16 scales, low and high byte planes
+};
+RawSections decode_raw_sections(std::span<const std::uint8_t> bytes, const std::string& source);
+// Everything but Archive::sections (the caller describes its own container).
+Archive parse_raw_sections(const RawSections& raw, const std::string& source);
 // Cheap: checks the framing and decodes only the meta section. Never throws.
 bool looks_like_hnerv95(std::span<const std::uint8_t> bytes);
 // Section anatomy without decoding the tensors.

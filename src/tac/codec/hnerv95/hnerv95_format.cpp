@@ -81,6 +81,14 @@ void inflate_pairs(const Archive& archive, FrameSink& sink, const InflateOptions
   }
 }
 
+}  // namespace
+
+void inflate_archive(const Archive& archive, FrameSink& sink, const InflateOptions& options) {
+  inflate_pairs(archive, sink, options);
+}
+
+namespace {
+
 class Hnerv95Format final : public Format {
  public:
   std::string_view name() const override { return "hnerv95"; }

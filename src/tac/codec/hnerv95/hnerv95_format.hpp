@@ -4,4 +4,9 @@
 
 namespace tac::codec::hnerv95 {
 const Format& format();
+
+struct Archive;
+// Decodes and upscales every pair of a parsed archive (the seam other containers of the same
+// decoder use: codec/hnerv95_tacp).
+void inflate_archive(const Archive& archive, FrameSink& sink, const InflateOptions& options);
 }
