@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/fixtures.hpp"
-#include "tac/core/sha256.hpp"
+#include "frame_hash.hpp"
 #include "tac/synth/synth_clip.hpp"
 
 
@@ -21,13 +21,7 @@ using tac::synth::SceneOptions;
 using tac::synth::SegClass;
 using tac::synth::Yuv420Frame;
 
-std::string frame_hash(const Yuv420Frame& f) {
-  tac::Sha256 h;
-  h.update(f.y);
-  h.update(f.u);
-  h.update(f.v);
-  return tac::to_hex(h.finish());
-}
+using tac::test::frame_hash;
 
 std::uint8_t at(const LabelMap& m, int x, int y) { return m.classes[static_cast<std::size_t>(y) * m.width + x]; }
 

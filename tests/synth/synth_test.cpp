@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/fixtures.hpp"
-#include "tac/core/sha256.hpp"
+#include "frame_hash.hpp"
 #include "tac/io/video_decoder.hpp"
 #include "tac/synth/synth_clip.hpp"
 
@@ -22,13 +22,7 @@ using tac::synth::Scene;
 using tac::synth::SceneOptions;
 using tac::synth::Yuv420Frame;
 
-std::string frame_hash(const Yuv420Frame& f) {
-  tac::Sha256 h;
-  h.update(f.y);
-  h.update(f.u);
-  h.update(f.v);
-  return tac::to_hex(h.finish());
-}
+using tac::test::frame_hash;
 
 std::vector<std::string> hashes(const Scene& scene, std::initializer_list<int> frames) {
   std::vector<std::string> out;

@@ -12,9 +12,9 @@
 namespace tac::codec::hnerv95::detail {
 namespace {
 
-#include "tac/codec/hnerv95/hnerv95_scalar_lane.hpp"
+#include "tac/core/isa_scalar_lane.hpp"
 // No FMA in this TU: the pure-C SLEEF sin/exp may differ from the reference in the last bit.
-using S = ScalarLane<Sleef_sinf1_u10purec, Sleef_expf1_u10purec>;
+using S = ScalarLane<Sleef_expf1_u10purec, Sleef_sinf1_u10purec>;
 using V = S;
 
 #include "tac/codec/hnerv95/hnerv95_kernels_impl.hpp"

@@ -8,8 +8,8 @@
 namespace tac::codec::hnerv95::detail {
 namespace {
 
-#include "tac/codec/hnerv95/hnerv95_scalar_lane.hpp"
-using S = ScalarLane<Sleef_sinf1_u10purecfma, Sleef_expf1_u10purecfma>;
+#include "tac/core/isa_scalar_lane.hpp"
+using S = ScalarLane<Sleef_expf1_u10purecfma, Sleef_sinf1_u10purecfma>;
 
 struct V {
   using reg = decltype(TAC_LANE_OP(setzero)());

@@ -17,7 +17,7 @@ TAC_ISA_BEGIN_AVX2
 namespace tac::codec::maskgen::kernels {
 namespace {
 
-#include "tac/codec/maskgen/generator_scalar_lane.hpp"
+#include "tac/core/isa_scalar_lane.hpp"
 using S = ScalarLane<Sleef_expf1_u10purecfma>;
 
 struct V {

@@ -13,7 +13,7 @@
 namespace tac::codec::maskgen::kernels {
 namespace {
 
-#include "tac/codec/maskgen/generator_scalar_lane.hpp"
+#include "tac/core/isa_scalar_lane.hpp"
 using S = ScalarLane<Sleef_expf1_u10purec>;
 using V = S;
 
