@@ -10,7 +10,7 @@ class TacpFormat final : public Format {
  public:
   std::string_view name() const override { return "hnerv95_tacp"; }
   std::string_view summary() const override {
-    return "hnerv95 tensors re-coded by `tac repack` in a TACP packet (bit-tree int8 weights, AR(1) latents); <video stem>";
+    return "hnerv95 tensors re-coded by `tac repack` in a TACP packet (bit-tree int8 weights, AR(2) parametric latents); <video stem>";
   }
   bool detect(const ArchiveMember& member) const override { return looks_like_member(member.bytes); }
   std::vector<Section> describe(const ArchiveMember& member) const override {
