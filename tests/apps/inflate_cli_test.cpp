@@ -40,6 +40,19 @@ std::string q(const std::filesystem::path& p) {
 
 }  // namespace
 
+// A generated inflate.sh limited to the first two frames (so a test stays short),
+// written to `out`; false when the script does not run tac-inflate for `format`.
+bool write_two_frame_script(const std::filesystem::path& script, const std::string& format, const std::filesystem::path& out) {
+  std::ifstream in(script);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string from = "--format " + format;
+  const auto at = text.rfind(from);
+  if (at == std::string::npos) return false;
+  text.replace(at, from.size(), from + " --max-frames 2");
+  std::ofstream(out) << text;
+  return true;
+}
+
 TEST(InflateCli, InflatesZipPrefixMatchingGoldenHashes) {
   TAC_FIXTURE(zip, "replay/qhnerv_ft_best/archive.zip");
   TAC_FIXTURE(golden_json, "replay/qhnerv_ft_best/golden.json");
@@ -109,14 +122,7 @@ TEST(InflateCli, SubmissionInitWritesRunnableInflateSh) {
   // With TAC_INFLATE: unzip like evaluate.sh, then run inflate.sh on the directory (prefix of the video).
   r = run("mkdir -p " + q(sub / "archive") + " && cd " + q(sub / "archive") + " && unzip -o -q ../archive.zip");
   ASSERT_EQ(r.status, 0) << r.output;
-  {  // the generated script, limited to the first two frames so the test stays short
-    std::ifstream in(sub / "inflate.sh");
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const std::string from = "--format hnerv95";
-    ASSERT_NE(text.find(from), std::string::npos);
-    text.replace(text.rfind(from), from.size(), from + " --max-frames 2");
-    std::ofstream(tmp.path / "short.sh") << text;
-  }
+  ASSERT_TRUE(write_two_frame_script(sub / "inflate.sh", "hnerv95", tmp.path / "short.sh"));
   r = run("TAC_INFLATE=" + q(tac::test::built_program("tac-inflate")) + " bash " + q(tmp.path / "short.sh") + " " +
           q(sub / "archive") + " " + q(tmp.path / "out") + " " + q(tmp.path / "names.txt"));
   ASSERT_EQ(r.status, 0) << r.output;
@@ -155,14 +161,7 @@ TEST(InflateCli, RepackWritesSmallerSubmissionInflatingToGolden) {
 
   r = run("mkdir -p " + q(sub / "archive") + " && cd " + q(sub / "archive") + " && unzip -o -q ../archive.zip");
   ASSERT_EQ(r.status, 0) << r.output;
-  {  // the generated script, limited to the first two frames so the test stays short
-    std::ifstream in(sub / "inflate.sh");
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const std::string from = "--format hnerv95_tacp";
-    ASSERT_NE(text.find(from), std::string::npos);
-    text.replace(text.rfind(from), from.size(), from + " --max-frames 2");
-    std::ofstream(tmp.path / "short.sh") << text;
-  }
+  ASSERT_TRUE(write_two_frame_script(sub / "inflate.sh", "hnerv95_tacp", tmp.path / "short.sh"));
   std::ofstream(tmp.path / "names.txt") << "0.mkv\n";
   r = run("TAC_INFLATE=" + q(tac::test::built_program("tac-inflate")) + " bash " + q(tmp.path / "short.sh") + " " +
           q(sub / "archive") + " " + q(tmp.path / "out") + " " + q(tmp.path / "names.txt"));
