@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/fixtures.hpp"
-#include "frame_hash.hpp"
+#include "synth_test_util.hpp"
 #include "tac/synth/synth_clip.hpp"
 
 
@@ -22,6 +22,7 @@ using tac::synth::SegClass;
 using tac::synth::Yuv420Frame;
 
 using tac::test::frame_hash;
+using tac::test::read_all;
 
 std::uint8_t at(const LabelMap& m, int x, int y) { return m.classes[static_cast<std::size_t>(y) * m.width + x]; }
 
@@ -161,10 +162,6 @@ TEST(SynthLabels, ClipWritesTheLabelFileOnlyWhenAsked) {
   in.read(reinterpret_cast<char*>(stored.data()), static_cast<std::streamsize>(stored.size()));
   EXPECT_EQ(stored, m.classes);
   // The labels do not change the clip's bytes.
-  auto read_all = [](const std::filesystem::path& p) {
-    std::ifstream s(p, std::ios::binary);
-    return std::vector<char>{std::istreambuf_iterator<char>(s), std::istreambuf_iterator<char>()};
-  };
   EXPECT_EQ(read_all(plain.clip), read_all(with.clip));
 }
 

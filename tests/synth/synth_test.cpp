@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/fixtures.hpp"
-#include "frame_hash.hpp"
+#include "synth_test_util.hpp"
 #include "tac/io/video_decoder.hpp"
 #include "tac/synth/synth_clip.hpp"
 
@@ -23,6 +23,7 @@ using tac::synth::SceneOptions;
 using tac::synth::Yuv420Frame;
 
 using tac::test::frame_hash;
+using tac::test::read_all;
 
 std::vector<std::string> hashes(const Scene& scene, std::initializer_list<int> frames) {
   std::vector<std::string> out;
@@ -112,10 +113,6 @@ TEST(Synth, ClipIsReproducibleAndItsFramesFollowTheMotionFile) {
   const auto a = tac::synth::write_synth_clip(o);
   o.output = dir.path / "b.mkv";
   const auto b = tac::synth::write_synth_clip(o);
-  auto read_all = [](const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return std::vector<char>{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  };
   EXPECT_EQ(read_all(a.clip), read_all(b.clip));
   EXPECT_EQ(a.motion, dir.path / "a.motion.json");
   const auto motion = tac::test::read_json(a.motion);

@@ -22,17 +22,27 @@ at::Tensor bilinear_axis_matrix(int n_in, int n_out) {
   return m;
 }
 
+ResizeMatrices resize_matrices(int h, int w) {
+  return {bilinear_axis_matrix(h, scorer::kNetHeight), bilinear_axis_matrix(w, scorer::kNetWidth)};
+}
+
+at::Tensor resize_to_net(const at::Tensor& frames, const ResizeMatrices& m) {
+  if (frames.dim() != 4 || frames.size(3) != 3)
+    fail(ErrorKind::usage, "resize_to_net: frames must be (N, H, W, 3), got {} dimensions", frames.dim());
+  if (m.rows.size(1) != frames.size(1) || m.cols.size(1) != frames.size(2))
+    fail(ErrorKind::usage, "resize_to_net: matrices for {}x{} frames, got {}x{}", m.rows.size(1), m.cols.size(1),
+         frames.size(1), frames.size(2));
+  const auto options = frames.options();
+  const at::Tensor planar = frames.permute({0, 3, 1, 2});                           // (N, 3, H, W)
+  // W axis first, then H (the nested order of §1.3).
+  const at::Tensor along_w = at::matmul(planar, m.cols.to(options).t());            // (N, 3, H, 512)
+  return at::matmul(m.rows.to(options), along_w);                                   // (N, 3, 384, 512)
+}
+
 at::Tensor resize_to_net(const at::Tensor& frames) {
   if (frames.dim() != 4 || frames.size(3) != 3)
     fail(ErrorKind::usage, "resize_to_net: frames must be (N, H, W, 3), got {} dimensions", frames.dim());
-  const auto h = static_cast<int>(frames.size(1)), w = static_cast<int>(frames.size(2));
-  const auto options = frames.options();
-  const at::Tensor rh = bilinear_axis_matrix(h, scorer::kNetHeight).to(options);  // (384, H)
-  const at::Tensor rw = bilinear_axis_matrix(w, scorer::kNetWidth).to(options);   // (512, W)
-  const at::Tensor planar = frames.permute({0, 3, 1, 2});                          // (N, 3, H, W)
-  // W axis first, then H (the nested order of §1.3).
-  const at::Tensor along_w = at::matmul(planar, rw.t());                           // (N, 3, H, 512)
-  return at::matmul(rh, along_w);                                                  // (N, 3, 384, 512)
+  return resize_to_net(frames, resize_matrices(static_cast<int>(frames.size(1)), static_cast<int>(frames.size(2))));
 }
 
 at::Tensor rgb_to_yuv6(const at::Tensor& resized) {

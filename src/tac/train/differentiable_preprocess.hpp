@@ -13,8 +13,16 @@ namespace tac::train {
 // of image/rgb_to_yuv6 (same operations and order), for autograd.
 at::Tensor bilinear_axis_matrix(int n_in, int n_out);
 
+// Both axes' matrices for frames of h x w (float32, CPU; moved to the frames' device on use).
+struct ResizeMatrices {
+  at::Tensor rows;  // (384, h)
+  at::Tensor cols;  // (512, w)
+};
+ResizeMatrices resize_matrices(int h, int w);
+
 // frames (N, H, W, 3) float, 0..255 -> (N, 3, 384, 512), differentiable.
-at::Tensor resize_to_net(const at::Tensor& frames);
+at::Tensor resize_to_net(const at::Tensor& frames, const ResizeMatrices& matrices);
+at::Tensor resize_to_net(const at::Tensor& frames);  // builds the matrices
 
 // resized (N, 3, 384, 512) -> (N, 6, 192, 256): y00, y10, y01, y11, U_sub, V_sub (§1.4),
 // clamps passing gradient inside [min, max] inclusive, as PyTorch's clamp does.

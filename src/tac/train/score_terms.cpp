@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "tac/core/contest.hpp"
 #include "tac/core/error.hpp"
 #include "tac/train/differentiable_preprocess.hpp"
 
@@ -21,14 +22,19 @@ double ScoreTerms::true_distortion() const {
 }
 
 DifferentiableScorer::DifferentiableScorer(scorer::nn::SegNetParams segnet, scorer::nn::PoseNetParams posenet)
-    : segnet_(std::move(segnet)), posenet_(std::move(posenet)) {}
+    : segnet_(std::move(segnet)),
+      posenet_(std::move(posenet)),
+      contest_resize_(resize_matrices(contest::kFrameHeight, contest::kFrameWidth)) {}
 
 DifferentiableScorer::Outputs DifferentiableScorer::forward(const at::Tensor& frames) const {
   if (frames.dim() != 5 || frames.size(1) != 2 || frames.size(4) != 3)
     fail(ErrorKind::usage, "differentiable scorer: frames must be (B, 2, H, W, 3), got {} dimensions", frames.dim());
   const auto b = frames.size(0);
   // Both frames of every pair resized once (§1.3), then split per network (§1.4, §1.5).
-  const at::Tensor resized = resize_to_net(frames.flatten(0, 1));  // (2B, 3, 384, 512), pair-major
+  const auto h = static_cast<int>(frames.size(2)), w = static_cast<int>(frames.size(3));
+  const bool contest_size = h == contest::kFrameHeight && w == contest::kFrameWidth;
+  const at::Tensor resized =  // (2B, 3, 384, 512), pair-major
+      resize_to_net(frames.flatten(0, 1), contest_size ? contest_resize_ : resize_matrices(h, w));
   const at::Tensor yuv = rgb_to_yuv6(resized).view({b, 12, resized.size(2) / 2, resized.size(3) / 2});
   const at::Tensor second = resized.view({b, 2, 3, resized.size(2), resized.size(3)}).select(1, 1);
   return {scorer::nn::posenet_forward_train(posenet_, yuv), scorer::nn::segnet_forward_train(segnet_, second)};
@@ -37,11 +43,12 @@ DifferentiableScorer::Outputs DifferentiableScorer::forward(const at::Tensor& fr
 GroundTruthOutputs DifferentiableScorer::ground_truth(const at::Tensor& frames) const {
   const c10::NoGradGuard no_grad;
   auto out = forward(frames);
-  return {out.pose, out.seg_logits};
+  return {out.pose, out.seg_logits, out.seg_logits.argmax(1)};
 }
 
-at::Tensor seg_surrogate(const at::Tensor& logits, const at::Tensor& gt_logits, const SurrogateOptions& o) {
-  const at::Tensor target = gt_logits.argmax(1);  // first maximum, as torch.argmax (§4)
+at::Tensor seg_surrogate(const at::Tensor& logits, const GroundTruthOutputs& gt, const SurrogateOptions& o) {
+  const at::Tensor& target = gt.seg_classes;
+  const at::Tensor& gt_logits = gt.seg_logits;
   switch (o.kind) {
     case SegSurrogate::cross_entropy:
       return at::nll_loss2d(at::log_softmax(logits, 1), target, {}, at::Reduction::None).flatten(1).mean(1);
@@ -67,9 +74,9 @@ ScoreTerms DifferentiableScorer::terms(const at::Tensor& frames, const GroundTru
   ScoreTerms t;
   // §4: PoseNet distortion = mean over the first six outputs of the squared difference.
   t.pose_distortion = (out.pose.narrow(1, 0, 6) - gt.pose.narrow(1, 0, 6)).pow(2).mean(1);
-  t.seg_surrogate = seg_surrogate(out.seg_logits, gt.seg_logits, options);
+  t.seg_surrogate = seg_surrogate(out.seg_logits, gt, options);
   const c10::NoGradGuard no_grad;
-  t.seg_distortion = (out.seg_logits.argmax(1) != gt.seg_logits.argmax(1)).to(at::kDouble).flatten(1).mean(1);
+  t.seg_distortion = (out.seg_logits.argmax(1) != gt.seg_classes).to(at::kDouble).flatten(1).mean(1);
   return t;
 }
 

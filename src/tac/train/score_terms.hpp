@@ -8,6 +8,7 @@
 
 #include "tac/scorer/posenet.hpp"
 #include "tac/scorer/segnet.hpp"
+#include "tac/train/differentiable_preprocess.hpp"
 
 namespace tac::train {
 
@@ -25,8 +26,9 @@ struct SurrogateOptions {
 
 // What the ground truth's pairs gave (computed once, no gradient).
 struct GroundTruthOutputs {
-  at::Tensor pose;        // (B, 12) PoseNet outputs
-  at::Tensor seg_logits;  // (B, 5, 384, 512) SegNet logits (argmax taken from them)
+  at::Tensor pose;         // (B, 12) PoseNet outputs
+  at::Tensor seg_logits;   // (B, 5, 384, 512) SegNet logits
+  at::Tensor seg_classes;  // (B, 384, 512) their argmax (first maximum, as torch.argmax, §4)
 };
 
 struct ScoreTerms {
@@ -55,9 +57,10 @@ class DifferentiableScorer {
  private:
   scorer::nn::SegNetParams segnet_;
   scorer::nn::PoseNetParams posenet_;
+  ResizeMatrices contest_resize_;  // built once for the contest's 874x1164 frames
 };
 
-// The surrogate of each sample from logits (B, 5, h, w) against the ground truth's logits.
-at::Tensor seg_surrogate(const at::Tensor& logits, const at::Tensor& gt_logits, const SurrogateOptions& options);
+// The surrogate of each sample from logits (B, 5, h, w) against the ground truth's outputs.
+at::Tensor seg_surrogate(const at::Tensor& logits, const GroundTruthOutputs& gt, const SurrogateOptions& options);
 
 }  // namespace tac::train
