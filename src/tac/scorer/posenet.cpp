@@ -125,7 +125,7 @@ Linear fold_linear_allnorm(const Linear& l, const BatchNorm& bn) {
 
 }  // namespace
 
-PoseNetParams load_posenet(const std::filesystem::path& path) {
+PoseNetParams load_posenet(const std::filesystem::path& path, KeyedTensors* tensors) {
   WeightStore w(path);
   PoseNetParams p;
   p.mean = w.take("_mean", {1, kInChannels, 1, 1});
@@ -179,6 +179,7 @@ PoseNetParams load_posenet(const std::filesystem::path& path) {
   p.res_pose2 = w.take_linear("hydra.res_layer.pose.2", kPoseHidden, kPoseHidden);
   p.final_pose = w.take_linear("hydra.final_layer.pose", kPoseOut, kPoseHidden);
   w.finish();
+  if (tensors != nullptr) *tensors = w.tensors();
   return p;
 }
 

@@ -54,7 +54,8 @@ struct PoseNetParams {
   Linear in_pose, res_pose0, res_pose2, final_pose;
 };
 
-PoseNetParams load_posenet(const std::filesystem::path& path);
+// With `tensors`, also every tensor by its key (sharing storage with the returned parameters).
+PoseNetParams load_posenet(const std::filesystem::path& path, KeyedTensors* tensors = nullptr);
 
 // x: (B, 12, 192, 256) YUV6 planes 0..255 (before normalization) -> (B, 12).
 at::Tensor posenet_forward_train(const PoseNetParams& p, const at::Tensor& x);

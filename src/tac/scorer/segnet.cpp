@@ -55,7 +55,7 @@ at::Tensor squeeze_excite_train(const at::Tensor& x, const SqueezeExcite& se) {
 
 }  // namespace
 
-SegNetParams load_segnet(const std::filesystem::path& path) {
+SegNetParams load_segnet(const std::filesystem::path& path, KeyedTensors* tensors) {
   WeightStore w(path);
   SegNetParams p;
   const std::string enc = "encoder.model.";
@@ -100,6 +100,7 @@ SegNetParams load_segnet(const std::filesystem::path& path) {
   p.head.bias = w.take("segmentation_head.0.bias", {kClasses});
   p.head.padding = 1;
   w.finish();
+  if (tensors != nullptr) *tensors = w.tensors();
   return p;
 }
 

@@ -37,7 +37,8 @@ struct SegNetParams {
 };
 
 // Reads and validates every key of segnet.safetensors (with or without num_batches_tracked).
-SegNetParams load_segnet(const std::filesystem::path& path);
+// With `tensors`, also every tensor by its key (sharing storage with the returned parameters).
+SegNetParams load_segnet(const std::filesystem::path& path, KeyedTensors* tensors = nullptr);
 
 // Unfolded forward: x (B, 3, 384, 512) float RGB 0..255 -> logits (B, 5, 384, 512).
 at::Tensor segnet_forward_train(const SegNetParams& p, const at::Tensor& x);

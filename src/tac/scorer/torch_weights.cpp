@@ -27,6 +27,7 @@ at::Tensor WeightStore::take(const std::string& key, const std::vector<std::int6
   }
   if (!taken_.insert(key).second) fail(ErrorKind::internal, "{}: tensor '{}' requested twice (internal error)", source_, key);
   at::Tensor t = at::empty(shape, at::TensorOptions().dtype(at::kFloat));
+  tensors_.emplace(key, t);
   static_assert(std::endian::native == std::endian::little, "safetensors data is little-endian");
   if (view->dtype == io::DType::F32) {  // float32 as stored: copy the bytes directly
     std::memcpy(t.data_ptr<float>(), view->data.data(), view->data.size());
@@ -148,8 +149,25 @@ at::Tensor BatchNormCalibration::apply(const at::Tensor& x, const BatchNorm& bn)
                         bn.eps, /*cudnn_enabled=*/false);
 }
 
+namespace {
+thread_local BatchNormTraining* active_training = nullptr;
+}  // namespace
+
+BatchNormTraining::BatchNormTraining(double momentum) : previous_(active_training), momentum_(momentum) {
+  active_training = this;
+}
+BatchNormTraining::~BatchNormTraining() { active_training = previous_; }
+BatchNormTraining* BatchNormTraining::active() { return active_training; }
+
+at::Tensor BatchNormTraining::apply(const at::Tensor& x, const BatchNorm& bn) const {
+  // The running statistics are buffers: updated in place, outside autograd.
+  return at::batch_norm(x, bn.weight, bn.bias, bn.mean, bn.var, /*training=*/true, momentum_, bn.eps,
+                        /*cudnn_enabled=*/false);
+}
+
 at::Tensor apply_bn(const at::Tensor& x, const BatchNorm& bn) {
   if (BatchNormCalibration* calibration = BatchNormCalibration::active()) return calibration->apply(x, bn);
+  if (const BatchNormTraining* training = BatchNormTraining::active()) return training->apply(x, bn);
   return at::batch_norm(x, bn.weight, bn.bias, bn.mean, bn.var, /*training=*/false, 0.0, bn.eps,
                         /*cudnn_enabled=*/false);
 }

@@ -52,12 +52,19 @@ class WeightStore {
   Linear take_linear(const std::string& prefix, std::int64_t out, std::int64_t in);
   void finish() const;  // throws tac::Error naming the file and the first unexpected key
   const std::string& source() const { return source_; }
+  // Every tensor taken so far by its key. The handles share storage with what take() returned,
+  // so a trainer can update a network's parameters in place and write them back by key.
+  const std::map<std::string, at::Tensor>& tensors() const { return tensors_; }
 
  private:
   io::Safetensors file_;
   std::string source_;
   std::set<std::string, std::less<>> taken_;
+  std::map<std::string, at::Tensor> tensors_;
 };
+
+// A network's tensors by state_dict key (see WeightStore::tensors).
+using KeyedTensors = std::map<std::string, at::Tensor>;
 
 // Per-channel scale t = weight / sqrt(var + eps) and shift bias - mean * t (computed in double).
 std::pair<at::Tensor, at::Tensor> bn_scale_shift(const BatchNorm& bn);
@@ -92,6 +99,24 @@ class BatchNormCalibration {
   BatchNormCalibration* previous_;
   std::map<std::string, BatchNorm> layers_;
   std::map<std::string, std::int64_t> batches_;
+};
+
+// While one of these is alive on a thread, apply_bn() there runs BatchNorm as `model.train()`
+// does: it normalizes with the batch's statistics (gradients flow through them) and moves each
+// layer's running mean/var towards them with `momentum` (PyTorch's default 0.1). For training.
+class BatchNormTraining {
+ public:
+  explicit BatchNormTraining(double momentum = 0.1);
+  ~BatchNormTraining();
+  BatchNormTraining(const BatchNormTraining&) = delete;
+  BatchNormTraining& operator=(const BatchNormTraining&) = delete;
+
+  static BatchNormTraining* active();
+  at::Tensor apply(const at::Tensor& x, const BatchNorm& bn) const;
+
+ private:
+  BatchNormTraining* previous_;
+  double momentum_;
 };
 
 // Train-time building blocks (autograd-friendly, no in-place ops on inputs).

@@ -4,7 +4,6 @@
 #include <ATen/Parallel.h>
 #include <fmt/format.h>
 
-#include <cstdlib>
 #include <vector>
 
 #include "tac/core/contest.hpp"
@@ -15,6 +14,7 @@
 #include "tac/scorer/preprocess.hpp"
 #include "tac/scorer/segnet.hpp"
 #include "tac/scorer/torch_weights.hpp"
+#include "tac/scorer/twin_params.hpp"
 
 namespace tac::scorer {
 namespace {
@@ -69,27 +69,6 @@ std::int64_t store(TwinNetwork& twin, const nn::BatchNormCalibration& calibratio
   return layers;
 }
 
-// Loads a twin through the same loader the scorer uses (a temporary safetensors file).
-template <typename Params, typename Load>
-Params load_twin(const TwinNetwork& twin, const std::filesystem::path& dir, Load load) {
-  const auto path = dir / (std::string(network_name(twin.network)) + ".safetensors");
-  write_twin(twin, path);
-  return load(path);
-}
-
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "tac-twin-calibration.XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) fail(ErrorKind::io, "cannot create a temporary directory for calibration");
-    path = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-};
-
 }  // namespace
 
 TwinCalibrationSummary calibrate_twins(TwinNetwork& segnet, TwinNetwork& posenet, const std::filesystem::path& video,
@@ -102,9 +81,8 @@ TwinCalibrationSummary calibrate_twins(TwinNetwork& segnet, TwinNetwork& posenet
   at::NoGradGuard no_grad;
 
   const auto [seg_in, pose_in] = read_inputs(video, options.samples);
-  TempDir temp;
-  const nn::SegNetParams seg_params = load_twin<nn::SegNetParams>(segnet, temp.path, nn::load_segnet);
-  const nn::PoseNetParams pose_params = load_twin<nn::PoseNetParams>(posenet, temp.path, nn::load_posenet);
+  const nn::SegNetParams seg_params = load_segnet_twin(segnet).params;
+  const nn::PoseNetParams pose_params = load_posenet_twin(posenet).params;
 
   nn::BatchNormCalibration seg_calibration;
   TwinCalibrationSummary summary;
