@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "support/fixtures.hpp"
+#include "tac/core/error.hpp"
 #include "tac/core/sha256.hpp"
 #include "tac/io/safetensors.hpp"
 #include "tac/scorer/weights_identity.hpp"
@@ -81,4 +82,28 @@ TEST(TwinWeights, FixtureTwinIsNotRecognisedAsReal) {
   TAC_FIXTURE(path, "scorer/twin_segnet.safetensors");
   const auto id = tac::scorer::identify_weights(path, Network::SegNet);
   EXPECT_EQ(id.kind, WeightsKind::Unknown);  // no tac twin metadata, not the upstream SHA-256
+}
+
+TEST(TwinWeights, TrainedTwinIsIdentifiedWithItsHeldOutAccuracy) {
+  tac::test::TempDir dir("twin-trained");
+  auto twin = tac::scorer::make_twin(Network::SegNet, 9);
+  twin.metadata[tac::scorer::kTwinTrainingKey] =
+      R"({"format":"tac-twin-training/1","steps":321,"held_out":{"segnet_pixel_accuracy":0.9712,"segnet_mean_iou":0.8123,"posenet_r2":0.9034}})";
+  const auto path = dir.path / "segnet.safetensors";
+  tac::scorer::write_twin(twin, path);
+  const auto id = tac::scorer::identify_weights(path, Network::SegNet);
+  EXPECT_EQ(id.kind, WeightsKind::TrainedTwin);
+  EXPECT_EQ(tac::scorer::weights_kind_name(id.kind), "trained-twin");
+  for (const char* part : {"trained twin", "seed 9", "321 steps", "97.1 %", "mIoU 0.812", "R2 0.903"})
+    EXPECT_NE(id.description.find(part), std::string::npos) << part << " in " << id.description;
+
+  twin.metadata[tac::scorer::kTwinTrainingKey] = "not json";
+  tac::scorer::write_twin(twin, path);
+  try {
+    (void)tac::scorer::identify_weights(path, Network::SegNet);
+    FAIL() << "a malformed training summary was accepted";
+  } catch (const tac::Error& e) {
+    EXPECT_EQ(e.kind(), tac::ErrorKind::corrupt_input);
+    EXPECT_NE(std::string(e.what()).find("tac_twin_training"), std::string::npos) << e.what();
+  }
 }

@@ -46,6 +46,8 @@ std::vector<std::string> report_notes(const EvalRun& run) {
   for (const auto& r : run.axis_reasons) notes.push_back(fmt::format("    not contest-cpu: {}", r));
   if (scorer_is_real(run)) {
     notes.push_back("  scorer: real upstream weights (SHA-256 verified)");
+  } else if (run.segnet.kind == WeightsKind::TrainedTwin && run.posenet.kind == WeightsKind::TrainedTwin) {
+    notes.push_back("  scorer: a TRAINED TWIN (fitted to synthetic driving frames), NOT the real upstream weights; this is not a contest score");
   } else {
     notes.push_back("  scorer: NOT the real upstream weights: a twin/unknown scorer; this is not a contest score");
   }

@@ -18,6 +18,9 @@ inline constexpr const char* kTwinMetaKey = "tac_twin";             // "1"
 inline constexpr const char* kTwinSeedKey = "tac_twin_seed";        // decimal seed
 inline constexpr const char* kTwinCalibrationKey = "tac_twin_calibration";  // "none" or a description
 inline constexpr const char* kTwinNetworkKey = "tac_twin_network";  // "segnet" | "posenet"
+// Present on a twin trained on synthetic frames (`tac twin --train`): a JSON summary of how
+// (format tac-twin-training/1: seeds, steps, held-out accuracies).
+inline constexpr const char* kTwinTrainingKey = "tac_twin_training";
 
 struct TwinTensor {
   ParamSpec spec;
