@@ -1,0 +1,98 @@
+#include "tac/twin/twin_dataset.hpp"
+
+#include <ATen/ATen.h>
+#include <c10/util/Half.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "tac/core/error.hpp"
+#include "tac/scorer/preprocess.hpp"
+#include "tac/twin/twin_samples.hpp"
+
+namespace tac::twin {
+namespace {
+
+std::uint64_t mix64(std::uint64_t x) {  // SplitMix64's finalizer
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+void store(const std::vector<float>& values, at::Tensor& dst, std::int64_t row) {
+  const std::size_t n = values.size();
+  if (dst.scalar_type() == at::kHalf) {
+    c10::Half* out = dst.data_ptr<c10::Half>() + row * static_cast<std::int64_t>(n);
+    for (std::size_t i = 0; i < n; ++i) out[i] = c10::Half(values[i]);
+  } else {
+    std::memcpy(dst.data_ptr<float>() + row * static_cast<std::int64_t>(n), values.data(), n * sizeof(float));
+  }
+}
+
+}  // namespace
+
+TwinDataset render_dataset(const std::vector<std::uint64_t>& scene_seeds, int pairs_per_clip, bool half, int threads,
+                           const std::function<void(std::int64_t, std::int64_t)>& progress) {
+  if (scene_seeds.empty() || pairs_per_clip < 1) fail(ErrorKind::usage, "twin data: need at least one scene and one pair per scene");
+  synth::SceneOptions base;
+  const int pairs_in_clip = base.frames / 2;
+  if (pairs_per_clip > pairs_in_clip) fail(ErrorKind::usage, "twin data: {} pairs per scene, a scene has {}", pairs_per_clip, pairs_in_clip);
+  const std::int64_t n = static_cast<std::int64_t>(scene_seeds.size()) * pairs_per_clip;
+  const auto type = half ? at::kHalf : at::kFloat;
+  TwinDataset d;
+  d.seg = at::empty({n, 3, scorer::kNetHeight, scorer::kNetWidth}, at::TensorOptions().dtype(type));
+  d.pose = at::empty({n, 12, scorer::kPoseHeight, scorer::kPoseWidth}, at::TensorOptions().dtype(type));
+  d.labels = at::empty({n, scorer::kNetHeight, scorer::kNetWidth}, at::TensorOptions().dtype(at::kByte));
+  d.motion = at::empty({n, 6}, at::TensorOptions().dtype(at::kFloat));
+
+  std::vector<synth::Scene> scenes;
+  scenes.reserve(scene_seeds.size());
+  for (const std::uint64_t seed : scene_seeds) {
+    synth::SceneOptions o = base;
+    o.seed = seed;
+    scenes.emplace_back(o);
+  }
+  std::atomic<std::int64_t> next{0}, done{0};
+  std::mutex report;
+  std::exception_ptr error;
+  auto work = [&] {
+    try {
+      for (std::int64_t i = next++; i < n; i = next++) {
+        const std::size_t clip = static_cast<std::size_t>(i / pairs_per_clip);
+        const int j = static_cast<int>(i % pairs_per_clip);
+        const int stretch = pairs_in_clip / pairs_per_clip;
+        const int pair = j * stretch + static_cast<int>(mix64(scene_seeds[clip] ^ (0x7a11ULL + static_cast<std::uint64_t>(j))) %
+                                                        static_cast<std::uint64_t>(stretch));
+        const TwinSample s = render_twin_sample(scenes[clip], pair);
+        store(s.seg_input, d.seg, i);
+        store(s.pose_input, d.pose, i);
+        std::memcpy(d.labels.data_ptr<std::uint8_t>() + i * static_cast<std::int64_t>(s.labels.size()), s.labels.data(), s.labels.size());
+        float* m = d.motion.data_ptr<float>() + i * 6;
+        for (int c = 0; c < 6; ++c) m[c] = static_cast<float>(s.motion[static_cast<std::size_t>(c)]);
+        const std::int64_t finished = ++done;
+        if (progress) {
+          const std::lock_guard lock(report);
+          progress(finished, n);
+        }
+      }
+    } catch (...) {
+      const std::lock_guard lock(report);
+      if (!error) error = std::current_exception();
+      next = n;
+    }
+  };
+  const int workers = std::max(1, std::min<int>(threads, static_cast<int>(n)));
+  std::vector<std::thread> pool;
+  for (int w = 1; w < workers; ++w) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
+  return d;
+}
+
+}  // namespace tac::twin

@@ -1,0 +1,25 @@
+#pragma once
+// Internal to tac_twin (torch): a set of rendered twin samples held as tensors.
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+namespace tac::twin {
+
+struct TwinDataset {
+  at::Tensor seg;     // (N, 3, 384, 512) SegNet inputs (float32, or float16 for a training pool)
+  at::Tensor pose;    // (N, 12, 192, 256) PoseNet inputs
+  at::Tensor labels;  // (N, 384, 512) uint8 classes of the second frame
+  at::Tensor motion;  // (N, 6) float32 true motion
+  std::int64_t size() const { return motion.defined() ? motion.size(0) : 0; }
+};
+
+// Renders `pairs_per_clip` pairs from each scene seed (1200 frames at 20 fps, vehicles on): pair
+// j of P lies in the j-th of P equal stretches of the clip, at an offset drawn from the scene seed.
+// `half` stores the inputs as float16 (a training pool; half the memory). `threads` render workers.
+TwinDataset render_dataset(const std::vector<std::uint64_t>& scene_seeds, int pairs_per_clip, bool half, int threads,
+                           const std::function<void(std::int64_t done, std::int64_t total)>& progress = {});
+
+}  // namespace tac::twin

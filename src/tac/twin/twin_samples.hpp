@@ -1,0 +1,31 @@
+#pragma once
+// Training samples for the twin scorer (issue #15): a frame pair of a procedural scene (`tac
+// synth`) as the contest scorer sees it, with what is true about it — the second frame's classes
+// at the network's 384x512 resolution and the camera's motion between the two frames.
+// Torch-free: the trainer copies these into tensors.
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "tac/synth/scene.hpp"
+
+namespace tac::twin {
+
+struct TwinSample {
+  std::vector<float> seg_input;        // 3 x 384 x 512 planar RGB 0..255: the second frame (scorer §1.3)
+  std::vector<float> pose_input;       // 12 x 192 x 256: YUV6 of both frames (scorer §1.4)
+  std::vector<std::uint8_t> labels;    // 384 x 512 SegClass of the second frame
+  std::array<double, 6> motion{};      // synth::relative_motion from the first frame to the second
+};
+
+// Pair `pair` of the scene = frames 2*pair and 2*pair + 1, as the scorer pairs a video. The frames
+// go through the contest's YUV 4:2:0 -> RGB conversion and the scorer's preprocessing bit-exactly,
+// as if the scene had been encoded losslessly. Throws unless the scene is at the contest's size.
+TwinSample render_twin_sample(const synth::Scene& scene, int pair);
+
+// A full-resolution label map brought to the network's 384x512: each output pixel takes the class
+// under its footprint's centre, source index floor((i + 0.5) * in / out) per axis — the pixel the
+// bilinear resize (§1.3, align_corners=False) weights most.
+std::vector<std::uint8_t> labels_at_net_size(const synth::LabelMap& labels);
+
+}  // namespace tac::twin

@@ -1,0 +1,383 @@
+#include "tac/twin/twin_training.hpp"
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <torch/optim/adamw.h>
+#include <torch/serialize.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <cmath>
+#include <random>
+#include <thread>
+
+#include "tac/core/error.hpp"
+#include "tac/core/stopwatch.hpp"
+#include "tac/scorer/posenet.hpp"
+#include "tac/scorer/preprocess.hpp"
+#include "tac/scorer/segnet.hpp"
+#include "tac/scorer/torch_weights.hpp"
+#include "tac/scorer/twin_params.hpp"
+#include "tac/twin/twin_accuracy.hpp"
+#include "tac/twin/twin_dataset.hpp"
+
+namespace tac::twin {
+namespace {
+
+namespace nn = scorer::nn;
+
+std::uint64_t splitmix(std::uint64_t& state) {
+  std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+std::vector<std::uint64_t> seed_stream(std::uint64_t seed, std::uint64_t domain, int count) {
+  std::uint64_t state = seed ^ domain;
+  std::vector<std::uint64_t> out;
+  for (int i = 0; i < count; ++i) out.push_back(splitmix(state) >> 16);  // short enough to print and pass to `tac synth --seed`
+  return out;
+}
+
+bool is_buffer(const std::string& key) {
+  return key.ends_with(".running_mean") || key.ends_with(".running_var") || key == "_mean" || key == "_std";
+}
+
+std::vector<at::Tensor> trainable(nn::KeyedTensors& tensors) {
+  std::vector<at::Tensor> out;
+  for (auto& [key, t] : tensors) {
+    if (is_buffer(key)) continue;
+    t.requires_grad_(true);
+    out.push_back(t);
+  }
+  return out;
+}
+
+// Learning rate at `step` of `total`: a linear warm-up over the first tenth (at most 20 steps),
+// then a cosine from 1 to 0.05.
+double lr_factor(std::int64_t step, std::int64_t total) {
+  const double warm_steps = static_cast<double>(std::clamp<std::int64_t>(total / 10, 1, 20));
+  const double warm = std::min(1.0, static_cast<double>(step + 1) / warm_steps);
+  const double t = total > 1 ? std::min(1.0, static_cast<double>(step) / static_cast<double>(total - 1)) : 1.0;
+  return warm * (0.05 + 0.95 * 0.5 * (1.0 + std::cos(3.14159265358979323846 * t)));
+}
+
+// Drops the gradients instead of zeroing them, so every step's backward starts the same way —
+// the first step of a fresh run, of a resumed run and any later one alike.
+void clear_grads(torch::optim::AdamW& opt) {
+  for (auto& group : opt.param_groups())
+    for (auto& p : group.params()) p.mutable_grad() = at::Tensor();
+}
+
+void set_lr(torch::optim::AdamW& opt, double lr) {
+  for (auto& group : opt.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+}
+
+// Everything a checkpoint must match to be resumed: the options that change what is trained.
+std::string fingerprint(const TwinTrainingOptions& o) {
+  return fmt::format("tac-twin-train/1 seed={} clips={} pairs={} seg_batch={} crop={}x{} pose_batch={} seg_lr={} pose_lr={} steps={}",
+                     o.seed, o.clips, o.pairs_per_clip, o.seg_batch, o.seg_crop_height, o.seg_crop_width, o.pose_batch, o.seg_lr,
+                     o.pose_lr, o.steps);
+}
+
+struct Networks {
+  scorer::LoadedTwin<nn::SegNetParams> seg;
+  scorer::LoadedTwin<nn::PoseNetParams> pose;
+};
+
+Networks load_init(std::uint64_t seed) {
+  return {scorer::load_segnet_twin(scorer::make_twin(scorer::Network::SegNet, seed)),
+          scorer::load_posenet_twin(scorer::make_twin(scorer::Network::PoseNet, seed))};
+}
+
+void save_checkpoint(const std::filesystem::path& path, const std::string& print, std::int64_t step, const Networks& nets,
+                     torch::optim::AdamW& seg_opt, torch::optim::AdamW& pose_opt) {
+  torch::serialize::OutputArchive archive;
+  archive.write("fingerprint", c10::IValue(print));
+  archive.write("step", c10::IValue(step));
+  for (const auto& [key, t] : nets.seg.tensors) archive.write("segnet." + key, t.detach());
+  for (const auto& [key, t] : nets.pose.tensors) archive.write("posenet." + key, t.detach());
+  torch::serialize::OutputArchive seg_state, pose_state;
+  seg_opt.save(seg_state);
+  pose_opt.save(pose_state);
+  archive.write("segnet_optimizer", seg_state);
+  archive.write("posenet_optimizer", pose_state);
+  const auto temp = std::filesystem::path(path.string() + ".partial");
+  archive.save_to(temp.string());
+  std::filesystem::rename(temp, path);  // a reader never sees half a checkpoint
+}
+
+std::int64_t load_checkpoint(const std::filesystem::path& path, const std::string& print, Networks& nets, torch::optim::AdamW& seg_opt,
+                             torch::optim::AdamW& pose_opt) {
+  if (!std::filesystem::exists(path)) fail(ErrorKind::usage, "--resume: no checkpoint at {}", path.string());
+  torch::serialize::InputArchive archive;
+  try {
+    archive.load_from(path.string());
+  } catch (const std::exception& e) {
+    fail(ErrorKind::corrupt_input, "{}: not a readable twin training checkpoint ({})", path.string(), e.what());
+  }
+  c10::IValue stored;
+  if (!archive.try_read("fingerprint", stored) || !stored.isString())
+    fail(ErrorKind::corrupt_input, "{}: not a twin training checkpoint (no fingerprint)", path.string());
+  if (stored.toStringRef() != print)
+    fail(ErrorKind::usage, "{}: made with other options ({}); this run is ({})", path.string(), stored.toStringRef(), print);
+  c10::IValue step;
+  archive.read("step", step);
+  at::NoGradGuard no_grad;
+  auto restore = [&](const std::string& prefix, nn::KeyedTensors& tensors) {
+    for (auto& [key, t] : tensors) {
+      at::Tensor value;
+      archive.read(prefix + key, value);
+      if (!value.sizes().equals(t.sizes())) fail(ErrorKind::corrupt_input, "{}: '{}{}' has the wrong shape", path.string(), prefix, key);
+      t.copy_(value);
+    }
+  };
+  restore("segnet.", nets.seg.tensors);
+  restore("posenet.", nets.pose.tensors);
+  torch::serialize::InputArchive seg_state, pose_state;
+  archive.read("segnet_optimizer", seg_state);
+  archive.read("posenet_optimizer", pose_state);
+  seg_opt.load(seg_state);
+  pose_opt.load(pose_state);
+  return step.toInt();
+}
+
+// Replaces every BatchNorm's running statistics by their average over full-size batches of `data`.
+void calibrate(const Networks& nets, const TwinDataset& data, int samples) {
+  at::NoGradGuard no_grad;
+  const std::int64_t n = std::min<std::int64_t>(samples, data.size());
+  {
+    nn::BatchNormCalibration seg_calibration;
+    for (std::int64_t b = 0; b < n; b += 4)
+      (void)nn::segnet_forward_train(nets.seg.params, data.seg.narrow(0, b, std::min<std::int64_t>(4, n - b)).to(at::kFloat));
+  }
+  nn::BatchNormCalibration pose_calibration;
+  for (std::int64_t b = 0; b < n; b += 8)
+    (void)nn::posenet_forward_train(nets.pose.params, data.pose.narrow(0, b, std::min<std::int64_t>(8, n - b)).to(at::kFloat));
+}
+
+void check_options(const TwinTrainingOptions& o) {
+  if (o.steps <= 0 && o.budget_seconds <= 0) fail(ErrorKind::usage, "twin training needs --steps N or --budget SECONDS");
+  if (o.clips < 1 || o.held_out_clips < 1 || o.pairs_per_clip < 1 || o.held_out_pairs < 1)
+    fail(ErrorKind::usage, "twin training needs at least one training and one held-out scene with at least one pair each");
+  if (o.seg_batch < 1 || o.pose_batch < 1) fail(ErrorKind::usage, "batch sizes must be at least 1");
+  if (o.seg_crop_height % 32 != 0 || o.seg_crop_width % 32 != 0 || o.seg_crop_height < 64 || o.seg_crop_width < 64 ||
+      o.seg_crop_height > scorer::kNetHeight || o.seg_crop_width > scorer::kNetWidth)
+    fail(ErrorKind::usage, "SegNet crops must be multiples of 32 between 64 and 384x512, got {}x{}", o.seg_crop_height, o.seg_crop_width);
+  if (o.resume && o.checkpoint.empty()) fail(ErrorKind::usage, "--resume needs a checkpoint path");
+}
+
+}  // namespace
+
+std::filesystem::path default_twin_dir() {
+  if (const char* d = std::getenv("TAC_CACHE_DIR"); d && *d) return std::filesystem::path(d) / "twin";
+  if (const char* d = std::getenv("XDG_CACHE_HOME"); d && *d) return std::filesystem::path(d) / "tac" / "twin";
+  if (const char* d = std::getenv("HOME"); d && *d) return std::filesystem::path(d) / ".cache" / "tac" / "twin";
+  return {};
+}
+
+std::vector<std::uint64_t> training_seeds(std::uint64_t seed, int clips) { return seed_stream(seed, 0x7261696eULL, clips); }
+std::vector<std::uint64_t> held_out_seeds(std::uint64_t seed, int clips) {
+  std::vector<std::uint64_t> out = seed_stream(seed, 0x686f6c64ULL, clips);
+  const auto train = training_seeds(seed, 1024);
+  for (const std::uint64_t s : out)  // disjoint streams; checked anyway, the promise is "never trained on"
+    if (std::find(train.begin(), train.end(), s) != train.end()) fail(ErrorKind::internal, "held-out seed {} is also a training seed", s);
+  return out;
+}
+
+nlohmann::json TwinTrainingResult::summary() const {
+  return {{"format", "tac-twin-training/1"},
+          {"data", "tac synth scenes (1164x874, 20 fps), contest preprocessing, labels from the renderer"},
+          {"train_seeds", train_seeds},
+          {"held_out_seeds", held_out_seeds},
+          {"steps", steps},
+          {"train_seconds", train_seconds},
+          {"held_out_before", before.to_json()},
+          {"held_out", after.to_json()}};
+}
+
+TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressFn& progress) {
+  check_options(o);
+  if (o.threads > 0) at::set_num_threads(o.threads);
+  const int render_threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  TwinTrainingResult result;
+  result.train_seeds = training_seeds(o.seed, o.clips);
+  result.held_out_seeds = held_out_seeds(o.seed, o.held_out_clips);
+  const auto start = std::chrono::steady_clock::now();
+  auto report = [&](TwinTrainingProgress p) {
+    if (!progress) return;
+    p.elapsed_seconds = seconds_since(start);
+    progress(p);
+  };
+
+  // Data: a float16 training pool and a float32 held-out set from other seeds.
+  auto render_progress = [&](std::int64_t done, std::int64_t total) {
+    TwinTrainingProgress p;
+    p.phase = "render";
+    p.step = done;
+    p.total_steps = total;
+    report(p);
+  };
+  const TwinDataset pool = render_dataset(result.train_seeds, o.pairs_per_clip, /*half=*/true, render_threads, render_progress);
+  const TwinDataset held_out = render_dataset(result.held_out_seeds, o.held_out_pairs, /*half=*/false, render_threads, render_progress);
+  result.render_seconds = seconds_since(start);
+
+  // The seeded initialization, calibrated, as the "before" reference.
+  if (o.measure_before) {
+    TwinTrainingProgress p;
+    p.phase = "evaluate";
+    report(p);
+    const Networks init = load_init(o.seed);
+    calibrate(init, pool, o.calibration_samples);
+    result.before = measure_accuracy(init.seg.params, init.pose.params, held_out);
+  }
+
+  Networks nets = load_init(o.seed);
+  const std::int64_t n = pool.size();
+  // PoseNet learns the motion standardized per component (its spread over the pool), so forward
+  // speed (metres) does not drown yaw (milliradians), and Adam's steps — of a fixed size whatever
+  // the gradient's scale — do not throw outputs thousands of milliradians off. Components that
+  // never move (the scene has no climb, roll or pitch) weigh as the smallest spread that does.
+  // The head's last layer works in those units while training (it starts at zero: the mean
+  // motion, as regression heads usually do — the one departure from the seeded initialization)
+  // and is folded back to metres and radians before the weights are measured or written.
+  const at::Tensor motion_mean = pool.motion.mean(0);
+  const at::Tensor spread = pool.motion.std(0);
+  const at::Tensor moving = spread.gt(1e-9);
+  const double smallest = moving.any().item<bool>() ? spread.masked_select(moving).min().item<double>() : 1.0;
+  const at::Tensor pose_scale = spread.clamp_min(smallest);
+  at::Tensor head_weight = nets.pose.tensors.at("hydra.final_layer.pose.weight");
+  at::Tensor head_bias = nets.pose.tensors.at("hydra.final_layer.pose.bias");
+  {
+    at::NoGradGuard no_grad;
+    head_weight.narrow(0, 0, 6).zero_();
+    head_bias.narrow(0, 0, 6).zero_();
+  }
+  torch::optim::AdamW seg_opt(trainable(nets.seg.tensors), torch::optim::AdamWOptions(o.seg_lr).weight_decay(1e-4));
+  torch::optim::AdamW pose_opt(trainable(nets.pose.tensors), torch::optim::AdamWOptions(o.pose_lr).weight_decay(1e-4));
+  const std::string print = fingerprint(o);
+  std::int64_t step = 0;
+  if (o.resume) step = result.resumed_from = load_checkpoint(o.checkpoint, print, nets, seg_opt, pose_opt);
+
+  const auto train_start = std::chrono::steady_clock::now();
+  const std::int64_t first_step = step;
+  while (true) {
+    const double elapsed = seconds_since(train_start);
+    if (o.steps > 0 && step >= o.steps) break;
+    if (o.budget_seconds > 0 && elapsed >= o.budget_seconds) break;
+    std::int64_t total = o.steps;
+    if (o.budget_seconds > 0 && step > first_step) {
+      const double per_step = elapsed / static_cast<double>(step - first_step);
+      const std::int64_t estimate = step + static_cast<std::int64_t>((o.budget_seconds - elapsed) / per_step) + 1;
+      total = total > 0 ? std::min(total, estimate) : estimate;
+    } else if (total <= 0) {
+      total = 1000;  // until the first step has been timed
+    }
+    const double f = lr_factor(step, total);
+    set_lr(seg_opt, o.seg_lr * f);
+    set_lr(pose_opt, o.pose_lr * f);
+
+    // This step's batch: a pure function of (seed, step), so a resumed run draws the same.
+    std::uint64_t state = o.seed ^ (0x5eedULL + static_cast<std::uint64_t>(step) * 0x100000001b3ULL);
+    std::vector<at::Tensor> seg_x, seg_y;
+    for (int i = 0; i < o.seg_batch; ++i) {
+      const std::int64_t k = static_cast<std::int64_t>(splitmix(state) % static_cast<std::uint64_t>(n));
+      const std::int64_t y0 = static_cast<std::int64_t>(splitmix(state) % static_cast<std::uint64_t>(scorer::kNetHeight - o.seg_crop_height + 1));
+      const std::int64_t x0 = static_cast<std::int64_t>(splitmix(state) % static_cast<std::uint64_t>(scorer::kNetWidth - o.seg_crop_width + 1));
+      seg_x.push_back(pool.seg[k].narrow(1, y0, o.seg_crop_height).narrow(2, x0, o.seg_crop_width));
+      seg_y.push_back(pool.labels[k].narrow(0, y0, o.seg_crop_height).narrow(1, x0, o.seg_crop_width));
+    }
+    std::vector<std::int64_t> pose_index;
+    for (int i = 0; i < o.pose_batch; ++i) pose_index.push_back(static_cast<std::int64_t>(splitmix(state) % static_cast<std::uint64_t>(n)));
+    const at::Tensor index = at::tensor(pose_index, at::TensorOptions().dtype(at::kLong));
+
+    TwinTrainingProgress p;
+    p.phase = "train";
+    {
+      nn::BatchNormTraining train_mode;
+      const auto seg_start = std::chrono::steady_clock::now();
+      // Channels-last: libtorch's CPU convolutions (oneDNN) train faster in NHWC.
+      const at::Tensor x = at::stack(seg_x).to(at::kFloat).contiguous(at::MemoryFormat::ChannelsLast);
+      const at::Tensor labels = at::stack(seg_y).to(at::kLong);
+      const at::Tensor logits = nn::segnet_forward_train(nets.seg.params, x);
+      const at::Tensor seg_loss = at::cross_entropy_loss(logits, labels);
+      clear_grads(seg_opt);
+      seg_loss.backward();
+      seg_opt.step();
+      p.seg_loss = seg_loss.item<double>();
+      p.seg_batch_accuracy = logits.detach().argmax(1).eq(labels).to(at::kDouble).mean().item<double>();
+      p.seg_seconds = seconds_since(seg_start);
+      const auto pose_start = std::chrono::steady_clock::now();
+
+      const at::Tensor px = pool.pose.index_select(0, index).to(at::kFloat).contiguous(at::MemoryFormat::ChannelsLast);
+      const at::Tensor target = pool.motion.index_select(0, index);
+      const at::Tensor out = nn::posenet_forward_train(nets.pose.params, px).narrow(1, 0, 6);
+      const at::Tensor pose_loss = (out - (target - motion_mean) / pose_scale).pow(2).mean();
+      clear_grads(pose_opt);
+      pose_loss.backward();
+      pose_opt.step();
+      p.pose_loss = pose_loss.item<double>();
+      p.pose_seconds = seconds_since(pose_start);
+    }
+    ++step;
+    result.seg_loss_curve.push_back(p.seg_loss);
+    result.pose_loss_curve.push_back(p.pose_loss);
+    const double run_seconds = seconds_since(train_start);
+    p.step = step;
+    p.total_steps = std::max(total, step);
+    p.samples_per_second = static_cast<double>((step - first_step) * (o.seg_batch + o.pose_batch)) / std::max(run_seconds, 1e-9);
+    p.eta_seconds = run_seconds / static_cast<double>(step - first_step) * static_cast<double>(p.total_steps - step);
+    report(p);
+    if (!o.checkpoint.empty() && o.checkpoint_every > 0 && step % o.checkpoint_every == 0)
+      save_checkpoint(o.checkpoint, print, step, nets, seg_opt, pose_opt);
+    if (o.interrupt_after > 0 && step == o.interrupt_after) {
+      if (!o.checkpoint.empty()) save_checkpoint(o.checkpoint, print, step, nets, seg_opt, pose_opt);
+      result.steps = step;
+      result.interrupted = true;
+      result.train_seconds = seconds_since(train_start);
+      return result;
+    }
+  }
+  result.train_seconds = seconds_since(train_start);
+  result.steps = step;
+  if (!o.checkpoint.empty()) save_checkpoint(o.checkpoint, print, step, nets, seg_opt, pose_opt);
+  for (auto& [key, t] : nets.seg.tensors) t.requires_grad_(false);
+  for (auto& [key, t] : nets.pose.tensors) t.requires_grad_(false);
+  {  // the head back in metres and radians
+    at::NoGradGuard no_grad;
+    head_weight.narrow(0, 0, 6).mul_(pose_scale.unsqueeze(1));
+    head_bias.narrow(0, 0, 6).mul_(pose_scale).add_(motion_mean);
+  }
+
+  {
+    TwinTrainingProgress p;
+    p.phase = "calibrate";
+    report(p);
+  }
+  calibrate(nets, pool, o.calibration_samples);
+  {
+    TwinTrainingProgress p;
+    p.phase = "evaluate";
+    report(p);
+  }
+  result.after = measure_accuracy(nets.seg.params, nets.pose.params, held_out);
+
+  result.segnet = scorer::make_twin(scorer::Network::SegNet, o.seed);
+  result.posenet = scorer::make_twin(scorer::Network::PoseNet, o.seed);
+  scorer::store_twin_tensors(result.segnet, nets.seg.tensors, std::min<std::int64_t>(o.calibration_samples, n));
+  scorer::store_twin_tensors(result.posenet, nets.pose.tensors, std::min<std::int64_t>(o.calibration_samples, n));
+  const std::string calibration = fmt::format("BatchNorm statistics averaged over {} full-size training pairs after training",
+                                              std::min<std::int64_t>(o.calibration_samples, n));
+  const std::string summary = result.summary().dump();
+  for (auto* twin : {&result.segnet, &result.posenet}) {
+    twin->metadata[scorer::kTwinCalibrationKey] = calibration;
+    twin->metadata[scorer::kTwinTrainingKey] = summary;
+  }
+  return result;
+}
+
+}  // namespace tac::twin

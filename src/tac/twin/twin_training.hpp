@@ -1,0 +1,96 @@
+#pragma once
+// `tac twin --train`: the twin scorer networks trained for the task on procedural driving frames
+// (issue #15). SegNet learns the renderer's per-pixel classes through the contest's 384x512 input
+// path; PoseNet's first six outputs learn the pair's true camera motion. Both start from the
+// seeded twin initialization (make_twin) and end with calibrated BatchNorm statistics, in the
+// exact upstream layout. Torch-free interface; the work runs on libtorch in tac_twin.
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "tac/scorer/twin_weights.hpp"
+
+namespace tac::twin {
+
+struct TwinTrainingOptions {
+  std::uint64_t seed = 704;      // the twins' initialization and every data seed
+  int clips = 8;                 // training scenes (distinct seeds)
+  int pairs_per_clip = 48;       // frame pairs rendered from each scene (spread over its 60 s)
+  int held_out_clips = 2;        // evaluation scenes, seeds never trained on
+  int held_out_pairs = 12;       // pairs per evaluation scene
+  std::int64_t steps = 0;        // stop after this many steps (0: no step limit)
+  double budget_seconds = 0;     // stop once training has run this long (0: no time limit)
+  int seg_batch = 3;             // SegNet crops per step
+  int seg_crop_height = 192;     // SegNet trains on crops of its 384x512 input (same scale)
+  int seg_crop_width = 256;
+  int pose_batch = 8;            // PoseNet pairs per step (full 192x256 inputs)
+  double seg_lr = 2e-3;
+  double pose_lr = 2e-3;
+  int calibration_samples = 32;  // BatchNorm statistics measured at the end on full-size inputs
+  int threads = 0;               // libtorch intra-op threads (0: libtorch's default)
+  std::filesystem::path checkpoint;  // empty: none
+  int checkpoint_every = 50;     // steps
+  bool resume = false;           // continue from `checkpoint`
+  // Stop as an interrupted run would, right after saving the checkpoint of this step: no
+  // calibration, no evaluation, twins left empty (tests of resuming). 0: never.
+  std::int64_t interrupt_after = 0;
+  bool measure_before = true;    // also measure the seeded initialization (TwinTrainingResult::before)
+};
+
+// What a twin sees on held-out frames.
+struct TwinAccuracy {
+  std::int64_t samples = 0;
+  double pixel_accuracy = 0;          // SegNet argmax == label, over all pixels
+  std::array<double, 5> iou{};        // per class (0 where absent)
+  std::array<bool, 5> present{};      // class occurs in the labels
+  double mean_iou = 0;                // over the classes present
+  double pose_r2 = 0;                 // pooled: 1 - sum of squared errors / total variance, six components
+  std::array<double, 6> pose_r2_component{};  // per component (0 for a component without variance)
+  nlohmann::json to_json() const;
+};
+
+struct TwinTrainingProgress {
+  std::int64_t step = 0;
+  std::int64_t total_steps = 0;  // planned (an estimate under a time budget)
+  double seg_loss = 0, pose_loss = 0;
+  double seg_batch_accuracy = 0;  // on this step's crops
+  double seg_seconds = 0, pose_seconds = 0;  // this step's forward + backward + update per network
+  double elapsed_seconds = 0, eta_seconds = 0, samples_per_second = 0;
+  std::string phase;  // "render", "train", "calibrate", "evaluate"
+};
+
+struct TwinTrainingResult {
+  scorer::TwinNetwork segnet, posenet;
+  std::int64_t steps = 0;
+  std::int64_t resumed_from = 0;  // step the run resumed at (0: fresh)
+  bool interrupted = false;       // stopped by TwinTrainingOptions::interrupt_after
+  double train_seconds = 0;       // optimization only (this run)
+  double render_seconds = 0;
+  std::vector<double> seg_loss_curve, pose_loss_curve;  // per step of this run
+  TwinAccuracy before;  // the seeded initialization (calibrated), on the held-out frames
+  TwinAccuracy after;
+  std::vector<std::uint64_t> train_seeds, held_out_seeds;
+  nlohmann::json summary() const;  // what kTwinTrainingKey holds
+};
+
+using TwinProgressFn = std::function<void(const TwinTrainingProgress&)>;
+
+// Trains both twins. Deterministic for a seed, options and thread count when stopped by `steps`
+// (a time budget stops wherever the clock says). Throws tac::Error on bad options or a checkpoint
+// that belongs to other options.
+TwinTrainingResult train_twins(const TwinTrainingOptions& options, const TwinProgressFn& progress = {});
+
+// Where `tac twin --train` installs a trained twin and `tac demo` looks for one:
+// $TAC_CACHE_DIR/twin, else $XDG_CACHE_HOME/tac/twin, else ~/.cache/tac/twin (empty if none is set).
+std::filesystem::path default_twin_dir();
+
+// Training scene seeds and held-out seeds: two disjoint SplitMix64 streams of `seed`.
+std::vector<std::uint64_t> training_seeds(std::uint64_t seed, int clips);
+std::vector<std::uint64_t> held_out_seeds(std::uint64_t seed, int clips);
+
+}  // namespace tac::twin

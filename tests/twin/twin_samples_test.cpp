@@ -1,0 +1,127 @@
+// Twin training samples: the scorer's exact view of a synth scene's frame pair, with the second
+// frame's classes at network resolution and the pair's true motion.
+#include "tac/twin/twin_samples.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "tac/core/error.hpp"
+#include "tac/image/yuv420_to_rgb.hpp"
+#include "tac/scorer/preprocess.hpp"
+#include "tac/synth/scene.hpp"
+#include "tac/twin/twin_training.hpp"
+
+namespace {
+
+using tac::synth::LabelMap;
+
+LabelMap contest_map(std::uint8_t fill) {
+  LabelMap m;
+  m.width = 1164;
+  m.height = 874;
+  m.classes.assign(static_cast<std::size_t>(m.width) * m.height, fill);
+  return m;
+}
+
+std::vector<std::uint8_t> rgb_of(const tac::synth::Yuv420Frame& f) {
+  tac::image::Yuv420Planes p;
+  p.y = f.y.data();
+  p.u = f.u.data();
+  p.v = f.v.data();
+  p.y_stride = f.width;
+  p.u_stride = p.v_stride = (f.width + 1) / 2;
+  p.width = f.width;
+  p.height = f.height;
+  std::vector<std::uint8_t> rgb(static_cast<std::size_t>(f.width) * f.height * 3);
+  tac::image::yuv420_to_rgb(p, rgb);
+  return rgb;
+}
+
+}  // namespace
+
+TEST(TwinSamples, LabelsKeepTheirProportionsAtNetworkSize) {
+  // Top half undrivable, bottom half road: the 384 output rows split 192 / 192.
+  LabelMap m = contest_map(0);
+  std::fill(m.classes.begin(), m.classes.begin() + 437 * 1164, std::uint8_t{2});
+  const auto out = tac::twin::labels_at_net_size(m);
+  ASSERT_EQ(out.size(), 384u * 512u);
+  for (int y = 0; y < 384; ++y)
+    for (int x = 0; x < 512; x += 97) ASSERT_EQ(out[static_cast<std::size_t>(y) * 512 + x], y < 192 ? 2 : 0) << y;
+}
+
+TEST(TwinSamples, EveryThreePixelStripeIsSeenInOneOrTwoColumns) {
+  // 1164 / 512 < 3: a vertical stripe 3 pixels wide always holds some footprint centre.
+  for (int first = 0; first + 3 <= 1164; first += 37) {
+    LabelMap m = contest_map(0);
+    for (int y = 0; y < m.height; ++y)
+      for (int x = first; x < first + 3; ++x) m.classes[static_cast<std::size_t>(y) * 1164 + x] = 1;
+    const auto out = tac::twin::labels_at_net_size(m);
+    int columns = 0;
+    for (int x = 0; x < 512; ++x) columns += out[static_cast<std::size_t>(100) * 512 + x] == 1 ? 1 : 0;
+    EXPECT_GE(columns, 1) << first;
+    EXPECT_LE(columns, 2) << first;
+  }
+}
+
+TEST(TwinSamples, MalformedLabelMapIsRefused) {
+  LabelMap m = contest_map(0);
+  m.classes.pop_back();
+  EXPECT_THROW((void)tac::twin::labels_at_net_size(m), tac::Error);
+}
+
+TEST(TwinSamples, SampleIsTheScorersViewOfTheScenesPair) {
+  tac::synth::SceneOptions o;
+  o.seed = 3;
+  o.frames = 40;
+  const tac::synth::Scene scene(o);
+  const int pair = 7;  // frames 14 and 15
+  const auto s = tac::twin::render_twin_sample(scene, pair);
+
+  tac::synth::Yuv420Frame frame;
+  LabelMap labels;
+  scene.render(14, frame);
+  const auto first = rgb_of(frame);
+  scene.render(15, frame, &labels);
+  const auto second = rgb_of(frame);
+  std::vector<float> seg(tac::scorer::kSegInputFloats), pose(tac::scorer::kPoseInputFloats), scratch(tac::scorer::kSegInputFloats);
+  tac::scorer::preprocess_pair(first.data(), second.data(), seg.data(), pose.data(), scratch.data());
+  EXPECT_EQ(s.seg_input, seg);
+  EXPECT_EQ(s.pose_input, pose);
+  EXPECT_EQ(s.labels, tac::twin::labels_at_net_size(labels));
+  const auto motion = tac::synth::relative_motion(scene.poses()[14], scene.poses()[15]);
+  for (int c = 0; c < 6; ++c) EXPECT_EQ(s.motion[static_cast<std::size_t>(c)], motion[static_cast<std::size_t>(c)]);
+  EXPECT_GT(s.motion[0], 0.0);  // the car drives forward
+
+  const std::set<std::uint8_t> classes(s.labels.begin(), s.labels.end());
+  EXPECT_TRUE(classes.count(0) && classes.count(2)) << "road and undrivable are always in view";
+  EXPECT_EQ(classes.count(4), 0u) << "no ego hood is drawn";
+  EXPECT_LE(*classes.rbegin(), 3);
+}
+
+TEST(TwinSamples, PairsOutsideTheSceneOrOtherSizesAreRefused) {
+  tac::synth::SceneOptions o;
+  o.frames = 10;
+  const tac::synth::Scene scene(o);
+  EXPECT_THROW((void)tac::twin::render_twin_sample(scene, 5), tac::Error);
+  EXPECT_THROW((void)tac::twin::render_twin_sample(scene, -1), tac::Error);
+  o.camera.width = 640;
+  o.camera.height = 480;
+  const tac::synth::Scene small(o);
+  try {
+    (void)tac::twin::render_twin_sample(small, 0);
+    FAIL() << "a 640x480 scene was accepted";
+  } catch (const tac::Error& e) {
+    EXPECT_EQ(e.kind(), tac::ErrorKind::usage);
+  }
+}
+
+TEST(TwinSamples, HeldOutSeedsAreNeverTrainingSeeds) {
+  const auto train = tac::twin::training_seeds(704, 64);
+  const auto held = tac::twin::held_out_seeds(704, 16);
+  EXPECT_EQ(train, tac::twin::training_seeds(704, 64));
+  EXPECT_NE(train, tac::twin::training_seeds(705, 64));
+  EXPECT_EQ(std::set<std::uint64_t>(train.begin(), train.end()).size(), train.size());
+  for (const auto s : held) EXPECT_EQ(std::count(train.begin(), train.end(), s), 0) << s;
+}
