@@ -22,6 +22,8 @@ struct DemoArgs {
   std::uint64_t seed = 1;
   tac::cli::ScorerArgs scorer;
   bool force = false;
+  std::string twin = "trained";
+  double twin_budget = 120;
 };
 
 void run_demo_cmd(const DemoArgs& a) {
@@ -41,6 +43,8 @@ void run_demo_cmd(const DemoArgs& a) {
   o.seed = a.seed;
   o.threads = tac::resolve_thread_count(a.scorer.threads);
   o.force = a.force;
+  o.twin = a.twin;
+  o.twin_budget = a.twin_budget;
   o.tac_inflate = tac::cli::sibling_tac_inflate();
   tac::cli::ProgressBar bar("tac demo", tac::cli::ProgressBar::stderr_is_terminal());
   o.log = [&bar](const std::string& line) { bar.print_line("demo: " + line); };
@@ -62,8 +66,11 @@ void register_demo(CLI::App& app) {
   auto a = std::make_shared<DemoArgs>();
   auto* cmd = app.add_subcommand("demo", "End to end: synthetic clip -> twin scorer -> compress -> inflate -> eval -> report.");
   cmd->footer(
-      "Renders a procedural dashcam clip (tac synth), writes twin scorer weights (seeded random weights in\n"
-      "the upstream layout: NOT the real scorer), then compresses it with x265 and SVT-AV1 at two quality\n"
+      "Renders a procedural dashcam clip (tac synth), picks twin scorer weights (the upstream layout: NOT the\n"
+      "real scorer) -- the trained twin `tac twin --train` installed in the cache ($TAC_CACHE_DIR/twin,\n"
+      "$XDG_CACHE_HOME/tac/twin or ~/.cache/tac/twin), else one trained here for --twin-budget seconds on\n"
+      "synthetic frames, or with --twin random seeded random weights calibrated on the clip -- then\n"
+      "compresses the clip with x265 and SVT-AV1 at two quality\n"
       "levels, inflates each archive through the evaluate.sh contract with tac-inflate, scores it with\n"
       "tac eval, and writes OUT/report.md and OUT/index.html (RD plot, frame comparisons, every stage with\n"
       "its files). With --upstream DIR (a checkout of the challenge repository) it uses the real\n"
@@ -76,6 +83,12 @@ void register_demo(CLI::App& app) {
   cmd->add_option("--video", a->video, "Use this video instead of a synthetic clip")->check(CLI::ExistingFile);
   tac::cli::add_scorer_options(*cmd, a->scorer, "Challenge checkout: real models/ and videos/0.mkv");
   cmd->add_flag("--force", a->force, "Reuse a non-empty output directory");
+  cmd->add_option("--twin", a->twin, "Without real weights: trained (cached or quick) or random twin")
+      ->check(CLI::IsMember({"trained", "random"}))
+      ->capture_default_str();
+  cmd->add_option("--twin-budget", a->twin_budget, "Seconds to train a quick twin when none is cached")
+      ->check(CLI::Range(1.0, 3600.0))
+      ->capture_default_str();
   cmd->callback([a] { run_demo_cmd(*a); });
 }
 

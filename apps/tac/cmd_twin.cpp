@@ -1,13 +1,17 @@
-// `tac twin --out DIR [--seed N] [--calibrate VIDEO]`: seeded random scorer weights in the exact
-// upstream layout, optionally with BatchNorm statistics calibrated on frames of a video.
-// Built into both executables: `tac` writes plain twins itself and hands --calibrate (which runs
-// the networks, so needs libtorch) to `tac-scorer`, which does everything in-process.
+// `tac twin --out DIR [--seed N] [--calibrate VIDEO | --train ...]`: scorer weights in the exact
+// upstream layout — seeded random, optionally with BatchNorm statistics calibrated on frames of a
+// video, or trained on synthetic driving frames (--train, twin_train_cli.cpp).
+// Built into both executables: `tac` writes plain twins itself and hands --calibrate and --train
+// (which run the networks, so need libtorch) to `tac-scorer`, which does everything in-process.
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "commands.hpp"
+#include "twin_args.hpp"
 #include "tac/core/error.hpp"
 #include "tac/scorer/twin_weights.hpp"
 #if defined(TAC_SCORER_EXECUTABLE)
@@ -18,13 +22,7 @@
 
 namespace {
 
-struct TwinArgs {
-  std::string out;
-  std::uint64_t seed = 704;
-  std::string calibrate;
-  int samples = 8;
-  int threads = 0;
-};
+using tac::cli::TwinArgs;
 
 void check_output_dir(const std::filesystem::path& dir) {
   std::error_code ec;
@@ -32,18 +30,46 @@ void check_output_dir(const std::filesystem::path& dir) {
     tac::fail(tac::ErrorKind::usage, "--out {}: exists and is not a directory", dir.string());
 }
 
+}  // namespace
+
+std::vector<std::string> tac::cli::TwinArgs::forwarded() const {
+  std::vector<std::string> args{"--out", out, "--seed", std::to_string(seed)};
+  if (!calibrate.empty()) args.insert(args.end(), {"--calibrate", calibrate, "--samples", std::to_string(samples)});
+  args.insert(args.end(), {"--threads", std::to_string(threads)});
+  if (train) {
+    args.insert(args.end(), {"--train", "--clips", std::to_string(clips), "--pairs", std::to_string(pairs), "--held-out-clips",
+                             std::to_string(held_out_clips), "--held-out-pairs", std::to_string(held_out_pairs)});
+    if (steps > 0) args.insert(args.end(), {"--steps", std::to_string(steps)});
+    if (budget > 0) args.insert(args.end(), {"--budget", fmt::format("{}", budget)});
+    if (resume) args.push_back("--resume");
+    if (json) args.push_back("--json");
+    if (no_cache) args.push_back("--no-cache");
+    if (stop_after > 0) args.insert(args.end(), {"--stop-after", std::to_string(stop_after)});
+    args.insert(args.end(), {"--seg-batch", std::to_string(seg_batch), "--pose-batch", std::to_string(pose_batch), "--crop", crop});
+  }
+  return args;
+}
+
+namespace {
+
 void run_twin(const TwinArgs& a) {
   using tac::scorer::Network;
   const std::filesystem::path dir = a.out;
   check_output_dir(dir);
+  if (a.train && !a.calibrate.empty()) tac::fail(tac::ErrorKind::usage, "--train and --calibrate exclude each other (a trained twin is calibrated)");
+  if (a.train && a.steps <= 0 && a.budget <= 0) tac::fail(tac::ErrorKind::usage, "--train needs --steps N or --budget SECONDS");
 #if !defined(TAC_SCORER_EXECUTABLE)
-  if (!a.calibrate.empty()) {  // before any work here: tac-scorer makes the twins itself
+  if (!a.calibrate.empty() || a.train) {  // before any work here: tac-scorer makes the twins itself
 #if defined(TAC_HAVE_SCORER)
-    tac::cli::run_in_scorer("twin", {"--out", a.out, "--seed", std::to_string(a.seed), "--calibrate", a.calibrate,
-                                     "--samples", std::to_string(a.samples), "--threads", std::to_string(a.threads)});
+    tac::cli::run_in_scorer("twin", a.forwarded());
 #else
-    tac::fail(tac::ErrorKind::usage, "--calibrate runs the scorer networks, and this build has none (configured with TAC_WITH_TORCH=OFF)");
+    tac::fail(tac::ErrorKind::usage, "--calibrate and --train run the scorer networks, and this build has none (configured with TAC_WITH_TORCH=OFF)");
 #endif
+  }
+#else
+  if (a.train) {
+    tac::cli::run_twin_training(a);
+    return;
   }
 #endif
   auto segnet = tac::scorer::make_twin(Network::SegNet, a.seed);
@@ -88,9 +114,22 @@ void register_twin(CLI::App& app) {
       "statistics, so their activations drift in scale through the layers; calibrated ones respond to\n"
       "video content more like trained networks. Takes ~10-30 s on 2 cores.\n"
       "\n"
+      "--train trains both networks from that seeded initialization on procedural driving frames (tac\n"
+      "synth scenes of --clips seeds, --pairs frame pairs each, preprocessed exactly as the scorer does):\n"
+      "SegNet on the renderer's per-pixel classes (cross-entropy on crops of its 384x512 input), PoseNet's\n"
+      "first six outputs on the pair's true motion (forward, right, down m; roll, pitch, yaw rad). Stops\n"
+      "after --steps or --budget seconds of training, calibrates BatchNorm, measures pixel accuracy, IoU\n"
+      "and pose R2 on held-out scenes (seeds never trained on) and writes DIR/training.json beside the\n"
+      "weights, whose metadata marks them a trained twin. DIR/checkpoint.pt is saved every 50 steps;\n"
+      "--resume continues from it (same options). Deterministic for a seed, --steps and --threads.\n"
+      "The result is also installed as the cached twin `tac demo` uses ($TAC_CACHE_DIR/twin,\n"
+      "$XDG_CACHE_HOME/tac/twin or ~/.cache/tac/twin) unless --no-cache.\n"
+      "\n"
       "Examples:\n"
       "  tac twin --out twin/\n"
-      "  tac twin --out twin/ --seed 7 --calibrate clip.mkv --samples 8");
+      "  tac twin --out twin/ --seed 7 --calibrate clip.mkv --samples 8\n"
+      "  tac twin --train --out twin/ --budget 1800 --threads 2\n"
+      "  tac twin --train --out twin/ --steps 600 --resume");
   cmd->add_option("--out", a->out, "Output directory")->required();
   cmd->add_option("--seed", a->seed, "Random seed")->capture_default_str();
   cmd->add_option("--calibrate", a->calibrate, "Calibrate BatchNorm statistics on frames of this video")
@@ -98,7 +137,22 @@ void register_twin(CLI::App& app) {
   cmd->add_option("--samples", a->samples, "Frame pairs used by --calibrate")
       ->check(CLI::Range(1, 600))
       ->capture_default_str();
-  cmd->add_option("--threads", a->threads, "libtorch threads for --calibrate (0 = one per core)")
+  cmd->add_flag("--train", a->train, "Train the twins on synthetic driving frames");
+  cmd->add_option("--steps", a->steps, "--train: optimization steps")->check(CLI::Range(std::int64_t{1}, std::int64_t{10000000}));
+  cmd->add_option("--budget", a->budget, "--train: seconds of training")->check(CLI::Range(1.0, 1e7));
+  cmd->add_option("--clips", a->clips, "--train: training scenes (seeds)")->check(CLI::Range(1, 1000))->capture_default_str();
+  cmd->add_option("--pairs", a->pairs, "--train: frame pairs per training scene")->check(CLI::Range(1, 600))->capture_default_str();
+  cmd->add_option("--held-out-clips", a->held_out_clips, "--train: evaluation scenes")->check(CLI::Range(1, 100))->capture_default_str();
+  cmd->add_option("--held-out-pairs", a->held_out_pairs, "--train: pairs per evaluation scene")->check(CLI::Range(1, 600))->capture_default_str();
+  cmd->add_flag("--resume", a->resume, "--train: continue from DIR/checkpoint.pt");
+  cmd->add_flag("--json", a->json, "--train: print training.json instead of the table");
+  cmd->add_option("--stop-after", a->stop_after, "--train: stop after this step, keeping the checkpoint for --resume")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{10000000}));
+  cmd->add_option("--seg-batch", a->seg_batch, "--train: SegNet crops per step")->check(CLI::Range(1, 256))->capture_default_str();
+  cmd->add_option("--pose-batch", a->pose_batch, "--train: PoseNet pairs per step")->check(CLI::Range(1, 256))->capture_default_str();
+  cmd->add_option("--crop", a->crop, "--train: SegNet crop HxW (multiples of 32, at most 384x512)")->capture_default_str();
+  cmd->add_flag("--no-cache", a->no_cache, "--train: do not install the result as the cached twin tac demo uses");
+  cmd->add_option("--threads", a->threads, "libtorch threads for --calibrate/--train (0 = one per core)")
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
   cmd->callback([a] { run_twin(*a); });

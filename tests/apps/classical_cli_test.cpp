@@ -95,9 +95,14 @@ TEST(ClassicalCli, BadArgumentsAreClearErrors) {
 TEST(ClassicalCli, DemoSmokeRunListsEveryStage) {
   tac::test::TempDir dir("demo");
   const auto out = dir.path / "demo";
-  const auto r = run(q(tac::test::built_program("tac")) + " demo --frames 4 --out " + q(out));
+  // No cached twin (an empty cache directory): the demo trains a quick one within its budget.
+  const auto r = run("TAC_CACHE_DIR=" + q(dir.path / "cache") + " " + q(tac::test::built_program("tac")) +
+                     " demo --frames 4 --twin-budget 5 --out " + q(out));
   ASSERT_EQ(r.status, 0) << r.output;
-  for (const char* stage : {"[synth]", "[twin scorer]", "[compress -> inflate -> eval]", "[report]", "TWIN", "--upstream"})
+  EXPECT_NE(r.output.find("trained here for"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("held-out seg accuracy"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(dir.path / "cache" / "twin" / "segnet.safetensors")) << "a quick twin is never cached";
+  for (const char* stage : {"[synth]", "[trained twin scorer]", "[compress -> inflate -> eval]", "[report]", "TWIN", "--upstream"})
     EXPECT_NE(r.output.find(stage), std::string::npos) << stage;
   for (const char* file : {"index.html", "report.md", "rd.svg", "sweep.json", "clip.mkv", "clip.motion.json"})
     EXPECT_TRUE(std::filesystem::exists(out / file)) << file;

@@ -14,6 +14,8 @@
 #include "tac/plot/png_image.hpp"
 #include "tac/scorer/twin_calibration.hpp"
 #include "tac/scorer/twin_weights.hpp"
+#include "tac/scorer/weights_identity.hpp"
+#include "tac/twin/twin_training.hpp"
 #include "tac/synth/synth_clip.hpp"
 
 namespace tac::pipeline {
@@ -48,9 +50,71 @@ DemoStage input_video(const DemoOptions& o, const Log& log, std::filesystem::pat
   return stage;
 }
 
-// Stage 2: the given scorer weights, or a twin calibrated on the demo clip itself: its BatchNorm
-// statistics match the frames it will score, so its outputs respond to content instead of
-// drifting in scale (tac twin --calibrate).
+// Stage 2: the given scorer weights; or the trained twin from the cache; or a trained twin made
+// here within a small budget; or (twin = "random") a seeded random twin calibrated on the demo
+// clip itself, its BatchNorm statistics matched to the frames it will score.
+void random_twin(const DemoOptions& o, const Log& log, const std::filesystem::path& video, ScorerSetup& scorer, DemoStage& stage) {
+  const int samples = std::max(1, std::min(8, o.frames / 2));
+  log(fmt::format("twin: seeded random scorer weights (seed 704), BatchNorm calibrated on {} frame pairs of the "
+                  "clip -- NOT the real scorer", samples));
+  auto segnet = scorer::make_twin(scorer::Network::SegNet, 704);
+  auto posenet = scorer::make_twin(scorer::Network::PoseNet, 704);
+  scorer::TwinCalibrationOptions calibration;
+  calibration.samples = samples;
+  calibration.threads = o.threads;
+  const auto calibrated = scorer::calibrate_twins(segnet, posenet, video, calibration);
+  scorer::write_twin(segnet, scorer.segnet);
+  scorer::write_twin(posenet, scorer.posenet);
+  stage.name = "twin scorer";
+  stage.note = "seeded random weights in the upstream layout (twin, seed 704; " + calibrated.description + "): NOT the real scorer";
+}
+
+// Both files of `dir` if they are a trained twin, else nothing.
+bool cached_trained_twin(const std::filesystem::path& dir) {
+  if (dir.empty()) return false;
+  for (const auto n : {scorer::Network::SegNet, scorer::Network::PoseNet}) {
+    const auto path = dir / (std::string(scorer::network_name(n)) + ".safetensors");
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) return false;
+    try {
+      if (scorer::identify_weights(path, n).kind != scorer::WeightsKind::TrainedTwin) return false;
+    } catch (const Error&) {
+      return false;  // damaged or foreign: train a quick one instead
+    }
+  }
+  return true;
+}
+
+void trained_twin(const DemoOptions& o, const Log& log, ScorerSetup& scorer, DemoStage& stage) {
+  const auto cache = o.twin_cache.empty() ? twin::default_twin_dir() : o.twin_cache;
+  stage.name = "trained twin scorer";
+  if (cached_trained_twin(cache)) {
+    log(fmt::format("twin: the trained twin in {} -- NOT the real scorer", cache.string()));
+    std::filesystem::copy_file(cache / "segnet.safetensors", scorer.segnet, std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::copy_file(cache / "posenet.safetensors", scorer.posenet, std::filesystem::copy_options::overwrite_existing);
+    stage.note = fmt::format("from the cache {} (made by tac twin --train): ", cache.string());
+  } else {
+    log(fmt::format("twin: no trained twin in {}; training a quick one for {:.0f} s on synthetic frames "
+                    "(tac twin --train makes a better one) -- NOT the real scorer", cache.string(), o.twin_budget));
+    twin::TwinTrainingOptions t;
+    t.seed = 704;
+    t.clips = 4;
+    t.pairs_per_clip = 8;
+    t.held_out_clips = 1;
+    t.held_out_pairs = 6;
+    t.budget_seconds = o.twin_budget;
+    t.calibration_samples = 8;
+    t.threads = o.threads;
+    t.measure_before = false;
+    const auto r = twin::train_twins(t);
+    scorer::write_twin(r.segnet, scorer.segnet);
+    scorer::write_twin(r.posenet, scorer.posenet);
+    stage.note = fmt::format("trained here for {:.0f} s ({} steps; not cached): ", r.train_seconds, r.steps);
+  }
+  const auto id = scorer::identify_weights(scorer.segnet, scorer::Network::SegNet);
+  stage.note += id.description + ": NOT the real scorer";
+}
+
 DemoStage scorer_weights(const DemoOptions& o, const Log& log, const std::filesystem::path& video, ScorerSetup& scorer) {
   const auto t = SteadyClock::now();
   scorer.threads = o.threads;
@@ -62,24 +126,13 @@ DemoStage scorer_weights(const DemoOptions& o, const Log& log, const std::filesy
     scorer.posenet = o.posenet;
     stage.note = o.weights_source.empty() ? "given weights" : o.weights_source;
   } else {
-    const int samples = std::max(1, std::min(8, o.frames / 2));
-    log(fmt::format("twin: seeded random scorer weights (seed 704), BatchNorm calibrated on {} frame pairs of the "
-                    "clip -- NOT the real scorer", samples));
     const auto dir = o.out / "twin";
     std::filesystem::create_directories(dir);
     scorer.segnet = dir / "segnet.safetensors";
     scorer.posenet = dir / "posenet.safetensors";
-    auto segnet = scorer::make_twin(scorer::Network::SegNet, 704);
-    auto posenet = scorer::make_twin(scorer::Network::PoseNet, 704);
-    scorer::TwinCalibrationOptions calibration;
-    calibration.samples = samples;
-    calibration.threads = o.threads;
-    const auto calibrated = scorer::calibrate_twins(segnet, posenet, video, calibration);
-    scorer::write_twin(segnet, scorer.segnet);
-    scorer::write_twin(posenet, scorer.posenet);
-    stage.name = "twin scorer";
-    stage.note = "seeded random weights in the upstream layout (twin, seed 704; " + calibrated.description +
-                 "): NOT the real scorer";
+    if (o.twin == "random") random_twin(o, log, video, scorer, stage);
+    else if (o.twin == "trained") trained_twin(o, log, scorer, stage);
+    else fail(ErrorKind::usage, "--twin {}: expected trained or random", o.twin);
   }
   for (const auto& p : {scorer.segnet, scorer.posenet})
     if (!std::filesystem::exists(p)) fail(ErrorKind::usage, "{}: scorer weights not found", p.string());

@@ -16,8 +16,14 @@ struct DemoOptions {
   std::filesystem::path video;     // empty: synthesize one
   int frames = 40;                 // synthetic clip length
   std::uint64_t seed = 1;
-  std::filesystem::path segnet, posenet;  // scorer weights; both empty: a twin calibrated on the clip
+  std::filesystem::path segnet, posenet;  // scorer weights; both empty: a twin (see `twin`)
   std::string weights_source;             // where the weights came from, for the report
+  // Without weights: "trained" uses the trained twin in twin_cache (tac twin --train installs one
+  // there) or, if there is none, trains a quick one for twin_budget seconds; "random" writes the
+  // seeded random twin calibrated on the clip.
+  std::string twin = "trained";
+  double twin_budget = 120;
+  std::filesystem::path twin_cache;       // empty: tac::twin::default_twin_dir()
   SweepGrid grid{{"x265", "svtav1"}, {0.45}, {26, 36}};
   int threads = 0;
   std::filesystem::path tac_inflate;

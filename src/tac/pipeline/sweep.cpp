@@ -151,7 +151,7 @@ std::filesystem::path write_sweep_outputs(const std::vector<SweepPoint>& points,
 
 std::string twin_warning() {
   return "WARNING: the scorer used here is a TWIN (the upstream SegNet/PoseNet architecture with seeded random\n"
-         "weights), NOT the real contest scorer. Its distortions and scores are NOT contest scores and do not\n"
+         "weights, or weights trained on synthetic frames), NOT the real contest scorer. Its distortions and scores are NOT contest scores and do not\n"
          "rank anything. To score with the real networks, point tac at a checkout of the challenge repository:\n"
          "  tac demo --upstream /path/to/comma_video_compression_challenge\n"
          "(it reads models/segnet.safetensors, models/posenet.safetensors and videos/0.mkv from there), or\n"
