@@ -1,0 +1,167 @@
+#include "tac/entropy/bit_tree_decoder.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "tac/core/byte_reader.hpp"
+#include "tac/core/error.hpp"
+#include "tac/entropy/range_coder.hpp"
+
+namespace tac::entropy {
+namespace {
+
+using u16 = std::uint16_t;
+using u32 = std::uint32_t;
+
+// 8 decisions per byte, each renormalizing by at most two bytes (range >= 2^8 after a decision).
+constexpr std::size_t kMaxStreamBytesPerByte = 16;
+
+// One decision with P(bit = 1) = prob / 2^16 (RangeDecoder::decode_bit_probability): updates code
+// and range, sets prob to prob1 for bit 1 or prob0 for bit 0, returns the bit as a mask (~0u or 0).
+inline u32 decide(u32& code, u32& range, u32& prob, u32 prob0, u32 prob1) {
+  const u32 bound = (range >> 16) * prob;
+#if defined(__GNUC__) && defined(__x86_64__)
+  // Compilers turn the selects below back into a branch on the bit; this keeps them cmovs.
+  u32 new_range = range - bound, rest = code, mask;
+  asm("subl %[bound], %[rest]\n\t"     // borrow = (code < bound) = the bit
+      "cmovbl %[bound], %[new_range]\n\t"
+      "cmovael %[rest], %[code]\n\t"
+      "cmovbl %[prob1], %[prob0]\n\t"
+      "sbbl %[mask], %[mask]"           // -borrow
+      : [mask] "=r"(mask), [new_range] "+r"(new_range), [rest] "+r"(rest), [code] "+r"(code), [prob0] "+r"(prob0)
+      : [bound] "r"(bound), [prob1] "r"(prob1)
+      : "cc");
+  range = new_range;
+  prob = prob0;
+  return mask;
+#else
+  const u32 mask = 0u - u32(code < bound);
+  range = mask ? bound : range - bound;
+  code -= bound & ~mask;
+  prob = mask ? prob1 : prob0;
+  return mask;
+#endif
+}
+
+// Per-node state of all trees: the two estimators and the coding probability they give.
+struct Nodes {
+  explicit Nodes(std::size_t n, bool warmup)
+      : fast(n, 1u << 15), slow(n, 1u << 15), prob(n, 1u << 15), seen(warmup ? n : 0, 0) {}
+  std::vector<u16> fast, slow, prob;
+  std::vector<std::uint8_t> seen;  // warm-up only: updates so far, 255 = warm (as BitModel)
+};
+
+// BitModel::update while warming up (rates shortened to 1 + floor(log2 n) for the n-th update).
+[[gnu::noinline]] void warmup_update(Nodes& s, std::size_t i, u32 mask, const BitRates& rates) {
+  int shift = 1;
+  for (int n = ++s.seen[i]; n > 1; n >>= 1) ++shift;
+  if (shift >= rates.slow) s.seen[i] = 255;
+  const int fr = std::min<int>(rates.fast, shift), sr = std::min<int>(rates.slow, shift);
+  u32 f = s.fast[i], sl = s.slow[i];
+  if (mask) {
+    f += (65536u - f) >> fr;
+    sl += (65536u - sl) >> sr;
+  } else {
+    f -= f >> fr;
+    sl -= sl >> sr;
+  }
+  s.fast[i] = static_cast<u16>(f);
+  s.slow[i] = static_cast<u16>(sl);
+  s.prob[i] = static_cast<u16>((f + sl + 1) >> 1);
+}
+
+// The last bytes of the stream followed by zeros, so the unchecked loop may read past them; any
+// byte actually read past the real end makes the stream truncated.
+struct Tail {
+  std::array<std::uint8_t, 2 * kMaxStreamBytesPerByte> bytes{};
+  std::size_t real = 0;
+};
+
+template <bool Order1, bool Warmup>
+void decode_trees(std::span<const std::uint8_t> stream, std::span<std::uint8_t> out, BitRates rates,
+                  const std::string& source) {
+  if (stream.size() < 4) fail(ErrorKind::corrupt_input, "{}: range coder stream is truncated", source);
+  u32 code = 0;
+  for (int i = 0; i < 4; ++i) code = (code << 8) | stream[std::size_t(i)];
+  if (code == 0xFFFFFFFFu) fail(ErrorKind::corrupt_input, "{}: range coder stream starts out of range", source);
+  u32 range = 0xFFFFFFFFu;
+
+  // +256: the children of the last tree's leaves-to-be are read (and ignored) ahead.
+  Nodes s((Order1 ? 256 : 1) * 256 + 256, Warmup);
+  const int fr = rates.fast, sr = rates.slow;
+  // Update targets (see the header): bit 1 -> 2^16, bit 0 -> 2^rate - 1.
+  const u32 zero_fast = (1u << fr) - 1, one_fast = 65536u - zero_fast;
+  const u32 zero_slow = (1u << sr) - 1, one_slow = 65536u - zero_slow;
+
+  // Unchecked reads while at least kMaxStreamBytesPerByte bytes remain before `limit`; then the tail.
+  UncheckedBlock in(stream.subspan(4));
+  Tail tail;
+  bool in_tail = false;
+  std::size_t limit = 0;
+  const auto enter_tail = [&] {
+    tail.real = in.size() - in.pos();
+    std::memcpy(tail.bytes.data(), stream.data() + 4 + in.pos(), tail.real);
+    in = UncheckedBlock(tail.bytes);
+    limit = tail.real;
+    in_tail = true;
+  };
+  if (in.size() < kMaxStreamBytesPerByte)
+    enter_tail();
+  else
+    limit = in.size() - kMaxStreamBytesPerByte;
+
+  std::size_t context = 0;
+  for (auto& byte : out) {
+    if (in.pos() > limit) [[unlikely]] {
+      if (in_tail) fail(ErrorKind::corrupt_input, "{}: range coder stream is truncated", source);
+      enter_tail();
+    }
+    u16* const fast = s.fast.data() + context;
+    u16* const slow = s.slow.data() + context;
+    u16* const prob = s.prob.data() + context;
+    u32 node = 1;
+    u32 p = prob[1];
+#pragma GCC unroll 8
+    for (int level = 0; level < 8; ++level) {
+      const u32 mask = decide(code, range, p, prob[2 * node], prob[2 * node + 1]);
+      if (Warmup && s.seen[context + node] != 255) [[unlikely]] {
+        warmup_update(s, context + node, mask, rates);
+      } else {
+        const int f = fast[node], sl = slow[node];
+        const int nf = f + ((int(zero_fast + (one_fast & mask)) - f) >> fr);
+        const int ns = sl + ((int(zero_slow + (one_slow & mask)) - sl) >> sr);
+        fast[node] = static_cast<u16>(nf);
+        slow[node] = static_cast<u16>(ns);
+        prob[node] = static_cast<u16>((nf + ns + 1) >> 1);
+      }
+      node = 2 * node - mask;
+      if (range < kRangeTop) {
+        range <<= 8;
+        code = (code << 8) | in.u8();
+        if (range < kRangeTop) {
+          range <<= 8;
+          code = (code << 8) | in.u8();
+        }
+      }
+    }
+    byte = static_cast<std::uint8_t>(node);
+    if constexpr (Order1) context = std::size_t(byte) * 256;
+  }
+  if (in_tail && in.pos() > limit) fail(ErrorKind::corrupt_input, "{}: range coder stream is truncated", source);
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> decode_bit_tree_bytes(std::span<const std::uint8_t> stream, std::size_t size, int order,
+                                                BitRates rates, const std::string& source) {
+  validate(rates);
+  if (order != 0 && order != 1) fail(ErrorKind::usage, "byte coder: order {} is not 0 or 1", order);
+  std::vector<std::uint8_t> out(size);
+  const auto run = order == 0 ? (rates.warmup ? decode_trees<false, true> : decode_trees<false, false>)
+                              : (rates.warmup ? decode_trees<true, true> : decode_trees<true, false>);
+  run(stream, out, rates, source);
+  return out;
+}
+
+}  // namespace tac::entropy
