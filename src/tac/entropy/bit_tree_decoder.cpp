@@ -44,21 +44,22 @@ inline u32 decide(u32& code, u32& range, u32& prob, u32 prob0, u32 prob1) {
 #endif
 }
 
-// Per-node state of all trees: the two estimators and the coding probability they give.
-struct Nodes {
-  explicit Nodes(std::size_t n, bool warmup)
-      : fast(n, 1u << 15), slow(n, 1u << 15), prob(n, 1u << 15), seen(warmup ? n : 0, 0) {}
-  std::vector<u16> fast, slow, prob;
-  std::vector<std::uint8_t> seen;  // warm-up only: updates so far, 255 = warm (as BitModel)
+// One tree node: the two estimators, the coding probability they give, and (warm-up only) the
+// updates so far, 255 = warm (as BitModel). 8 bytes, so one base register reaches every field.
+struct alignas(8) NodeState {
+  u16 prob = 1u << 15;
+  u16 fast = 1u << 15;
+  u16 slow = 1u << 15;
+  u16 seen = 255;
 };
 
 // BitModel::update while warming up (rates shortened to 1 + floor(log2 n) for the n-th update).
-[[gnu::noinline]] void warmup_update(Nodes& s, std::size_t i, u32 mask, const BitRates& rates) {
+[[gnu::noinline]] void warmup_update(NodeState& s, u32 mask, const BitRates& rates) {
   int shift = 1;
-  for (int n = ++s.seen[i]; n > 1; n >>= 1) ++shift;
-  if (shift >= rates.slow) s.seen[i] = 255;
+  for (int n = ++s.seen; n > 1; n >>= 1) ++shift;
+  if (shift >= rates.slow) s.seen = 255;
   const int fr = std::min<int>(rates.fast, shift), sr = std::min<int>(rates.slow, shift);
-  u32 f = s.fast[i], sl = s.slow[i];
+  u32 f = s.fast, sl = s.slow;
   if (mask) {
     f += (65536u - f) >> fr;
     sl += (65536u - sl) >> sr;
@@ -66,9 +67,9 @@ struct Nodes {
     f -= f >> fr;
     sl -= sl >> sr;
   }
-  s.fast[i] = static_cast<u16>(f);
-  s.slow[i] = static_cast<u16>(sl);
-  s.prob[i] = static_cast<u16>((f + sl + 1) >> 1);
+  s.fast = static_cast<u16>(f);
+  s.slow = static_cast<u16>(sl);
+  s.prob = static_cast<u16>((f + sl + 1) >> 1);
 }
 
 // The last bytes of the stream followed by zeros, so the unchecked loop may read past them; any
@@ -88,7 +89,9 @@ void decode_trees(std::span<const std::uint8_t> stream, std::span<std::uint8_t> 
   u32 range = 0xFFFFFFFFu;
 
   // +256: the children of the last tree's leaves-to-be are read (and ignored) ahead.
-  Nodes s((Order1 ? 256 : 1) * 256 + 256, Warmup);
+  NodeState fresh;
+  if (Warmup) fresh.seen = 0;
+  std::vector<NodeState> nodes((Order1 ? 256 : 1) * 256 + 256, fresh);
   const int fr = rates.fast, sr = rates.slow;
   // Update targets (see the header): bit 1 -> 2^16, bit 0 -> 2^rate - 1.
   const u32 zero_fast = (1u << fr) - 1, one_fast = 65536u - zero_fast;
@@ -117,23 +120,22 @@ void decode_trees(std::span<const std::uint8_t> stream, std::span<std::uint8_t> 
       if (in_tail) fail(ErrorKind::corrupt_input, "{}: range coder stream is truncated", source);
       enter_tail();
     }
-    u16* const fast = s.fast.data() + context;
-    u16* const slow = s.slow.data() + context;
-    u16* const prob = s.prob.data() + context;
+    NodeState* const tree = nodes.data() + context;
     u32 node = 1;
-    u32 p = prob[1];
+    u32 p = tree[1].prob;
 #pragma GCC unroll 8
     for (int level = 0; level < 8; ++level) {
-      const u32 mask = decide(code, range, p, prob[2 * node], prob[2 * node + 1]);
-      if (Warmup && s.seen[context + node] != 255) [[unlikely]] {
-        warmup_update(s, context + node, mask, rates);
+      const u32 mask = decide(code, range, p, tree[2 * node].prob, tree[2 * node + 1].prob);
+      NodeState& s = tree[node];
+      if (Warmup && s.seen != 255) [[unlikely]] {
+        warmup_update(s, mask, rates);
       } else {
-        const int f = fast[node], sl = slow[node];
+        const int f = s.fast, sl = s.slow;
         const int nf = f + ((int(zero_fast + (one_fast & mask)) - f) >> fr);
         const int ns = sl + ((int(zero_slow + (one_slow & mask)) - sl) >> sr);
-        fast[node] = static_cast<u16>(nf);
-        slow[node] = static_cast<u16>(ns);
-        prob[node] = static_cast<u16>((nf + ns + 1) >> 1);
+        s.fast = static_cast<u16>(nf);
+        s.slow = static_cast<u16>(ns);
+        s.prob = static_cast<u16>((nf + ns + 1) >> 1);
       }
       node = 2 * node - mask;
       if (range < kRangeTop) {

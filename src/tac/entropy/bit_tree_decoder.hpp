@@ -9,7 +9,7 @@
 //     A branch on the bit would be mispredicted on every near-uniform decision.
 //   - The probability of both children is read before the bit is known, so the load is off the
 //     critical path; each node keeps its coding probability (p_fast + p_slow + 1) >> 1 next to
-//     its two estimators (three uint16 arrays), refreshed at each update.
+//     its two estimators (8 bytes a node, with the warm-up count), refreshed at each update.
 //   - The two-rate update without a branch: p += (t - p) >> rate, an arithmetic shift, with
 //     t = 2^16 for bit 1 and t = 2^rate - 1 for bit 0; this equals p + ((2^16 - p) >> rate) and
 //     p - (p >> rate) for every p in [1, 2^16-1] (floor((2^r - 1 - p) / 2^r) = -floor(p / 2^r)).
