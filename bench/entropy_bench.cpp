@@ -70,6 +70,11 @@ int main(int argc, char** argv) {
        [](ByteSpan in, std::size_t n) { return decode_bytes_binary(in, n, 0, {}, "bench"); }},
       {"tac_binary_order1", [](ByteSpan in) { return encode_bytes_binary(in, 1, {}); },
        [](ByteSpan in, std::size_t n) { return decode_bytes_binary(in, n, 1, {}, "bench"); }},
+      // With warm-up, as the lossless profiles binary0 / binary1 use it.
+      {"tac_binary_order0_warmup", [](ByteSpan in) { return encode_bytes_binary(in, 0, {4, 7, true}); },
+       [](ByteSpan in, std::size_t n) { return decode_bytes_binary(in, n, 0, {4, 7, true}, "bench"); }},
+      {"tac_binary_order1_warmup", [](ByteSpan in) { return encode_bytes_binary(in, 1, {4, 7, true}); },
+       [](ByteSpan in, std::size_t n) { return decode_bytes_binary(in, n, 1, {4, 7, true}, "bench"); }},
       {"tac_multi_symbol_order0", [](ByteSpan in) { return encode_bytes_multi_symbol(in, 0, {}); },
        [](ByteSpan in, std::size_t n) { return decode_bytes_multi_symbol(in, n, 0, {}, "bench"); }},
       {"htscodecs_rans_order0", [](ByteSpan in) { return rans_compress(in, 0); },

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "tac/core/byte_reader.hpp"
 #include "tac/core/error.hpp"
@@ -72,6 +75,55 @@ struct alignas(8) NodeState {
   s.prob = static_cast<u16>((f + sl + 1) >> 1);
 }
 
+// The two-rate update of a warm node (BitModel::update at full rates) and its new coding
+// probability. With SSE2 the node's four uint16 are lanes of one register, which takes the work
+// off the integer units the decision needs: for bit 1, d = 2^16 - p (as uint16: (p ^ ~0) - ~0),
+// for bit 0, d = p; d >> rate = high half of d * 2^(16 - rate) (pmulhuw, exact for rate 1..15);
+// p += d >> rate or p -= d >> rate; prob = (fast + slow + 1) >> 1 = pavgw(fast, slow).
+class WarmUpdate {
+ public:
+  explicit WarmUpdate(const BitRates& rates)
+      : fast_(rates.fast), slow_(rates.slow), zero_fast_((1u << fast_) - 1), one_fast_(65536u - zero_fast_),
+        zero_slow_((1u << slow_) - 1), one_slow_(65536u - zero_slow_) {
+#if defined(__SSE2__)
+    multiplier_ = _mm_setr_epi16(0, short(1u << (16 - fast_)), short(1u << (16 - slow_)), 0, 0, 0, 0, 0);
+#endif
+  }
+
+  void operator()(NodeState& s, u32 mask) const {
+#if defined(__SSE2__)
+    // Lanes: 0 prob, 1 fast, 2 slow, 3 seen (untouched: its multiplier and masks are 0).
+    alignas(16) static constexpr u16 kBitMask[2][8] = {{0, 0, 0, 0, 0, 0, 0, 0}, {0, 0xFFFF, 0xFFFF, 0, 0, 0, 0, 0}};
+    const __m128i estimators = _mm_setr_epi16(0, -1, -1, 0, 0, 0, 0, 0);
+    const __m128i prob_lane = _mm_setr_epi16(-1, 0, 0, 0, 0, 0, 0, 0);
+    const __m128i v = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(&s));
+    const __m128i one = _mm_load_si128(reinterpret_cast<const __m128i*>(kBitMask[mask & 1]));
+    const __m128i zero = _mm_xor_si128(one, estimators);
+    const __m128i d = _mm_sub_epi16(_mm_xor_si128(v, one), one);
+    const __m128i step = _mm_mulhi_epu16(d, multiplier_);
+    const __m128i next = _mm_add_epi16(v, _mm_sub_epi16(_mm_xor_si128(step, zero), zero));
+    const __m128i prob = _mm_avg_epu16(_mm_srli_epi64(next, 16), _mm_srli_epi64(next, 32));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(&s),
+                     _mm_or_si128(_mm_andnot_si128(prob_lane, next), _mm_and_si128(prob, prob_lane)));
+#else
+    // p += (t - p) >> rate with an arithmetic shift (see the header for t).
+    const int f = s.fast, sl = s.slow;
+    const int nf = f + ((int(zero_fast_ + (one_fast_ & mask)) - f) >> fast_);
+    const int ns = sl + ((int(zero_slow_ + (one_slow_ & mask)) - sl) >> slow_);
+    s.fast = static_cast<u16>(nf);
+    s.slow = static_cast<u16>(ns);
+    s.prob = static_cast<u16>((nf + ns + 1) >> 1);
+#endif
+  }
+
+ private:
+  int fast_, slow_;
+  u32 zero_fast_, one_fast_, zero_slow_, one_slow_;
+#if defined(__SSE2__)
+  __m128i multiplier_;
+#endif
+};
+
 // The last bytes of the stream followed by zeros, so the unchecked loop may read past them; any
 // byte actually read past the real end makes the stream truncated.
 struct Tail {
@@ -92,10 +144,7 @@ void decode_trees(std::span<const std::uint8_t> stream, std::span<std::uint8_t> 
   NodeState fresh;
   if (Warmup) fresh.seen = 0;
   std::vector<NodeState> nodes((Order1 ? 256 : 1) * 256 + 256, fresh);
-  const int fr = rates.fast, sr = rates.slow;
-  // Update targets (see the header): bit 1 -> 2^16, bit 0 -> 2^rate - 1.
-  const u32 zero_fast = (1u << fr) - 1, one_fast = 65536u - zero_fast;
-  const u32 zero_slow = (1u << sr) - 1, one_slow = 65536u - zero_slow;
+  const WarmUpdate update(rates);
 
   // Unchecked reads while at least kMaxStreamBytesPerByte bytes remain before `limit`; then the tail.
   UncheckedBlock in(stream.subspan(4));
@@ -130,12 +179,7 @@ void decode_trees(std::span<const std::uint8_t> stream, std::span<std::uint8_t> 
       if (Warmup && s.seen != 255) [[unlikely]] {
         warmup_update(s, mask, rates);
       } else {
-        const int f = s.fast, sl = s.slow;
-        const int nf = f + ((int(zero_fast + (one_fast & mask)) - f) >> fr);
-        const int ns = sl + ((int(zero_slow + (one_slow & mask)) - sl) >> sr);
-        s.fast = static_cast<u16>(nf);
-        s.slow = static_cast<u16>(ns);
-        s.prob = static_cast<u16>((nf + ns + 1) >> 1);
+        update(s, mask);
       }
       node = 2 * node - mask;
       if (range < kRangeTop) {

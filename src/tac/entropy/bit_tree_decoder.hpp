@@ -10,9 +10,12 @@
 //   - The probability of both children is read before the bit is known, so the load is off the
 //     critical path; each node keeps its coding probability (p_fast + p_slow + 1) >> 1 next to
 //     its two estimators (8 bytes a node, with the warm-up count), refreshed at each update.
-//   - The two-rate update without a branch: p += (t - p) >> rate, an arithmetic shift, with
-//     t = 2^16 for bit 1 and t = 2^rate - 1 for bit 0; this equals p + ((2^16 - p) >> rate) and
-//     p - (p >> rate) for every p in [1, 2^16-1] (floor((2^r - 1 - p) / 2^r) = -floor(p / 2^r)).
+//   - The two-rate update without a branch, in SSE2 lanes (the integer units are the bottleneck
+//     of the decision chain): for bit 1 d = 2^16 - p, for bit 0 d = p; d >> rate is the high
+//     half of d * 2^(16 - rate) (pmulhuw); p += or -= that; the coding probability is pavgw of
+//     the two. Without SSE2: p += (t - p) >> rate, an arithmetic shift, with t = 2^16 for bit 1
+//     and t = 2^rate - 1 for bit 0, which equals p - (p >> rate) for every p in [1, 2^16-1]
+//     (floor((2^r - 1 - p) / 2^r) = -floor(p / 2^r)).
 //   - No bounds check per byte read: a byte costs at most 16 stream bytes (a decision leaves
 //     range >= 2^8, so at most two renormalization bytes), so the loop runs unchecked while 16
 //     bytes remain and then moves the last < 16 bytes into a zero-padded buffer. A stream that
