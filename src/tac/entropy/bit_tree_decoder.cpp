@@ -82,13 +82,14 @@ struct alignas(8) NodeState {
 // p += d >> rate or p -= d >> rate; prob = (fast + slow + 1) >> 1 = pavgw(fast, slow).
 class WarmUpdate {
  public:
+#if defined(__SSE2__)
+  explicit WarmUpdate(const BitRates& rates)
+      : multiplier_(_mm_setr_epi16(0, short(1u << (16 - rates.fast)), short(1u << (16 - rates.slow)), 0, 0, 0, 0, 0)) {}
+#else
   explicit WarmUpdate(const BitRates& rates)
       : fast_(rates.fast), slow_(rates.slow), zero_fast_((1u << fast_) - 1), one_fast_(65536u - zero_fast_),
-        zero_slow_((1u << slow_) - 1), one_slow_(65536u - zero_slow_) {
-#if defined(__SSE2__)
-    multiplier_ = _mm_setr_epi16(0, short(1u << (16 - fast_)), short(1u << (16 - slow_)), 0, 0, 0, 0, 0);
+        zero_slow_((1u << slow_) - 1), one_slow_(65536u - zero_slow_) {}
 #endif
-  }
 
   void operator()(NodeState& s, u32 mask) const {
 #if defined(__SSE2__)
@@ -97,11 +98,12 @@ class WarmUpdate {
     const __m128i estimators = _mm_setr_epi16(0, -1, -1, 0, 0, 0, 0, 0);
     const __m128i prob_lane = _mm_setr_epi16(-1, 0, 0, 0, 0, 0, 0, 0);
     const __m128i v = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(&s));
+    // `one`: ~0 in the estimator lanes if the bit is 1; `zero`: ~0 there if it is 0.
     const __m128i one = _mm_load_si128(reinterpret_cast<const __m128i*>(kBitMask[mask & 1]));
     const __m128i zero = _mm_xor_si128(one, estimators);
-    const __m128i d = _mm_sub_epi16(_mm_xor_si128(v, one), one);
+    const __m128i d = _mm_sub_epi16(_mm_xor_si128(v, one), one);  // bit 1: -p = 2^16 - p; bit 0: p
     const __m128i step = _mm_mulhi_epu16(d, multiplier_);
-    const __m128i next = _mm_add_epi16(v, _mm_sub_epi16(_mm_xor_si128(step, zero), zero));
+    const __m128i next = _mm_add_epi16(v, _mm_sub_epi16(_mm_xor_si128(step, zero), zero));  // +step or -step
     const __m128i prob = _mm_avg_epu16(_mm_srli_epi64(next, 16), _mm_srli_epi64(next, 32));
     _mm_storel_epi64(reinterpret_cast<__m128i*>(&s),
                      _mm_or_si128(_mm_andnot_si128(prob_lane, next), _mm_and_si128(prob, prob_lane)));
@@ -117,10 +119,11 @@ class WarmUpdate {
   }
 
  private:
+#if defined(__SSE2__)
+  __m128i multiplier_;  // lanes 1, 2: 2^(16 - rate)
+#else
   int fast_, slow_;
   u32 zero_fast_, one_fast_, zero_slow_, one_slow_;
-#if defined(__SSE2__)
-  __m128i multiplier_;
 #endif
 };
 
