@@ -1,5 +1,6 @@
 #include "tac/entropy/byte_coders.hpp"
 
+#include "tac/entropy/bit_tree_decoder.hpp"
 #include "tac/entropy/range_coder.hpp"
 
 namespace tac::entropy {
@@ -63,19 +64,7 @@ std::vector<std::uint8_t> encode_bytes_binary(std::span<const std::uint8_t> byte
 
 std::vector<std::uint8_t> decode_bytes_binary(std::span<const std::uint8_t> stream, std::size_t size, int order,
                                               BitRates rates, const std::string& source) {
-  validate(rates);
-  std::vector<BitModel> models(context_count(order) * 256, BitModel(rates));
-  RangeDecoder d(stream, source);
-  std::vector<std::uint8_t> out(size);
-  std::uint8_t previous = 0;
-  for (auto& b : out) {
-    BitModel* tree = &models[order ? std::size_t(previous) * 256 : 0];
-    std::uint32_t node = 1;
-    for (int i = 0; i < 8; ++i) node = (node << 1) | std::uint32_t(d.decode_bit(tree[node]));
-    b = static_cast<std::uint8_t>(node);
-    previous = b;
-  }
-  return out;
+  return decode_bit_tree_bytes(stream, size, order, rates, source);
 }
 
 }  // namespace tac::entropy

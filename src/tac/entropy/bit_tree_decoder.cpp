@@ -1,0 +1,216 @@
+#include "tac/entropy/bit_tree_decoder.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "tac/core/byte_reader.hpp"
+#include "tac/core/error.hpp"
+#include "tac/entropy/range_coder.hpp"
+
+namespace tac::entropy {
+namespace {
+
+using u16 = std::uint16_t;
+using u32 = std::uint32_t;
+
+// 8 decisions per byte, each renormalizing by at most two bytes (range >= 2^8 after a decision).
+constexpr std::size_t kMaxStreamBytesPerByte = 16;
+
+// One decision with P(bit = 1) = prob / 2^16 (RangeDecoder::decode_bit_probability): updates code
+// and range, sets prob to prob1 for bit 1 or prob0 for bit 0, returns the bit as a mask (~0u or 0).
+inline u32 decide(u32& code, u32& range, u32& prob, u32 prob0, u32 prob1) {
+  const u32 bound = (range >> 16) * prob;
+#if defined(__GNUC__) && defined(__x86_64__)
+  // Compilers turn the selects below back into a branch on the bit; this keeps them cmovs.
+  u32 new_range = range - bound, rest = code, mask;
+  asm("subl %[bound], %[rest]\n\t"     // borrow = (code < bound) = the bit
+      "cmovbl %[bound], %[new_range]\n\t"
+      "cmovael %[rest], %[code]\n\t"
+      "cmovbl %[prob1], %[prob0]\n\t"
+      "sbbl %[mask], %[mask]"           // -borrow
+      : [mask] "=r"(mask), [new_range] "+r"(new_range), [rest] "+r"(rest), [code] "+r"(code), [prob0] "+r"(prob0)
+      : [bound] "r"(bound), [prob1] "r"(prob1)
+      : "cc");
+  range = new_range;
+  prob = prob0;
+  return mask;
+#else
+  const u32 mask = 0u - u32(code < bound);
+  range = mask ? bound : range - bound;
+  code -= bound & ~mask;
+  prob = mask ? prob1 : prob0;
+  return mask;
+#endif
+}
+
+// One tree node: the two estimators, the coding probability they give, and (warm-up only) the
+// updates so far, 255 = warm (as BitModel). 8 bytes, so one base register reaches every field.
+struct alignas(8) NodeState {
+  u16 prob = 1u << 15;
+  u16 fast = 1u << 15;
+  u16 slow = 1u << 15;
+  u16 seen = 255;
+};
+
+// BitModel::update while warming up (rates shortened to 1 + floor(log2 n) for the n-th update).
+[[gnu::noinline]] void warmup_update(NodeState& s, u32 mask, const BitRates& rates) {
+  int shift = 1;
+  for (int n = ++s.seen; n > 1; n >>= 1) ++shift;
+  if (shift >= rates.slow) s.seen = 255;
+  const int fr = std::min<int>(rates.fast, shift), sr = std::min<int>(rates.slow, shift);
+  u32 f = s.fast, sl = s.slow;
+  if (mask) {
+    f += (65536u - f) >> fr;
+    sl += (65536u - sl) >> sr;
+  } else {
+    f -= f >> fr;
+    sl -= sl >> sr;
+  }
+  s.fast = static_cast<u16>(f);
+  s.slow = static_cast<u16>(sl);
+  s.prob = static_cast<u16>((f + sl + 1) >> 1);
+}
+
+// The two-rate update of a warm node (BitModel::update at full rates) and its new coding
+// probability. With SSE2 the node's four uint16 are lanes of one register, which takes the work
+// off the integer units the decision needs: for bit 1, d = 2^16 - p (as uint16: (p ^ ~0) - ~0),
+// for bit 0, d = p; d >> rate = high half of d * 2^(16 - rate) (pmulhuw, exact for rate 1..15);
+// p += d >> rate or p -= d >> rate; prob = (fast + slow + 1) >> 1 = pavgw(fast, slow).
+class WarmUpdate {
+ public:
+#if defined(__SSE2__)
+  explicit WarmUpdate(const BitRates& rates)
+      : multiplier_(_mm_setr_epi16(0, short(1u << (16 - rates.fast)), short(1u << (16 - rates.slow)), 0, 0, 0, 0, 0)) {}
+#else
+  explicit WarmUpdate(const BitRates& rates)
+      : fast_(rates.fast), slow_(rates.slow), zero_fast_((1u << fast_) - 1), one_fast_(65536u - zero_fast_),
+        zero_slow_((1u << slow_) - 1), one_slow_(65536u - zero_slow_) {}
+#endif
+
+  void operator()(NodeState& s, u32 mask) const {
+#if defined(__SSE2__)
+    // Lanes: 0 prob, 1 fast, 2 slow, 3 seen (untouched: its multiplier and masks are 0).
+    alignas(16) static constexpr u16 kBitMask[2][8] = {{0, 0, 0, 0, 0, 0, 0, 0}, {0, 0xFFFF, 0xFFFF, 0, 0, 0, 0, 0}};
+    const __m128i estimators = _mm_setr_epi16(0, -1, -1, 0, 0, 0, 0, 0);
+    const __m128i prob_lane = _mm_setr_epi16(-1, 0, 0, 0, 0, 0, 0, 0);
+    const __m128i v = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(&s));
+    // `one`: ~0 in the estimator lanes if the bit is 1; `zero`: ~0 there if it is 0.
+    const __m128i one = _mm_load_si128(reinterpret_cast<const __m128i*>(kBitMask[mask & 1]));
+    const __m128i zero = _mm_xor_si128(one, estimators);
+    const __m128i d = _mm_sub_epi16(_mm_xor_si128(v, one), one);  // bit 1: -p = 2^16 - p; bit 0: p
+    const __m128i step = _mm_mulhi_epu16(d, multiplier_);
+    const __m128i next = _mm_add_epi16(v, _mm_sub_epi16(_mm_xor_si128(step, zero), zero));  // +step or -step
+    const __m128i prob = _mm_avg_epu16(_mm_srli_epi64(next, 16), _mm_srli_epi64(next, 32));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(&s),
+                     _mm_or_si128(_mm_andnot_si128(prob_lane, next), _mm_and_si128(prob, prob_lane)));
+#else
+    // p += (t - p) >> rate with an arithmetic shift (see the header for t).
+    const int f = s.fast, sl = s.slow;
+    const int nf = f + ((int(zero_fast_ + (one_fast_ & mask)) - f) >> fast_);
+    const int ns = sl + ((int(zero_slow_ + (one_slow_ & mask)) - sl) >> slow_);
+    s.fast = static_cast<u16>(nf);
+    s.slow = static_cast<u16>(ns);
+    s.prob = static_cast<u16>((nf + ns + 1) >> 1);
+#endif
+  }
+
+ private:
+#if defined(__SSE2__)
+  __m128i multiplier_;  // lanes 1, 2: 2^(16 - rate)
+#else
+  int fast_, slow_;
+  u32 zero_fast_, one_fast_, zero_slow_, one_slow_;
+#endif
+};
+
+// The last bytes of the stream followed by zeros, so the unchecked loop may read past them; any
+// byte actually read past the real end makes the stream truncated.
+struct Tail {
+  std::array<std::uint8_t, 2 * kMaxStreamBytesPerByte> bytes{};
+  std::size_t real = 0;
+};
+
+template <bool Order1, bool Warmup>
+void decode_trees(std::span<const std::uint8_t> stream, std::span<std::uint8_t> out, BitRates rates,
+                  const std::string& source) {
+  if (stream.size() < 4) fail(ErrorKind::corrupt_input, "{}: range coder stream is truncated", source);
+  u32 code = 0;
+  for (int i = 0; i < 4; ++i) code = (code << 8) | stream[std::size_t(i)];
+  if (code == 0xFFFFFFFFu) fail(ErrorKind::corrupt_input, "{}: range coder stream starts out of range", source);
+  u32 range = 0xFFFFFFFFu;
+
+  // +256: the children of the last tree's leaves-to-be are read (and ignored) ahead.
+  NodeState fresh;
+  if (Warmup) fresh.seen = 0;
+  std::vector<NodeState> nodes((Order1 ? 256 : 1) * 256 + 256, fresh);
+  const WarmUpdate update(rates);
+
+  // Unchecked reads while at least kMaxStreamBytesPerByte bytes remain before `limit`; then the tail.
+  UncheckedBlock in(stream.subspan(4));
+  Tail tail;
+  bool in_tail = false;
+  std::size_t limit = 0;
+  const auto enter_tail = [&] {
+    tail.real = in.size() - in.pos();
+    std::memcpy(tail.bytes.data(), stream.data() + 4 + in.pos(), tail.real);
+    in = UncheckedBlock(tail.bytes);
+    limit = tail.real;
+    in_tail = true;
+  };
+  if (in.size() < kMaxStreamBytesPerByte)
+    enter_tail();
+  else
+    limit = in.size() - kMaxStreamBytesPerByte;
+
+  std::size_t context = 0;
+  for (auto& byte : out) {
+    if (in.pos() > limit) [[unlikely]] {
+      if (in_tail) fail(ErrorKind::corrupt_input, "{}: range coder stream is truncated", source);
+      enter_tail();
+    }
+    NodeState* const tree = nodes.data() + context;
+    u32 node = 1;
+    u32 p = tree[1].prob;
+#pragma GCC unroll 8
+    for (int level = 0; level < 8; ++level) {
+      const u32 mask = decide(code, range, p, tree[2 * node].prob, tree[2 * node + 1].prob);
+      NodeState& s = tree[node];
+      if (Warmup && s.seen != 255) [[unlikely]] {
+        warmup_update(s, mask, rates);
+      } else {
+        update(s, mask);
+      }
+      node = 2 * node - mask;
+      if (range < kRangeTop) {
+        range <<= 8;
+        code = (code << 8) | in.u8();
+        if (range < kRangeTop) {
+          range <<= 8;
+          code = (code << 8) | in.u8();
+        }
+      }
+    }
+    byte = static_cast<std::uint8_t>(node);
+    if constexpr (Order1) context = std::size_t(byte) * 256;
+  }
+  if (in_tail && in.pos() > limit) fail(ErrorKind::corrupt_input, "{}: range coder stream is truncated", source);
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> decode_bit_tree_bytes(std::span<const std::uint8_t> stream, std::size_t size, int order,
+                                                BitRates rates, const std::string& source) {
+  validate(rates);
+  if (order != 0 && order != 1) fail(ErrorKind::usage, "byte coder: order {} is not 0 or 1", order);
+  std::vector<std::uint8_t> out(size);
+  const auto run = order == 0 ? (rates.warmup ? decode_trees<false, true> : decode_trees<false, false>)
+                              : (rates.warmup ? decode_trees<true, true> : decode_trees<true, false>);
+  run(stream, out, rates, source);
+  return out;
+}
+
+}  // namespace tac::entropy
