@@ -12,6 +12,7 @@
 #include "scorer_options.hpp"
 #include "submission_script.hpp"
 #include "tac/core/error.hpp"
+#include "tac/core/output_file.hpp"
 #include "tac/core/worker_pool.hpp"
 #include "tac/train/tune.hpp"
 
@@ -91,13 +92,19 @@ void run_tune_cmd(const TuneArgs& a) {
   const std::string scorer_note = r.scorer == "real"   ? "real scorer"
                                   : r.scorer == "twin" ? "TWIN scorer (random weights): not a contest score"
                                                        : "unknown weights, not the real scorer (a twin?): not a contest score";
-  if (a.json) {
-    nlohmann::json j = {{"archive", a.archive},
+  // The record (OUT/tune.json, also the --json output): settings, scores, the scored frames' SHA-256.
+  {
+    nlohmann::json j = {{"format", "tac-tune/1"},
+                        {"archive", a.archive},
                         {"member", r.member},
                         {"output", r.archive_zip.string()},
                         {"scorer", r.scorer},
                         {"twin", twin},
                         {"pairs", a.pairs},
+                        {"train", a.train},
+                        {"lr", a.lr},
+                        {"seed", a.seed},
+                        {"threads", job.threads},
                         {"start_step", r.start_step},
                         {"steps", r.steps},
                         {"train_seconds", r.train_seconds},
@@ -106,8 +113,11 @@ void run_tune_cmd(const TuneArgs& a) {
       j["before"] = evaluation_json(r.before);
       j["after"] = evaluation_json(r.after);
     }
-    std::printf("%s\n", j.dump(2).c_str());
-    return;
+    tac::write_file_atomic(std::filesystem::path(a.out) / "tune.json", j.dump(2) + "\n");
+    if (a.json) {
+      std::printf("%s\n", j.dump(2).c_str());
+      return;
+    }
   }
   std::printf("tune: %s (%s), pairs %s, steps %lld..%lld in %.1f s; scorer: %s\n", a.archive.c_str(), r.member.c_str(), a.pairs.c_str(),
               static_cast<long long>(r.start_step), static_cast<long long>(r.steps), r.train_seconds, scorer_note.c_str());
@@ -120,7 +130,7 @@ void run_tune_cmd(const TuneArgs& a) {
     line("before:", r.before);
     line("after:", r.after);
   }
-  std::printf("wrote %s (%llu B) and inflate.sh\n", r.archive_zip.c_str(), static_cast<unsigned long long>(r.archive_bytes));
+  std::printf("wrote %s (%llu B), inflate.sh and tune.json\n", r.archive_zip.c_str(), static_cast<unsigned long long>(r.archive_bytes));
 }
 
 void register_tune(CLI::App& app) {

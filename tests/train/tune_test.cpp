@@ -3,6 +3,10 @@
 // frames that were scored; stopping and resuming gives the same parameters as not stopping.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
 #include <fstream>
 #include <iterator>
 
@@ -11,6 +15,7 @@
 #include "tac/codec/codec.hpp"
 #include "tac/codec/hnerv95/hnerv95_format.hpp"
 #include "tac/core/contest.hpp"
+#include "tac/core/error.hpp"
 #include "tac/core/sha256.hpp"
 #include "tac/train/tune.hpp"
 
@@ -64,6 +69,29 @@ tac::train::TuneJob base_job(const fs::path& archive, const fs::path& gt, const 
   job.threads = 2;
   job.lr = 0.6;  // more than half a grid step: levels move from the first step on
   return job;
+}
+
+struct Run {
+  int status;
+  std::string output;
+};
+
+Run run(const std::string& command) {
+  Run r{-1, {}};
+  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+  if (!p) return r;
+  std::array<char, 4096> buf;
+  while (std::fgets(buf.data(), buf.size(), p)) r.output += buf.data();
+  const int status = ::pclose(p);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string q(const fs::path& p) {
+  std::string s(1, '\'');
+  s += p.string();
+  s += '\'';
+  return s;
 }
 
 }  // namespace
@@ -138,4 +166,41 @@ TEST(Tune, RefusesPairsPastTheArchiveOrTheVideo) {
   ASSERT_TRUE(e);
   EXPECT_EQ(e->kind(), tac::ErrorKind::usage);
   EXPECT_FALSE(fs::exists(dir.path / "out"));
+}
+
+// The command: a submission directory whose own inflate.sh (limited to the first pair) writes the
+// frames the command scored; the record says the scorer was not the real one; bad options refused.
+TEST(TuneCli, WritesASubmissionWhoseInflateShGivesTheScoredFrames) {
+  TAC_TUNE_FIXTURES;
+  const tac::test::TempDir dir("tune_cli");
+  const fs::path out = dir.path / "sub";
+  const std::string base = q(tac::test::built_program("tac")) + " tune " + q(archive) + " --gt " + q(gt_video) + " --segnet " +
+                           q(segnet) + " --posenet " + q(posenet) + " --threads 2 --pairs 0:1";
+  auto r = run("(" + base + " --steps 1 --lr 0.6 --json -o " + q(out) + " 2>/dev/null)");  // progress lines go to stderr
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.output);
+  EXPECT_EQ(j, tac::test::read_json(out / "tune.json"));
+  EXPECT_TRUE(j["twin"].get<bool>());
+  EXPECT_EQ(j["member"], "0.bin");
+  const std::string scored = j["after"]["frames_sha256"];
+  EXPECT_NE(scored, j["before"]["frames_sha256"].get<std::string>());
+
+  std::ifstream in(out / "inflate.sh");
+  std::string script((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string from = "--format hnerv95";
+  const auto at = script.rfind(from);
+  ASSERT_NE(at, std::string::npos) << script;
+  script.replace(at, from.size(), from + " --max-frames 2");
+  std::ofstream(dir.path / "inflate2.sh") << script;
+  std::ofstream(dir.path / "names.txt") << "0.mkv\n";
+  r = run("TAC_INFLATE=" + q(tac::test::built_program("tac-inflate")) + " bash " + q(dir.path / "inflate2.sh") + " " + q(out / "archive.zip") +
+          " " + q(dir.path / "raw") + " " + q(dir.path / "names.txt"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(tac::sha256_file_hex(dir.path / "raw" / "0.raw"), scored);
+
+  r = run(base + " --train everything -o " + q(dir.path / "bad"));
+  EXPECT_EQ(r.status, tac::exit_code(tac::ErrorKind::usage)) << r.output;
+  r = run(base + " --resume -o " + q(dir.path / "bad"));
+  EXPECT_EQ(r.status, tac::exit_code(tac::ErrorKind::usage)) << r.output;
+  EXPECT_FALSE(fs::exists(dir.path / "bad"));
 }
