@@ -17,13 +17,13 @@
 #include "tac/core/output_file.hpp"
 #include "tac/core/sha256.hpp"
 #include "tac/core/stopwatch.hpp"
-#include "tac/io/video_decoder.hpp"
 #include "tac/io/zip_writer.hpp"
 #include "tac/scorer/scorer.hpp"
 #include "tac/scorer/weights_identity.hpp"
 #include "tac/train/grid_adam.hpp"
 #include "tac/train/hnerv95_torch_decoder.hpp"
 #include "tac/train/tune_checkpoint.hpp"
+#include "tac/train/tune_inputs.hpp"
 
 namespace tac::train {
 namespace {
@@ -31,45 +31,6 @@ namespace {
 namespace fs = std::filesystem;
 namespace hn = codec::hnerv95;
 constexpr std::size_t kFrame = contest::kFrameBytes;
-
-struct Input {
-  std::string member;
-  std::vector<std::uint8_t> bytes;
-  std::uint64_t archive_bytes = 0;  // what the submission would weigh: the zip as given, else stored
-};
-
-Input read_input(const fs::path& path) {
-  const auto contents = codec::ArchiveContents::open(path);
-  const codec::ArchiveMember* found = nullptr;
-  for (const auto& m : contents.members()) {
-    if (!hn::looks_like_hnerv95(m.bytes)) continue;
-    if (found) fail(ErrorKind::usage, "{}: several hnerv95 members ({}, {}); tune takes one", contents.source(), found->name, m.name);
-    found = &m;
-  }
-  if (!found) fail(ErrorKind::corrupt_input, "{}: no hnerv95 member to tune", contents.source());
-  Input in{found->name, {found->bytes.begin(), found->bytes.end()}, 0};
-  if (fs::is_regular_file(path) && path.extension() == ".zip") {
-    in.archive_bytes = fs::file_size(path);
-  } else {
-    const io::ZipEntry entry{in.member, in.bytes};
-    in.archive_bytes = io::zip_store(std::span<const io::ZipEntry>(&entry, 1), io::ZipMethod::Stored).size();
-  }
-  return in;
-}
-
-// Ground-truth frames of the pairs, decoded as the scorer decodes the video.
-std::vector<std::uint8_t> ground_truth_frames(const fs::path& video_path, std::int64_t first, std::int64_t count) {
-  io::VideoDecoderOptions options;
-  options.max_frames = 2 * (first + count);
-  io::VideoDecoder video(video_path, options);
-  std::vector<std::uint8_t> skip(kFrame), out(static_cast<std::size_t>(2 * count) * kFrame);
-  for (std::int64_t i = 0; i < 2 * first; ++i)
-    if (!video.next_rgb(skip)) fail(ErrorKind::usage, "{}: ends before frame {}", video_path.string(), i);
-  for (std::int64_t i = 0; i < 2 * count; ++i)
-    if (!video.next_rgb(std::span<std::uint8_t>(out.data() + static_cast<std::size_t>(i) * kFrame, kFrame)))
-      fail(ErrorKind::usage, "{}: ends before frame {} (pairs {}..{} asked)", video_path.string(), 2 * first + i, first, first + count - 1);
-  return out;
-}
 
 at::Tensor pair_tensor(const std::uint8_t* frames) {  // two consecutive frames -> (1, 2, H, W, 3) float
   return at::from_blob(const_cast<std::uint8_t*>(frames), {1, 2, contest::kFrameHeight, contest::kFrameWidth, 3}, at::kByte)
@@ -127,7 +88,7 @@ std::string settings_text(double v) { return fmt::format("{:.17g}", v); }
 }  // namespace
 
 std::vector<std::uint8_t> inflate_pairs(const fs::path& archive, std::int64_t first, std::int64_t count, int threads) {
-  const Input in = read_input(archive);
+  const Hnerv95Input in = read_hnerv95_input(archive);
   const auto contents = codec::ArchiveContents::from_bytes(in.member, in.bytes);
   FrameCollector sink;
   sink.skip = 2 * first;
@@ -189,7 +150,7 @@ TuneResult run_tune(const TuneJob& job) {
   const double weight_lr = job.weight_lr >= 0 ? job.weight_lr : job.lr / 5;
   if (job.threads > 0) at::set_num_threads(job.threads);
 
-  const Input input = read_input(job.archive);
+  const Hnerv95Input input = read_hnerv95_input(job.archive);
   const hn::Archive archive = hn::parse_archive(input.bytes, input.member);
   if (job.first_pair + job.pairs > archive.meta.n_pairs)
     fail(ErrorKind::usage, "tune: pairs {}..{} asked, the archive holds {}", job.first_pair, job.first_pair + job.pairs - 1, archive.meta.n_pairs);
@@ -197,7 +158,7 @@ TuneResult run_tune(const TuneJob& job) {
   TuneResult result;
   result.member = input.member;
   result.scorer = std::string(scorer::weights_kind_name(scorer::identify_weights(job.segnet, scorer::Network::SegNet).kind));
-  const auto gt_frames = ground_truth_frames(job.ground_truth, job.first_pair, job.pairs);
+  const auto gt_frames = ground_truth_pairs(job.ground_truth, job.first_pair, job.pairs);
 
   // Training state: the differentiable decoder's leaves, Adam in grid steps.
   Hnerv95TorchDecoder decoder(archive);
