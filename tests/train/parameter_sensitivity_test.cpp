@@ -44,7 +44,8 @@ TEST(ParameterSensitivity, ACoarselyQuantizedTensorRanksFirst) {
   at::set_num_threads(2);
   const auto input = tac::train::read_hnerv95_input(zip);
   auto archive = hn::parse_archive(input.bytes, input.member);
-  // Per byte, a mid-table bias; by total cost, the largest-but-one weight (last per byte as parsed).
+  // Two tensors on much coarser grids: a mid-table bias (first per byte after) and a large weight
+  // (first by total cost after).
   coarsen(archive, "blocks.1.bias", 128);  // as parsed: 13th of 29 rows per byte
   coarsen(archive, "blocks.2.weight", 64);  // as parsed: last per byte, 5th by cost
   const tac::train::DifferentiableScorer scorer(tac::scorer::nn::load_segnet(segnet), tac::scorer::nn::load_posenet(posenet));
