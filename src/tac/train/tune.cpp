@@ -103,38 +103,52 @@ std::vector<std::uint8_t> inflate_pairs(const fs::path& archive, std::int64_t fi
 
 namespace {
 
-struct ExactScore {
-  scorer::Scorer& net;
-  scorer::SampleOutputs gt;
-  std::int64_t count = 0;
+// The exact scorer (what `tac eval` runs) on the pairs of an archive's real inflate, against the
+// ground truth's outputs computed once.
+class ExactScore {
+ public:
+  ExactScore(const TuneJob& job, const std::vector<std::uint8_t>& gt_frames) : net_(options(job)), first_(job.first_pair), count_(job.pairs) {
+    gt_ = run(gt_frames);
+  }
 
   TuneEvaluation evaluate(const fs::path& archive, std::uint64_t archive_bytes, int threads) {
-    const auto frames = inflate_pairs(archive, first, count, threads);
+    const auto frames = inflate_pairs(archive, first_, count_, threads);
     TuneEvaluation e;
     e.frames_sha256 = sha256_hex(frames);
     const auto out = run(frames);
+    constexpr std::size_t kPose = scorer::SampleOutputs::kPoseOutputs, kSeg = scorer::SampleOutputs::kSegPixels;
     double pose = 0, seg = 0;
-    for (std::int64_t k = 0; k < count; ++k) {
-      pose += scorer::pose_distortion(&gt.pose[static_cast<std::size_t>(k) * 12], &out.pose[static_cast<std::size_t>(k) * 12]);
-      seg += scorer::seg_distortion(&gt.seg_argmax[static_cast<std::size_t>(k) * scorer::SampleOutputs::kSegPixels],
-                                    &out.seg_argmax[static_cast<std::size_t>(k) * scorer::SampleOutputs::kSegPixels]);
+    for (std::size_t k = 0; k < static_cast<std::size_t>(count_); ++k) {
+      pose += scorer::pose_distortion(&gt_.pose[k * kPose], &out.pose[k * kPose]);
+      seg += scorer::seg_distortion(&gt_.seg_argmax[k * kSeg], &out.seg_argmax[k * kSeg]);
     }
-    e.pose_distortion = pose / static_cast<double>(count);
-    e.seg_distortion = seg / static_cast<double>(count);
+    e.pose_distortion = pose / static_cast<double>(count_);
+    e.seg_distortion = seg / static_cast<double>(count_);
     e.distortion = 100.0 * e.seg_distortion + std::sqrt(10.0 * e.pose_distortion);
     e.archive_bytes = archive_bytes;
     e.rate_term = 25.0 * static_cast<double>(archive_bytes) / static_cast<double>(contest::kOriginalVideoBytes);
     return e;
   }
+
+ private:
+  static scorer::ScorerOptions options(const TuneJob& job) {
+    scorer::ScorerOptions o;
+    o.segnet_weights = job.segnet;
+    o.posenet_weights = job.posenet;
+    o.threads = job.threads;
+    return o;
+  }
   scorer::SampleOutputs run(const std::vector<std::uint8_t>& frames) {
     std::vector<scorer::FramePairView> views;
-    for (std::int64_t k = 0; k < count; ++k)
-      views.push_back({frames.data() + static_cast<std::size_t>(2 * k) * kFrame, frames.data() + static_cast<std::size_t>(2 * k + 1) * kFrame});
+    for (std::size_t k = 0; k < static_cast<std::size_t>(count_); ++k) views.push_back({&frames[2 * k * kFrame], &frames[(2 * k + 1) * kFrame]});
     scorer::SampleOutputs out;
-    net.run(views, out);
+    net_.run(views, out);
     return out;
   }
-  std::int64_t first = 0;
+
+  scorer::Scorer net_;
+  std::int64_t first_, count_;
+  scorer::SampleOutputs gt_;
 };
 
 }  // namespace
@@ -174,6 +188,7 @@ TuneResult run_tune(const TuneJob& job) {
       {"lr", settings_text(job.lr)},
       {"weight_lr", settings_text(weight_lr)},
       {"seed", std::to_string(job.seed)},
+      {"threads", std::to_string(at::get_num_threads())},  // results are deterministic per thread count
       {"surrogate", fmt::format("{}/{}/{}", static_cast<int>(job.surrogate.kind), settings_text(job.surrogate.temperature),
                                 settings_text(job.surrogate.gamma))},
       {"segnet_sha256", sha256_file_hex(job.segnet)},
@@ -219,14 +234,7 @@ TuneResult run_tune(const TuneJob& job) {
   result.archive_bytes = fs::file_size(result.archive_zip);
 
   if (job.evaluate) {
-    scorer::ScorerOptions options;
-    options.segnet_weights = job.segnet;
-    options.posenet_weights = job.posenet;
-    options.threads = job.threads;
-    scorer::Scorer net(options);
-    ExactScore exact{net, {}, job.pairs};
-    exact.first = job.first_pair;
-    exact.gt = exact.run(gt_frames);
+    ExactScore exact(job, gt_frames);
     result.before = exact.evaluate(job.archive, input.archive_bytes, job.threads);
     result.after = exact.evaluate(result.archive_zip, result.archive_bytes, job.threads);
     result.evaluated = true;
