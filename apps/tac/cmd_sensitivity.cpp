@@ -10,13 +10,15 @@
 #include "scorer_options.hpp"
 #include "tac/core/error.hpp"
 #include "tac/core/worker_pool.hpp"
+#include "tac/train/parameter_sensitivity_run.hpp"
 #include "tac/train/sensitivity_run.hpp"
 
 namespace {
 
 struct SensitivityArgs {
-  std::string gt, recon, out = "sensitivity-out", samples = "0:1", surrogate = "ce";
+  std::string gt, recon, archive, out = "sensitivity-out", samples = "0:1", surrogate = "ce";
   double temperature = 1.0, gamma = 2.0;
+  int top = 20;
   bool json = false;
   tac::cli::ScorerArgs scorer;
 };
@@ -38,8 +40,42 @@ tac::train::SegSurrogate parse_surrogate(const std::string& name) {
   tac::fail(tac::ErrorKind::usage, "--surrogate: '{}' (ce, kl or focal)", name);
 }
 
+// --archive: the per-parameter table of an hnerv95 archive.
+void run_parameter_sensitivity_cmd(const SensitivityArgs& a, const tac::cli::ScorerWeights& weights) {
+  tac::train::ParameterSensitivityJob job;
+  job.archive = a.archive;
+  job.ground_truth = a.gt;
+  job.segnet = weights.segnet;
+  job.posenet = weights.posenet;
+  job.out = a.out;
+  job.threads = tac::resolve_thread_count(a.scorer.threads);
+  std::tie(job.first_sample, job.samples) = parse_samples(a.samples);
+  job.surrogate = {parse_surrogate(a.surrogate), a.temperature, a.gamma};
+  const auto report = tac::train::run_parameter_sensitivity(job);
+  if (a.json) {
+    std::printf("%s\n", nlohmann::json{{"parameters", report.json.string()}, {"objective", report.table.objective}}.dump().c_str());
+    return;
+  }
+  std::printf("objective %.6f (seg %.6f, pose %.6g); first-order cost of each tensor's quantization noise, ranked by cost per byte:\n",
+              report.table.objective, report.table.seg_distortion, report.table.pose_distortion);
+  std::printf("%-18s %8s %12s %10s %12s %12s %12s\n", "tensor", "values", "step", "bytes", "exp. cost", "bound", "cost/byte");
+  for (const auto& r : report.table.tensors)
+    std::printf("%-18s %8lld %12.4g %10.0f %12.4g %12.4g %12.4g\n", r.tensor.c_str(), static_cast<long long>(r.values), r.step, r.bytes,
+                r.expected_cost, r.bound, r.cost_per_byte);
+  std::printf("top %d output channels / latent dimensions by cost per byte:\n", a.top);
+  int shown = 0;
+  for (const auto& r : report.table.channels) {
+    if (shown++ >= a.top) break;
+    std::printf("%-18s %4lld %8lld %12.4g %12.4g\n", r.tensor.c_str(), static_cast<long long>(r.channel), static_cast<long long>(r.values),
+                r.expected_cost, r.cost_per_byte);
+  }
+  std::printf("wrote %s\n", report.json.c_str());
+}
+
 void run_sensitivity_cmd(const SensitivityArgs& a) {
   const auto weights = tac::cli::require_scorer_weights(a.scorer);
+  if (a.recon.empty() == a.archive.empty()) tac::fail(tac::ErrorKind::usage, "sensitivity: give exactly one of --recon RAW or --archive ARCHIVE");
+  if (!a.archive.empty()) return run_parameter_sensitivity_cmd(a, weights);
   tac::train::SensitivityJob job;
   job.ground_truth = a.gt;
   job.reconstruction = a.recon;
@@ -76,10 +112,16 @@ void register_sensitivity(CLI::App& app) {
       "Writes OUT/sensitivity.safetensors (sample_<k>: 2 x 874 x 1164 float32, summed over R, G, B),\n"
       "OUT/sample_<k>_frame<t>.png heat maps and OUT/summary.json (terms, totals, 3 x 3 regions, sums per\n"
       "ground-truth SegNet class of the second frame).\n"
+      "With --archive (an hnerv95 archive) instead of --recon: one gradient of the same objective with respect\n"
+      "to every decoder tensor and the samples' latents, and per tensor, output channel and latent dimension the\n"
+      "first-order score cost of its quantization noise (sqrt(2/pi) * step/sqrt(12) * ||grad||_2; bound\n"
+      "step/2 * ||grad||_1), ranked by cost per stored byte: OUT/parameters.json and a table.\n"
       "\n"
       "Example: tac sensitivity --gt videos/0.mkv --recon inflated/0.raw --samples 0:4 --upstream ~/commaai-challenge");
   cmd->add_option("--gt", args->gt, "Ground-truth video")->required()->check(CLI::ExistingFile);
-  cmd->add_option("--recon", args->recon, "Reconstruction (.raw, uint8 RGB 874x1164 frames)")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--recon", args->recon, "Reconstruction (.raw, uint8 RGB 874x1164 frames): pixel maps")->check(CLI::ExistingFile);
+  cmd->add_option("--archive", args->archive, "hnerv95 archive: the per-parameter table instead of pixel maps")->check(CLI::ExistingPath);
+  cmd->add_option("--top", args->top, "--archive: channels listed on stdout")->check(CLI::NonNegativeNumber)->capture_default_str();
   cmd->add_option("--samples", args->samples, "FIRST:COUNT samples (frame pairs)")->capture_default_str();
   cmd->add_option("--surrogate", args->surrogate, "SegNet surrogate: ce, kl or focal")->capture_default_str();
   cmd->add_option("--temperature", args->temperature, "kl: softmax temperature")->check(CLI::PositiveNumber)->capture_default_str();

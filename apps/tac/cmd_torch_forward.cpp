@@ -26,6 +26,7 @@ constexpr ForwardedVerb kScorerVerbs[] = {
     {"sweep", "Compress -> inflate -> eval over a codec x scale x crf grid; table and RD plot"},
     {"demo", "End-to-end demo on a synthetic clip with a twin scorer; report and HTML page"},
     {"sensitivity", "Per-pixel |d score / d pixel| maps of a reconstruction against its ground truth"},
+    {"tune", "Fine-tune an hnerv95 archive against the scorer; write a submission"},
 };
 
 std::filesystem::path scorer_program() {

@@ -96,7 +96,7 @@ std::vector<Tensor> parse_tensors(std::span<const std::uint8_t> raw, const std::
   return out;
 }
 
-std::vector<float> parse_latents(std::span<const std::uint8_t> raw, const Meta& meta, const std::string& source) {
+std::vector<float> parse_latents(std::span<const std::uint8_t> raw, const Meta& meta, const std::string& source, Archive& grid) {
   ByteReader c(raw, source + " (latents section)");
   const std::uint32_t n = c.u32("latent count"), d = c.u32("latent dimension");
   if (n != meta.n_pairs || d != meta.latent_dim)
@@ -105,9 +105,11 @@ std::vector<float> parse_latents(std::span<const std::uint8_t> raw, const Meta& 
   if (std::uint64_t{d} * 4 + cells * 2 != c.remaining())
     fail(ErrorKind::corrupt_input, "{}: latents section holds {} bytes, expected {}", source, c.remaining(), std::uint64_t{d} * 4 + cells * 2);
   std::vector<float> mins(d), scales(d);
+  grid.latent_min_bits.resize(d);
+  grid.latent_scale_bits.resize(d);
   auto header = c.block(std::uint64_t{d} * 4, "latent min/scale");
-  for (auto& v : mins) v = io::half_to_float(header.u16());
-  for (auto& v : scales) v = io::half_to_float(header.u16());
+  for (std::uint32_t k = 0; k < d; ++k) mins[k] = io::half_to_float(grid.latent_min_bits[k] = header.u16());
+  for (std::uint32_t k = 0; k < d; ++k) scales[k] = io::half_to_float(grid.latent_scale_bits[k] = header.u16());
   const auto lo = c.take(cells, "latent low bytes");
   const auto hi = c.take(cells, "latent high bytes");
   std::vector<float> out(cells);
@@ -119,6 +121,8 @@ std::vector<float> parse_latents(std::span<const std::uint8_t> raw, const Meta& 
     q[dim] = static_cast<std::uint8_t>(q[dim] + delta);  // running sum wraps to uint8
     out[i] = static_cast<float>(q[dim]) * scales[dim] + mins[dim];  // two float32 roundings (no fma)
   }
+  grid.latent_mins = std::move(mins);
+  grid.latent_scales = std::move(scales);
   return out;
 }
 
@@ -194,7 +198,8 @@ Archive parse_raw_sections(const RawSections& raw, const std::string& source) {
   Archive a;
   a.meta = parse_meta(raw.meta_json, source);
   a.tensors = parse_tensors(raw.tensors, source);
-  a.latents = parse_latents(raw.latents, a.meta, source);
+  a.latents = parse_latents(raw.latents, a.meta, source, a);
+  a.meta_json = raw.meta_json;
   return a;
 }
 

@@ -32,6 +32,11 @@ struct Archive {
   Meta meta;
   std::vector<Tensor> tensors;  // in stored order
   std::vector<float> latents;   // n_pairs x latent_dim
+  // The latents' grid per dimension (f16 bits as stored, and as float): latent = float32(q) x
+  // scale + min for q in 0..255. Kept for writers and trainers that re-quantize onto it.
+  std::vector<std::uint16_t> latent_min_bits, latent_scale_bits;
+  std::vector<float> latent_mins, latent_scales;
+  std::vector<std::uint8_t> meta_json;  // the meta section after brotli, as stored
   std::vector<Section> sections;
   const Tensor* find(std::string_view name) const;
   const Tensor& at(std::string_view name) const;

@@ -1,0 +1,245 @@
+#include "tac/train/tune.hpp"
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <c10/core/GradMode.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "tac/codec/codec.hpp"
+#include "tac/codec/hnerv95/hnerv95_archive.hpp"
+#include "tac/codec/hnerv95/hnerv95_format.hpp"
+#include "tac/codec/hnerv95/hnerv95_writer.hpp"
+#include "tac/core/contest.hpp"
+#include "tac/core/error.hpp"
+#include "tac/core/output_file.hpp"
+#include "tac/core/sha256.hpp"
+#include "tac/core/stopwatch.hpp"
+#include "tac/io/zip_writer.hpp"
+#include "tac/scorer/scorer.hpp"
+#include "tac/scorer/weights_identity.hpp"
+#include "tac/train/grid_adam.hpp"
+#include "tac/train/hnerv95_torch_decoder.hpp"
+#include "tac/train/tune_checkpoint.hpp"
+#include "tac/train/tune_inputs.hpp"
+
+namespace tac::train {
+namespace {
+
+namespace fs = std::filesystem;
+namespace hn = codec::hnerv95;
+constexpr std::size_t kFrame = contest::kFrameBytes;
+
+at::Tensor pair_tensor(const std::uint8_t* frames) {  // two consecutive frames -> (1, 2, H, W, 3) float
+  return at::from_blob(const_cast<std::uint8_t*>(frames), {1, 2, contest::kFrameHeight, contest::kFrameWidth, 3}, at::kByte)
+      .to(at::kFloat);
+}
+
+// splitmix64: the visiting order's only source of randomness (portable, stateless).
+std::uint64_t mix(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+// Pair offsets (0..count-1) of step `step`: the steps walk through one seeded permutation of the
+// pairs per epoch, `batch` at a time, so any step's batch follows from (seed, step) alone.
+std::vector<std::int64_t> batch_of_step(std::uint64_t seed, std::int64_t step, std::int64_t batch, std::int64_t count) {
+  std::vector<std::int64_t> out;
+  for (std::int64_t k = 0; k < batch; ++k) {
+    const std::int64_t position = step * batch + k;
+    const std::int64_t epoch = position / count;
+    std::vector<std::int64_t> order(static_cast<std::size_t>(count));
+    for (std::int64_t i = 0; i < count; ++i) order[static_cast<std::size_t>(i)] = i;
+    std::uint64_t state = mix(seed ^ mix(static_cast<std::uint64_t>(epoch)));
+    for (std::int64_t i = count - 1; i > 0; --i) {  // Fisher-Yates
+      state = mix(state);
+      std::swap(order[static_cast<std::size_t>(i)], order[static_cast<std::size_t>(state % static_cast<std::uint64_t>(i + 1))]);
+    }
+    out.push_back(order[static_cast<std::size_t>(position % count)]);
+  }
+  return out;
+}
+
+GroundTruthOutputs concat(const std::vector<GroundTruthOutputs>& all, const std::vector<std::int64_t>& picks) {
+  std::vector<at::Tensor> pose, logits, classes;
+  for (const auto k : picks) {
+    const auto& g = all[static_cast<std::size_t>(k)];
+    pose.push_back(g.pose);
+    logits.push_back(g.seg_logits);
+    classes.push_back(g.seg_classes);
+  }
+  return {at::cat(pose), at::cat(logits), at::cat(classes)};
+}
+
+struct FrameCollector final : codec::FrameSink {
+  std::int64_t skip = 0, seen = 0;
+  std::vector<std::uint8_t> frames;
+  void write_frame(std::span<const std::uint8_t> rgb) override {
+    if (seen++ >= skip) frames.insert(frames.end(), rgb.begin(), rgb.end());
+  }
+};
+
+std::string settings_text(double v) { return fmt::format("{:.17g}", v); }
+
+}  // namespace
+
+std::vector<std::uint8_t> inflate_pairs(const fs::path& archive, std::int64_t first, std::int64_t count, int threads) {
+  const Hnerv95Input in = read_hnerv95_input(archive);
+  const auto contents = codec::ArchiveContents::from_bytes(in.member, in.bytes);
+  FrameCollector sink;
+  sink.skip = 2 * first;
+  codec::InflateOptions options;
+  options.threads = threads;
+  options.max_frames = 2 * (first + count);
+  hn::format().inflate(contents.members().front(), sink, options);
+  if (sink.frames.size() != static_cast<std::size_t>(2 * count) * kFrame)
+    fail(ErrorKind::usage, "{}: holds fewer than {} pairs", archive.string(), first + count);
+  return sink.frames;
+}
+
+namespace {
+
+// The exact scorer (what `tac eval` runs) on the pairs of an archive's real inflate, against the
+// ground truth's outputs computed once.
+class ExactScore {
+ public:
+  ExactScore(const TuneJob& job, const std::vector<std::uint8_t>& gt_frames) : net_(options(job)), first_(job.first_pair), count_(job.pairs) {
+    gt_ = run(gt_frames);
+  }
+
+  TuneEvaluation evaluate(const fs::path& archive, std::uint64_t archive_bytes, int threads) {
+    const auto frames = inflate_pairs(archive, first_, count_, threads);
+    TuneEvaluation e;
+    e.frames_sha256 = sha256_hex(frames);
+    const auto out = run(frames);
+    constexpr std::size_t kPose = scorer::SampleOutputs::kPoseOutputs, kSeg = scorer::SampleOutputs::kSegPixels;
+    double pose = 0, seg = 0;
+    for (std::size_t k = 0; k < static_cast<std::size_t>(count_); ++k) {
+      pose += scorer::pose_distortion(&gt_.pose[k * kPose], &out.pose[k * kPose]);
+      seg += scorer::seg_distortion(&gt_.seg_argmax[k * kSeg], &out.seg_argmax[k * kSeg]);
+    }
+    e.pose_distortion = pose / static_cast<double>(count_);
+    e.seg_distortion = seg / static_cast<double>(count_);
+    e.distortion = 100.0 * e.seg_distortion + std::sqrt(10.0 * e.pose_distortion);
+    e.archive_bytes = archive_bytes;
+    e.rate_term = 25.0 * static_cast<double>(archive_bytes) / static_cast<double>(contest::kOriginalVideoBytes);
+    return e;
+  }
+
+ private:
+  static scorer::ScorerOptions options(const TuneJob& job) {
+    scorer::ScorerOptions o;
+    o.segnet_weights = job.segnet;
+    o.posenet_weights = job.posenet;
+    o.threads = job.threads;
+    return o;
+  }
+  scorer::SampleOutputs run(const std::vector<std::uint8_t>& frames) {
+    std::vector<scorer::FramePairView> views;
+    for (std::size_t k = 0; k < static_cast<std::size_t>(count_); ++k) views.push_back({&frames[2 * k * kFrame], &frames[(2 * k + 1) * kFrame]});
+    scorer::SampleOutputs out;
+    net_.run(views, out);
+    return out;
+  }
+
+  scorer::Scorer net_;
+  std::int64_t first_, count_;
+  scorer::SampleOutputs gt_;
+};
+
+}  // namespace
+
+TuneResult run_tune(const TuneJob& job) {
+  if (job.pairs < 1 || job.first_pair < 0) fail(ErrorKind::usage, "tune: --pairs must be FIRST >= 0 and COUNT >= 1");
+  if (job.steps < 0) fail(ErrorKind::usage, "tune: --steps must not be negative");
+  if (!(job.lr > 0)) fail(ErrorKind::usage, "tune: --lr must be positive");
+  if (job.resume && job.checkpoint.empty()) fail(ErrorKind::usage, "tune: --resume needs --checkpoint FILE");
+  if (job.resume && !fs::exists(job.checkpoint)) fail(ErrorKind::usage, "tune: nothing to resume: {} does not exist", job.checkpoint.string());
+  if (job.checkpoint_every < 1) fail(ErrorKind::usage, "tune: the checkpoint interval must be at least 1 step");
+  const std::int64_t batch = job.batch > 0 ? job.batch : std::min<std::int64_t>(job.pairs, 2);
+  const double weight_lr = job.weight_lr >= 0 ? job.weight_lr : job.lr / 5;
+  if (job.threads > 0) at::set_num_threads(job.threads);
+
+  const Hnerv95Input input = read_hnerv95_input(job.archive);
+  const hn::Archive archive = hn::parse_archive(input.bytes, input.member);
+  if (job.first_pair + job.pairs > archive.meta.n_pairs)
+    fail(ErrorKind::usage, "tune: pairs {}..{} asked, the archive holds {}", job.first_pair, job.first_pair + job.pairs - 1, archive.meta.n_pairs);
+
+  TuneResult result;
+  result.member = input.member;
+  result.scorer = std::string(scorer::weights_kind_name(scorer::identify_weights(job.segnet, scorer::Network::SegNet).kind));
+  const auto gt_frames = ground_truth_pairs(job.ground_truth, job.first_pair, job.pairs);
+
+  // Training state: the differentiable decoder's leaves, Adam in grid steps.
+  Hnerv95TorchDecoder decoder(archive);
+  GridAdam adam;
+  adam.add("latents", decoder.latents(), decoder.latent_scales().unsqueeze(0), job.lr);
+  if (job.train == TuneParameters::all)
+    for (auto& w : decoder.weights()) adam.add(w.name, w.value, at::scalar_tensor(w.scale, at::kFloat), weight_lr);
+  const CheckpointSettings settings{
+      {"archive_member_sha256", sha256_hex(input.bytes)},
+      {"pairs", fmt::format("{}:{}", job.first_pair, job.pairs)},
+      {"batch", std::to_string(batch)},
+      {"train", job.train == TuneParameters::all ? "all" : "latents"},
+      {"lr", settings_text(job.lr)},
+      {"weight_lr", settings_text(weight_lr)},
+      {"seed", std::to_string(job.seed)},
+      {"threads", std::to_string(at::get_num_threads())},  // results are deterministic per thread count
+      {"surrogate", fmt::format("{}/{}/{}", static_cast<int>(job.surrogate.kind), settings_text(job.surrogate.temperature),
+                                settings_text(job.surrogate.gamma))},
+      {"segnet_sha256", sha256_file_hex(job.segnet)},
+      {"posenet_sha256", sha256_file_hex(job.posenet)}};
+  if (job.resume) load_checkpoint(job.checkpoint, adam, settings);
+  result.start_step = adam.steps_taken;
+  if (result.start_step > job.steps)
+    fail(ErrorKind::usage, "tune: the checkpoint stands at step {}, past --steps {}", result.start_step, job.steps);
+
+  if (result.start_step < job.steps) {
+    const DifferentiableScorer objective(scorer::nn::load_segnet(job.segnet), scorer::nn::load_posenet(job.posenet));
+    std::vector<GroundTruthOutputs> gt;
+    for (std::int64_t k = 0; k < job.pairs; ++k) gt.push_back(objective.ground_truth(pair_tensor(gt_frames.data() + static_cast<std::size_t>(2 * k) * kFrame)));
+    const auto start = SteadyClock::now();
+    for (std::int64_t step = result.start_step; step < job.steps; ++step) {
+      const auto picks = batch_of_step(job.seed, step, batch, job.pairs);
+      std::vector<std::int64_t> indices;
+      for (const auto k : picks) indices.push_back(job.first_pair + k);
+      const at::Tensor frames = decoder.frames(at::tensor(at::ArrayRef<std::int64_t>(indices)));
+      const ScoreTerms terms = objective.terms(frames, concat(gt, picks), job.surrogate);
+      const at::Tensor loss = terms.objective();
+      loss.backward();
+      adam.step();
+      const std::int64_t done = step + 1;
+      if (!job.checkpoint.empty() && (done % job.checkpoint_every == 0 || done == job.steps)) save_checkpoint(job.checkpoint, adam, settings);
+      if (job.on_progress) {
+        const double elapsed = seconds_since(start);
+        const double per_step = elapsed / static_cast<double>(done - result.start_step);
+        job.on_progress({done, job.steps, loss.item<double>(), terms.true_distortion(), static_cast<double>(batch) / per_step,
+                         per_step * static_cast<double>(job.steps - done)});
+      }
+    }
+    result.train_seconds = seconds_since(start);
+  }
+  result.steps = job.steps;
+
+  // Export: the parameters on the archive's grids, as an hnerv95 archive under the same member name.
+  const auto member = hn::write_member(decoder.quantized_archive());
+  fs::create_directories(job.out);
+  result.archive_zip = job.out / "archive.zip";
+  const io::ZipEntry entry{input.member, member};
+  io::write_zip(result.archive_zip, std::span<const io::ZipEntry>(&entry, 1), io::ZipMethod::Stored);
+  result.archive_bytes = fs::file_size(result.archive_zip);
+
+  if (job.evaluate) {
+    ExactScore exact(job, gt_frames);
+    result.before = exact.evaluate(job.archive, input.archive_bytes, job.threads);
+    result.after = exact.evaluate(result.archive_zip, result.archive_bytes, job.threads);
+    result.evaluated = true;
+  }
+  return result;
+}
+
+}  // namespace tac::train

@@ -1,0 +1,77 @@
+#include "tac/train/tune_checkpoint.hpp"
+
+#include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
+
+#include <cstring>
+
+#include "tac/core/error.hpp"
+#include "tac/io/safetensors.hpp"
+
+namespace tac::train {
+namespace {
+
+constexpr const char* kFormat = "tac-tune-checkpoint/1";
+
+io::TensorToWrite view_of(const std::string& name, const at::Tensor& t) {
+  std::vector<std::int64_t> shape(t.sizes().begin(), t.sizes().end());
+  return {name, io::DType::F32, shape,
+          {reinterpret_cast<const std::uint8_t*>(t.data_ptr<float>()), static_cast<std::size_t>(t.numel()) * sizeof(float)}};
+}
+
+void restore(const io::Safetensors& file, const std::string& name, at::Tensor& into) {
+  const auto* view = file.find(name);
+  if (!view) fail(ErrorKind::corrupt_input, "{}: checkpoint lacks '{}'", file.source(), name);
+  const std::vector<std::int64_t> shape(into.sizes().begin(), into.sizes().end());
+  if (view->dtype != io::DType::F32 || view->shape != shape)
+    fail(ErrorKind::corrupt_input, "{}: checkpoint tensor '{}' has another type or shape than the model's", file.source(), name);
+  const auto values = file.to_float32(*view);
+  std::memcpy(into.data_ptr<float>(), values.data(), values.size() * sizeof(float));
+}
+
+}  // namespace
+
+void save_checkpoint(const std::filesystem::path& path, const GridAdam& adam, const CheckpointSettings& settings) {
+  std::vector<at::Tensor> keep;  // contiguous copies alive until written
+  std::vector<io::TensorToWrite> tensors;
+  for (const auto& p : adam.params)
+    for (const auto& [suffix, t] : {std::pair<const char*, const at::Tensor*>{"", &p.value}, {".adam_m", &p.m}, {".adam_v", &p.v}}) {
+      keep.push_back(t->detach().contiguous());
+      tensors.push_back(view_of(p.name + suffix, keep.back()));
+    }
+  auto metadata = settings;
+  metadata["format"] = kFormat;
+  metadata["step"] = std::to_string(adam.steps_taken);
+  io::write_safetensors(path, tensors, metadata);
+}
+
+void load_checkpoint(const std::filesystem::path& path, GridAdam& adam, const CheckpointSettings& settings) {
+  const auto file = io::Safetensors::open(path);
+  const auto& meta = file.metadata();
+  const auto get = [&](const std::string& key) -> std::string {
+    const auto it = meta.find(key);
+    if (it == meta.end()) fail(ErrorKind::corrupt_input, "{}: checkpoint metadata lacks '{}'", path.string(), key);
+    return it->second;
+  };
+  if (get("format") != kFormat) fail(ErrorKind::corrupt_input, "{}: not a {} file", path.string(), kFormat);
+  for (const auto& [key, value] : settings)
+    if (get(key) != value)
+      fail(ErrorKind::usage, "{}: checkpoint was made with {} = {}, this run has {}: resume with the same settings", path.string(), key,
+           get(key), value);
+  std::int64_t step = 0;
+  try {
+    step = std::stoll(get("step"));
+  } catch (const std::exception&) {
+    fail(ErrorKind::corrupt_input, "{}: checkpoint step '{}' is not a number", path.string(), get("step"));
+  }
+  if (step < 0) fail(ErrorKind::corrupt_input, "{}: checkpoint step {} is negative", path.string(), step);
+  const c10::NoGradGuard no_grad;
+  for (auto& p : adam.params) {
+    restore(file, p.name, p.value);
+    restore(file, p.name + ".adam_m", p.m);
+    restore(file, p.name + ".adam_v", p.v);
+  }
+  adam.steps_taken = step;
+}
+
+}  // namespace tac::train
