@@ -45,7 +45,8 @@ std::vector<std::string> tac::cli::TwinArgs::forwarded() const {
     if (json) args.push_back("--json");
     if (no_cache) args.push_back("--no-cache");
     if (stop_after > 0) args.insert(args.end(), {"--stop-after", std::to_string(stop_after)});
-    args.insert(args.end(), {"--seg-batch", std::to_string(seg_batch), "--pose-batch", std::to_string(pose_batch), "--crop", crop});
+    args.insert(args.end(), {"--seg-batch", std::to_string(seg_batch), "--pose-batch", std::to_string(pose_batch), "--crop", crop,
+                             "--seg-lr", fmt::format("{}", seg_lr), "--pose-lr", fmt::format("{}", pose_lr)});
   }
   return args;
 }
@@ -151,6 +152,8 @@ void register_twin(CLI::App& app) {
   cmd->add_option("--seg-batch", a->seg_batch, "--train: SegNet crops per step")->check(CLI::Range(1, 256))->capture_default_str();
   cmd->add_option("--pose-batch", a->pose_batch, "--train: PoseNet pairs per step")->check(CLI::Range(1, 256))->capture_default_str();
   cmd->add_option("--crop", a->crop, "--train: SegNet crop HxW (multiples of 32, at most 384x512)")->capture_default_str();
+  cmd->add_option("--seg-lr", a->seg_lr, "--train: SegNet's peak learning rate")->check(CLI::Range(1e-7, 1.0))->capture_default_str();
+  cmd->add_option("--pose-lr", a->pose_lr, "--train: PoseNet's peak learning rate")->check(CLI::Range(1e-7, 1.0))->capture_default_str();
   cmd->add_flag("--no-cache", a->no_cache, "--train: do not install the result as the cached twin tac demo uses");
   cmd->add_option("--threads", a->threads, "libtorch threads for --calibrate/--train (0 = one per core)")
       ->check(CLI::Range(0, 256))

@@ -56,6 +56,8 @@ void run_twin_training(const TwinArgs& a) {
   o.interrupt_after = a.stop_after;
   o.seg_batch = a.seg_batch;
   o.pose_batch = a.pose_batch;
+  o.seg_lr = a.seg_lr;
+  o.pose_lr = a.pose_lr;
   int crop_h = 0, crop_w = 0;
   char tail = 0;
   if (std::sscanf(a.crop.c_str(), "%dx%d%c", &crop_h, &crop_w, &tail) != 2)
