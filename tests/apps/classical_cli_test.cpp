@@ -8,34 +8,16 @@
 #include <fstream>
 
 #include "support/fixtures.hpp"
+#include "support/run_command.hpp"
 #include "tac/core/error.hpp"
 #include "tac/eval/report.hpp"
 #include "tac/core/sha256.hpp"
 
 namespace {
 
-struct Run {
-  int status = -1;
-  std::string output;  // stdout + stderr
-};
-
-std::string q(const std::filesystem::path& p) {
-  std::string quoted = "'";  // built by append: GCC 12 warns falsely (-Wrestrict) on "'" + string
-  quoted += p.string();
-  quoted += '\'';
-  return quoted;
-}
-
-Run run(const std::string& command) {
-  Run r;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return r;
-  char buffer[4096];
-  while (const auto n = std::fread(buffer, 1, sizeof buffer, pipe)) r.output.append(buffer, n);
-  const int status = ::pclose(pipe);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using Run = tac::test::CommandResult;
+Run run(const std::string& command) { return tac::test::run_command(command); }
+std::string q(const std::filesystem::path& p) { return tac::test::shell_quote(p); }
 
 TEST(ClassicalCli, SubmissionWorksUnderEvaluateShContract) {
   TAC_FIXTURE(gt, "scorer/clip16/gt.mkv");

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "support/fixtures.hpp"
+#include "support/run_command.hpp"
 #include "tac/core/error.hpp"
 #include "tac/core/contest.hpp"
 #include "tac/core/sha256.hpp"
@@ -13,21 +14,8 @@
 
 namespace {
 
-struct Run {
-  int status;
-  std::string output;
-};
-
-Run run(const std::string& command) {
-  Run r{-1, {}};
-  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  while (std::fgets(buf.data(), buf.size(), p)) r.output += buf.data();
-  const int status = ::pclose(p);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using Run = tac::test::CommandResult;
+Run run(const std::string& command) { return tac::test::run_command(command); }
 
 // Shell-quoted path. Appended piecewise: `"'" + std::string&&` trips GCC 12's -Wrestrict false
 // positive in libstdc++'s operator+ (GCC bug 105651) at -O3.

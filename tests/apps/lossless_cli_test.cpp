@@ -9,25 +9,13 @@
 
 #include "entropy/entropy_test_inputs.hpp"
 #include "support/fixtures.hpp"
+#include "support/run_command.hpp"
 #include "tac/entropy/generic_codecs.hpp"
 
 namespace {
 
-struct Run {
-  int status;
-  std::string output;
-};
-
-Run run(const std::string& command) {
-  Run r{-1, {}};
-  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  while (std::fgets(buf.data(), buf.size(), p)) r.output += buf.data();
-  const int status = ::pclose(p);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using Run = tac::test::CommandResult;
+Run run(const std::string& command) { return tac::test::run_command(command); }
 
 std::string q(const std::filesystem::path& p) {
   std::string s(1, '\'');

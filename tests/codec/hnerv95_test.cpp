@@ -4,6 +4,7 @@
 #include <cstring>
 #include <random>
 
+#include "codec/hnerv95_test_util.hpp"
 #include "support/fixtures.hpp"
 #include "tac/codec/codec.hpp"
 #include "tac/codec/hnerv95/hnerv95_archive.hpp"
@@ -19,30 +20,9 @@ namespace hn = tac::codec::hnerv95;
 
 namespace {
 
-std::vector<std::uint8_t> member_bytes(const std::filesystem::path& zip) {
-  const auto reader = tac::io::ZipReader::open(zip);
-  return reader.read(*reader.find("0.bin"));
-}
-
-bool bitwise_equal(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-}
-
-// Decodes one pair and upscales it as the inflate does.
-std::vector<std::uint8_t> frames_of_pair(hn::Decoder& decoder, const hn::Archive& a, std::int64_t pair) {
-  const auto& m = decoder.model();
-  const std::size_t plane = std::size_t(m.out_h) * m.out_w;
-  std::vector<float> planes(6 * plane);
-  decoder.decode(a.latents.data() + pair * a.meta.latent_dim, hn::torch_batch_for_pair(pair, a.meta.n_pairs),
-                 planes.data());
-  tac::image::BicubicUpscaler up(m.out_h, m.out_w, tac::contest::kFrameHeight, tac::contest::kFrameWidth);
-  std::vector<std::uint8_t> rgb(2 * tac::contest::kFrameBytes);
-  for (int f = 0; f < 2; ++f) {
-    const float* p[3] = {&planes[3 * f * plane], &planes[(3 * f + 1) * plane], &planes[(3 * f + 2) * plane]};
-    up.planar_to_rgb8(p, m.out_w, rgb.data() + f * tac::contest::kFrameBytes);
-  }
-  return rgb;
-}
+using tac::test::hnerv95::bitwise_equal;
+using tac::test::hnerv95::frames_of_pair;
+using tac::test::hnerv95::member_bytes;
 
 }  // namespace
 

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "support/error_kind.hpp"
+#include "codec/hnerv95_test_util.hpp"
 #include "support/fixtures.hpp"
 #include "tac/codec/codec.hpp"
 #include "tac/codec/hnerv95/hnerv95_archive.hpp"
@@ -21,14 +22,8 @@ namespace hn = tac::codec::hnerv95;
 
 namespace {
 
-std::vector<std::uint8_t> member_bytes(const std::filesystem::path& zip) {
-  const auto reader = tac::io::ZipReader::open(zip);
-  return reader.read(*reader.find("0.bin"));
-}
-
-bool bitwise_equal(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-}
+using tac::test::hnerv95::bitwise_equal;
+using tac::test::hnerv95::member_bytes;
 
 struct HashSink final : tac::codec::FrameSink {
   std::vector<std::string> hashes;

@@ -7,6 +7,7 @@
 
 #include <cstring>
 
+#include "codec/hnerv95_test_util.hpp"
 #include "support/fixtures.hpp"
 #include "tac/codec/hnerv95/hnerv95_archive.hpp"
 #include "tac/codec/hnerv95/hnerv95_decoder.hpp"
@@ -33,17 +34,7 @@ at::Tensor values_tensor(const std::vector<float>& v) {
 // What inflate writes for one pair (the torch-free decoder at the pair's batch position).
 std::vector<std::uint8_t> codec_frames(const hn::Archive& a, std::int64_t pair) {
   hn::Decoder decoder(std::make_shared<const hn::Model>(hn::build_model(a)));
-  const auto& m = decoder.model();
-  const std::size_t plane = std::size_t(m.out_h) * m.out_w;
-  std::vector<float> planes(6 * plane);
-  decoder.decode(a.latents.data() + pair * a.meta.latent_dim, hn::torch_batch_for_pair(pair, a.meta.n_pairs), planes.data());
-  tac::image::BicubicUpscaler up(m.out_h, m.out_w, tac::contest::kFrameHeight, tac::contest::kFrameWidth);
-  std::vector<std::uint8_t> rgb(2 * tac::contest::kFrameBytes);
-  for (int f = 0; f < 2; ++f) {
-    const float* p[3] = {&planes[3 * f * plane], &planes[(3 * f + 1) * plane], &planes[(3 * f + 2) * plane]};
-    up.planar_to_rgb8(p, m.out_w, rgb.data() + f * tac::contest::kFrameBytes);
-  }
-  return rgb;
+  return tac::test::hnerv95::frames_of_pair(decoder, a, pair);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include "support/error_kind.hpp"
 #include "support/fixtures.hpp"
+#include "support/run_command.hpp"
 #include "tac/codec/codec.hpp"
 #include "tac/codec/hnerv95/hnerv95_format.hpp"
 #include "tac/core/contest.hpp"
@@ -71,21 +72,8 @@ tac::train::TuneJob base_job(const fs::path& archive, const fs::path& gt, const 
   return job;
 }
 
-struct Run {
-  int status;
-  std::string output;
-};
-
-Run run(const std::string& command) {
-  Run r{-1, {}};
-  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  while (std::fgets(buf.data(), buf.size(), p)) r.output += buf.data();
-  const int status = ::pclose(p);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using Run = tac::test::CommandResult;
+Run run(const std::string& command) { return tac::test::run_command(command); }
 
 std::string q(const fs::path& p) {
   std::string s(1, '\'');

@@ -8,7 +8,6 @@
 #include <set>
 
 #include "tac/core/error.hpp"
-#include "tac/image/yuv420_to_rgb.hpp"
 #include "tac/scorer/preprocess.hpp"
 #include "tac/synth/scene.hpp"
 #include "tac/twin/twin_training.hpp"
@@ -25,19 +24,6 @@ LabelMap contest_map(std::uint8_t fill) {
   return m;
 }
 
-std::vector<std::uint8_t> rgb_of(const tac::synth::Yuv420Frame& f) {
-  tac::image::Yuv420Planes p;
-  p.y = f.y.data();
-  p.u = f.u.data();
-  p.v = f.v.data();
-  p.y_stride = f.width;
-  p.u_stride = p.v_stride = (f.width + 1) / 2;
-  p.width = f.width;
-  p.height = f.height;
-  std::vector<std::uint8_t> rgb(static_cast<std::size_t>(f.width) * f.height * 3);
-  tac::image::yuv420_to_rgb(p, rgb);
-  return rgb;
-}
 
 }  // namespace
 
@@ -82,9 +68,9 @@ TEST(TwinSamples, SampleIsTheScorersViewOfTheScenesPair) {
   tac::synth::Yuv420Frame frame;
   LabelMap labels;
   scene.render(14, frame);
-  const auto first = rgb_of(frame);
+  const auto first = tac::twin::frame_to_rgb(frame);
   scene.render(15, frame, &labels);
-  const auto second = rgb_of(frame);
+  const auto second = tac::twin::frame_to_rgb(frame);
   std::vector<float> seg(tac::scorer::kSegInputFloats), pose(tac::scorer::kPoseInputFloats), scratch(tac::scorer::kSegInputFloats);
   tac::scorer::preprocess_pair(first.data(), second.data(), seg.data(), pose.data(), scratch.data());
   EXPECT_EQ(s.seg_input, seg);

@@ -6,9 +6,8 @@
 #include "tac/scorer/preprocess.hpp"
 
 namespace tac::twin {
-namespace {
 
-void to_rgb(const synth::Yuv420Frame& frame, std::vector<std::uint8_t>& rgb) {
+std::vector<std::uint8_t> frame_to_rgb(const synth::Yuv420Frame& frame) {
   image::Yuv420Planes planes;
   planes.y = frame.y.data();
   planes.u = frame.u.data();
@@ -17,9 +16,12 @@ void to_rgb(const synth::Yuv420Frame& frame, std::vector<std::uint8_t>& rgb) {
   planes.u_stride = planes.v_stride = (frame.width + 1) / 2;
   planes.width = frame.width;
   planes.height = frame.height;
-  rgb.resize(static_cast<std::size_t>(frame.width) * frame.height * 3);
+  std::vector<std::uint8_t> rgb(static_cast<std::size_t>(frame.width) * frame.height * 3);
   image::yuv420_to_rgb(planes, rgb);
+  return rgb;
 }
+
+namespace {
 
 std::vector<int> nearest_index(int in, int out) {
   std::vector<int> index(static_cast<std::size_t>(out));
@@ -56,11 +58,10 @@ TwinSample render_twin_sample(const synth::Scene& scene, int pair) {
     fail(ErrorKind::usage, "pair {} is outside the scene's {} frames", pair, scene.options().frames);
   synth::Yuv420Frame frame;
   synth::LabelMap labels;
-  std::vector<std::uint8_t> first, second;
   scene.render(2 * pair, frame);
-  to_rgb(frame, first);
+  const std::vector<std::uint8_t> first = frame_to_rgb(frame);
   scene.render(2 * pair + 1, frame, &labels);
-  to_rgb(frame, second);
+  const std::vector<std::uint8_t> second = frame_to_rgb(frame);
 
   TwinSample s;
   s.seg_input.resize(scorer::kSegInputFloats);

@@ -23,6 +23,9 @@ struct TwinSample {
 // as if the scene had been encoded losslessly. Throws unless the scene is at the contest's size.
 TwinSample render_twin_sample(const synth::Scene& scene, int pair);
 
+// A rendered frame through the contest's YUV 4:2:0 -> RGB conversion (scorer §1.2): 874x1164x3.
+std::vector<std::uint8_t> frame_to_rgb(const synth::Yuv420Frame& frame);
+
 // A full-resolution label map brought to the network's 384x512: each output pixel takes the class
 // under its footprint's centre, source index floor((i + 0.5) * in / out) per axis — the pixel the
 // bilinear resize (§1.3, align_corners=False) weights most.
