@@ -40,10 +40,9 @@ tac::train::SegSurrogate parse_surrogate(const std::string& name) {
   tac::fail(tac::ErrorKind::usage, "--surrogate: '{}' (ce, kl or focal)", name);
 }
 
-// --archive: the per-parameter table of an hnerv95 archive.
-void run_parameter_sensitivity_cmd(const SensitivityArgs& a, const tac::cli::ScorerWeights& weights) {
-  tac::train::ParameterSensitivityJob job;
-  job.archive = a.archive;
+// What both kinds of sensitivity job take from the command line alike.
+template <typename Job>
+void fill_common(Job& job, const SensitivityArgs& a, const tac::cli::ScorerWeights& weights) {
   job.ground_truth = a.gt;
   job.segnet = weights.segnet;
   job.posenet = weights.posenet;
@@ -51,6 +50,13 @@ void run_parameter_sensitivity_cmd(const SensitivityArgs& a, const tac::cli::Sco
   job.threads = tac::resolve_thread_count(a.scorer.threads);
   std::tie(job.first_sample, job.samples) = parse_samples(a.samples);
   job.surrogate = {parse_surrogate(a.surrogate), a.temperature, a.gamma};
+}
+
+// --archive: the per-parameter table of an hnerv95 archive.
+void run_parameter_sensitivity_cmd(const SensitivityArgs& a, const tac::cli::ScorerWeights& weights) {
+  tac::train::ParameterSensitivityJob job;
+  job.archive = a.archive;
+  fill_common(job, a, weights);
   const auto report = tac::train::run_parameter_sensitivity(job);
   if (a.json) {
     std::printf("%s\n", nlohmann::json{{"parameters", report.json.string()}, {"objective", report.table.objective}}.dump().c_str());
@@ -77,14 +83,8 @@ void run_sensitivity_cmd(const SensitivityArgs& a) {
   if (a.recon.empty() == a.archive.empty()) tac::fail(tac::ErrorKind::usage, "sensitivity: give exactly one of --recon RAW or --archive ARCHIVE");
   if (!a.archive.empty()) return run_parameter_sensitivity_cmd(a, weights);
   tac::train::SensitivityJob job;
-  job.ground_truth = a.gt;
   job.reconstruction = a.recon;
-  job.segnet = weights.segnet;
-  job.posenet = weights.posenet;
-  job.out = a.out;
-  job.threads = tac::resolve_thread_count(a.scorer.threads);
-  std::tie(job.first_sample, job.samples) = parse_samples(a.samples);
-  job.surrogate = {parse_surrogate(a.surrogate), a.temperature, a.gamma};
+  fill_common(job, a, weights);
   if (!a.json)
     job.on_sample = [](std::int64_t k, const tac::train::PixelSensitivity& s) {
       std::fprintf(stderr, "sensitivity: sample %lld: objective %.6f (pose %.3g, seg surrogate %.4f, seg %.4f), map total %.4g\n",

@@ -1,21 +1,17 @@
 // The scorer options (--segnet, --posenet, --models-dir, --upstream, --threads) mean the same in
 // every verb that runs the scorer (apps/tac/scorer_options.hpp): same checks, same messages.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
 #include <string>
 #include <vector>
 
 #include "support/fixtures.hpp"
+#include "support/run_command.hpp"
 #include "tac/core/output_file.hpp"
 
 namespace {
 
-struct Run {
-  int status = -1;
-  std::string output;  // stdout + stderr
-};
+using Run = tac::test::CommandResult;
 
 std::string q(const std::string& s) {
   std::string quoted = "'";
@@ -24,16 +20,7 @@ std::string q(const std::string& s) {
   return quoted;
 }
 
-Run run(const std::string& command) {
-  Run r;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return r;
-  char buffer[4096];
-  while (const auto n = std::fread(buffer, 1, sizeof buffer, pipe)) r.output.append(buffer, n);
-  const int status = ::pclose(pipe);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+Run run(const std::string& command) { return tac::test::run_command(command); }
 
 // The three scorer verbs, each with the arguments it needs besides the scorer options.
 std::vector<std::string> verbs(const tac::test::TempDir& dir, const std::string& video) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <optional>
 
 #include "tac/core/contest.hpp"
 #include "tac/core/error.hpp"
@@ -69,50 +70,52 @@ void random_twin(const DemoOptions& o, const Log& log, const std::filesystem::pa
   stage.note = "seeded random weights in the upstream layout (twin, seed 704; " + calibrated.description + "): NOT the real scorer";
 }
 
-// Both files of `dir` if they are a trained twin, else nothing.
-bool cached_trained_twin(const std::filesystem::path& dir) {
-  if (dir.empty()) return false;
+// The SegNet identity of `dir`'s twin when both files are a trained twin, else nothing.
+std::optional<scorer::WeightsIdentity> cached_trained_twin(const std::filesystem::path& dir) {
+  if (dir.empty()) return std::nullopt;
+  std::optional<scorer::WeightsIdentity> segnet;
   for (const auto n : {scorer::Network::SegNet, scorer::Network::PoseNet}) {
     const auto path = dir / (std::string(scorer::network_name(n)) + ".safetensors");
     std::error_code ec;
-    if (!std::filesystem::is_regular_file(path, ec)) return false;
+    if (!std::filesystem::is_regular_file(path, ec)) return std::nullopt;
     try {
-      if (scorer::identify_weights(path, n).kind != scorer::WeightsKind::TrainedTwin) return false;
+      auto id = scorer::identify_weights(path, n);
+      if (id.kind != scorer::WeightsKind::TrainedTwin) return std::nullopt;
+      if (n == scorer::Network::SegNet) segnet = std::move(id);
     } catch (const Error&) {
-      return false;  // damaged or foreign: train a quick one instead
+      return std::nullopt;  // damaged or foreign: train a quick one instead
     }
   }
-  return true;
+  return segnet;
 }
 
 void trained_twin(const DemoOptions& o, const Log& log, ScorerSetup& scorer, DemoStage& stage) {
   const auto cache = o.twin_cache.empty() ? twin::default_twin_dir() : o.twin_cache;
   stage.name = "trained twin scorer";
-  if (cached_trained_twin(cache)) {
+  if (const auto cached = cached_trained_twin(cache)) {
     log(fmt::format("twin: the trained twin in {} -- NOT the real scorer", cache.string()));
     std::filesystem::copy_file(cache / "segnet.safetensors", scorer.segnet, std::filesystem::copy_options::overwrite_existing);
     std::filesystem::copy_file(cache / "posenet.safetensors", scorer.posenet, std::filesystem::copy_options::overwrite_existing);
-    stage.note = fmt::format("from the cache {} (made by tac twin --train): ", cache.string());
-  } else {
-    log(fmt::format("twin: no trained twin in {}; training a quick one for {:.0f} s on synthetic frames "
-                    "(tac twin --train makes a better one) -- NOT the real scorer", cache.string(), o.twin_budget));
-    twin::TwinTrainingOptions t;
-    t.seed = 704;
-    t.clips = 4;
-    t.pairs_per_clip = 8;
-    t.held_out_clips = 1;
-    t.held_out_pairs = 6;
-    t.budget_seconds = o.twin_budget;
-    t.calibration_samples = 8;
-    t.threads = o.threads;
-    t.measure_before = false;
-    const auto r = twin::train_twins(t);
-    scorer::write_twin(r.segnet, scorer.segnet);
-    scorer::write_twin(r.posenet, scorer.posenet);
-    stage.note = fmt::format("trained here for {:.0f} s ({} steps; not cached): ", r.train_seconds, r.steps);
+    stage.note = fmt::format("from the cache {} (made by tac twin --train): {}: NOT the real scorer", cache.string(), cached->description);
+    return;
   }
+  log(fmt::format("twin: no trained twin in {}; training a quick one for {:.0f} s on synthetic frames "
+                  "(tac twin --train makes a better one) -- NOT the real scorer", cache.string(), o.twin_budget));
+  twin::TwinTrainingOptions t;
+  t.seed = 704;
+  t.clips = 4;
+  t.pairs_per_clip = 8;
+  t.held_out_clips = 1;
+  t.held_out_pairs = 6;
+  t.budget_seconds = o.twin_budget;
+  t.calibration_samples = 8;
+  t.threads = o.threads;
+  t.measure_before = false;
+  const auto r = twin::train_twins(t);
+  scorer::write_twin(r.segnet, scorer.segnet);
+  scorer::write_twin(r.posenet, scorer.posenet);
   const auto id = scorer::identify_weights(scorer.segnet, scorer::Network::SegNet);
-  stage.note += id.description + ": NOT the real scorer";
+  stage.note = fmt::format("trained here for {:.0f} s ({} steps; not cached): {}: NOT the real scorer", r.train_seconds, r.steps, id.description);
 }
 
 DemoStage scorer_weights(const DemoOptions& o, const Log& log, const std::filesystem::path& video, ScorerSetup& scorer) {
