@@ -46,7 +46,8 @@ std::vector<std::string> tac::cli::TwinArgs::forwarded() const {
     if (no_cache) args.push_back("--no-cache");
     if (stop_after > 0) args.insert(args.end(), {"--stop-after", std::to_string(stop_after)});
     args.insert(args.end(), {"--seg-batch", std::to_string(seg_batch), "--pose-batch", std::to_string(pose_batch), "--crop", crop,
-                             "--seg-lr", fmt::format("{}", seg_lr), "--pose-lr", fmt::format("{}", pose_lr)});
+                             "--seg-lr", fmt::format("{}", seg_lr), "--pose-lr", fmt::format("{}", pose_lr),
+                             "--pose-gaps", std::to_string(pose_gaps), "--eval-every", std::to_string(eval_every)});
   }
   return args;
 }
@@ -154,6 +155,14 @@ void register_twin(CLI::App& app) {
   cmd->add_option("--crop", a->crop, "--train: SegNet crop HxW (multiples of 32, at most 384x512)")->capture_default_str();
   cmd->add_option("--seg-lr", a->seg_lr, "--train: SegNet's peak learning rate")->check(CLI::Range(1e-7, 1.0))->capture_default_str();
   cmd->add_option("--pose-lr", a->pose_lr, "--train: PoseNet's peak learning rate")->check(CLI::Range(1e-7, 1.0))->capture_default_str();
+  cmd->add_option("--pose-gaps", a->pose_gaps,
+                  "--train: pair each training pair's first frame with the next 1..N frames; a PoseNet batch holds all of them, so only "
+                  "the motion tells them apart (held-out pairs are always consecutive frames, as the contest pairs them)")
+      ->check(CLI::Range(1, 8))
+      ->capture_default_str();
+  cmd->add_option("--eval-every", a->eval_every, "--train: also measure the held-out PoseNet R² every N steps (0: only at the end)")
+      ->check(CLI::Range(0, 1000000))
+      ->capture_default_str();
   cmd->add_flag("--no-cache", a->no_cache, "--train: do not install the result as the cached twin tac demo uses");
   cmd->add_option("--threads", a->threads, "libtorch threads for --calibrate/--train (0 = one per core)")
       ->check(CLI::Range(0, 256))

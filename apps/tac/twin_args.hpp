@@ -27,7 +27,9 @@ struct TwinArgs {
   std::int64_t stop_after = 0;  // stop after this step with a checkpoint (continue with --resume)
   int seg_batch = 3, pose_batch = 8;
   std::string crop = "192x256";
-  double seg_lr = 2e-3, pose_lr = 2e-3;
+  double seg_lr = 2e-3, pose_lr = 5e-4;
+  int pose_gaps = 1;
+  int eval_every = 0;
   // The arguments that hand the same request to tac-scorer.
   std::vector<std::string> forwarded() const;
 };

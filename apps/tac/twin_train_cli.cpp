@@ -58,6 +58,8 @@ void run_twin_training(const TwinArgs& a) {
   o.pose_batch = a.pose_batch;
   o.seg_lr = a.seg_lr;
   o.pose_lr = a.pose_lr;
+  o.pose_gaps = a.pose_gaps;
+  o.eval_every = a.eval_every;
   int crop_h = 0, crop_w = 0;
   char tail = 0;
   if (std::sscanf(a.crop.c_str(), "%dx%d%c", &crop_h, &crop_w, &tail) != 2)
@@ -71,6 +73,9 @@ void run_twin_training(const TwinArgs& a) {
     const auto now = std::chrono::steady_clock::now();
     const bool phase_change = p.phase != last_phase;
     const bool last = p.total_steps > 0 && p.step == p.total_steps;
+    if (p.has_held_out_pose_r2)
+      std::fprintf(stderr, "[%s] step %lld: held-out PoseNet R2 %.4f\n", clock(p.elapsed_seconds).c_str(), static_cast<long long>(p.step),
+                   p.held_out_pose_r2);
     if (!phase_change && !last && now - last_line < std::chrono::seconds(5)) return;
     last_line = now;
     last_phase = p.phase;
@@ -105,6 +110,7 @@ void run_twin_training(const TwinArgs& a) {
   report["resumed_from_step"] = r.resumed_from;
   report["seg_loss_curve"] = r.seg_loss_curve;
   report["pose_loss_curve"] = r.pose_loss_curve;
+  report["held_out_pose_r2_curve"] = r.held_out_pose_r2_curve;
   write_file_atomic(dir / "training.json", report.dump(1) + "\n");
   std::filesystem::path installed;
   if (!a.no_cache && !r.interrupted) {
@@ -128,6 +134,7 @@ void run_twin_training(const TwinArgs& a) {
               clock(r.train_seconds).c_str(), clock(total_seconds).c_str(), peak_rss_mb());
   print_accuracy("held out, before:", r.before);
   print_accuracy("held out, trained:", r.after);
+  print_accuracy("training pairs:", r.train_fit);
   std::printf("wrote %s, %s and training.json\n", (dir / "segnet.safetensors").c_str(), (dir / "posenet.safetensors").c_str());
   if (!installed.empty()) std::printf("installed as the cached twin tac demo uses: %s\n", installed.c_str());
   std::printf("a trained twin sees synthetic driving frames; its scores are still not contest scores\n");

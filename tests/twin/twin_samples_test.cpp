@@ -86,6 +86,35 @@ TEST(TwinSamples, SampleIsTheScorersViewOfTheScenesPair) {
   EXPECT_LE(*classes.rbegin(), 3);
 }
 
+TEST(TwinSamples, AFrameGapPairsTheFirstFrameFurtherBack) {
+  tac::synth::SceneOptions o;
+  o.seed = 5;
+  o.frames = 24;
+  const tac::synth::Scene scene(o);
+  // One frame apart it is the contest's pair.
+  const auto pair = tac::twin::render_twin_sample(scene, 5);
+  const auto same = tac::twin::render_twin_frames(scene, 10, 11);
+  EXPECT_EQ(same.seg_input, pair.seg_input);
+  EXPECT_EQ(same.pose_input, pair.pose_input);
+  EXPECT_EQ(same.motion, pair.motion);
+  // Three frames apart: the same second frame (SegNet's input and labels), another first frame,
+  // and the motion over the three frames, longer than over the last one.
+  const auto gap = tac::twin::render_twin_frames(scene, 8, 11);
+  EXPECT_EQ(gap.seg_input, pair.seg_input);
+  EXPECT_EQ(gap.labels, pair.labels);
+  EXPECT_NE(gap.pose_input, pair.pose_input);
+  EXPECT_EQ(gap.motion, tac::synth::relative_motion(scene.poses()[8], scene.poses()[11]));
+  EXPECT_GT(gap.motion[0], 2.5 * pair.motion[0]);
+  for (const auto& [a, b] : {std::pair{11, 11}, {11, 10}, {-1, 3}, {20, 24}}) {
+    try {
+      (void)tac::twin::render_twin_frames(scene, a, b);
+      FAIL() << a << "," << b << " was accepted";
+    } catch (const tac::Error& e) {
+      EXPECT_EQ(e.kind(), tac::ErrorKind::usage);
+    }
+  }
+}
+
 TEST(TwinSamples, PairsOutsideTheSceneOrOtherSizesAreRefused) {
   tac::synth::SceneOptions o;
   o.frames = 10;

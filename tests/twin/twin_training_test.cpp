@@ -157,4 +157,9 @@ TEST(TwinTraining, BadOptionsAreRefused) {
   o.checkpoint = "/nonexistent/dir/ck.pt";
   o.resume = true;
   EXPECT_THROW((void)tac::twin::train_twins(o), tac::Error);
+  for (const int gap : {0, 9}) {
+    o = tiny();
+    o.pose_gaps = gap;
+    EXPECT_THROW((void)tac::twin::train_twins(o), tac::Error) << gap;
+  }
 }

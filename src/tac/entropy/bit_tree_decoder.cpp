@@ -47,20 +47,24 @@ inline u32 decide(u32& code, u32& range, u32& prob, u32 prob0, u32 prob1) {
 #endif
 }
 
-// One tree node: the two estimators, the coding probability they give, and (warm-up only) the
-// updates so far, 255 = warm (as BitModel). 8 bytes, so one base register reaches every field.
-struct alignas(8) NodeState {
-  u16 prob = 1u << 15;
-  u16 fast = 1u << 15;
-  u16 slow = 1u << 15;
-  u16 seen = 255;
+// One tree node: its two estimators, 4 bytes, so an order-1 model (256 trees of 256 nodes) takes
+// 256 KiB and stays in a 512 KiB L2 cache (with the coding probability and the warm-up count beside
+// them, 8 bytes a node, it did not, and order 1 on uniform bytes ran ~15 % slower). The coding
+// probability (fast + slow + 1) >> 1 is computed when a node's children are read ahead: scalar,
+// as one 8-byte load of both siblings and pavgw was slower (pextrw sits on the decision chain).
+struct alignas(4) NodeState {
+  u16 fast, slow;
 };
+constexpr NodeState kFreshNode{1u << 15, 1u << 15};
 
-// BitModel::update while warming up (rates shortened to 1 + floor(log2 n) for the n-th update).
-[[gnu::noinline]] void warmup_update(NodeState& s, u32 mask, const BitRates& rates) {
+inline u32 coding_probability(const NodeState& s) { return (u32(s.fast) + s.slow + 1) >> 1; }
+
+// BitModel::update while warming up (rates shortened to 1 + floor(log2 n) for the n-th update);
+// `seen` counts the updates, 255 = warm (as BitModel).
+[[gnu::noinline]] void warmup_update(NodeState& s, std::uint8_t& seen, u32 mask, const BitRates& rates) {
   int shift = 1;
-  for (int n = ++s.seen; n > 1; n >>= 1) ++shift;
-  if (shift >= rates.slow) s.seen = 255;
+  for (int n = ++seen; n > 1; n >>= 1) ++shift;
+  if (shift >= rates.slow) seen = 255;
   const int fr = std::min<int>(rates.fast, shift), sr = std::min<int>(rates.slow, shift);
   u32 f = s.fast, sl = s.slow;
   if (mask) {
@@ -72,19 +76,17 @@ struct alignas(8) NodeState {
   }
   s.fast = static_cast<u16>(f);
   s.slow = static_cast<u16>(sl);
-  s.prob = static_cast<u16>((f + sl + 1) >> 1);
 }
 
-// The two-rate update of a warm node (BitModel::update at full rates) and its new coding
-// probability. With SSE2 the node's four uint16 are lanes of one register, which takes the work
-// off the integer units the decision needs: for bit 1, d = 2^16 - p (as uint16: (p ^ ~0) - ~0),
-// for bit 0, d = p; d >> rate = high half of d * 2^(16 - rate) (pmulhuw, exact for rate 1..15);
-// p += d >> rate or p -= d >> rate; prob = (fast + slow + 1) >> 1 = pavgw(fast, slow).
+// The two-rate update of a warm node (BitModel::update at full rates). With SSE2 the node's two
+// uint16 are lanes of one register, which takes the work off the integer units the decision
+// needs: for bit 1, d = 2^16 - p (as uint16: (p ^ ~0) - ~0), for bit 0, d = p; d >> rate = high
+// half of d * 2^(16 - rate) (pmulhuw, exact for rate 1..15); p += d >> rate or p -= d >> rate.
 class WarmUpdate {
  public:
 #if defined(__SSE2__)
   explicit WarmUpdate(const BitRates& rates)
-      : multiplier_(_mm_setr_epi16(0, short(1u << (16 - rates.fast)), short(1u << (16 - rates.slow)), 0, 0, 0, 0, 0)) {}
+      : multiplier_(_mm_setr_epi16(short(1u << (16 - rates.fast)), short(1u << (16 - rates.slow)), 0, 0, 0, 0, 0, 0)) {}
 #else
   explicit WarmUpdate(const BitRates& rates)
       : fast_(rates.fast), slow_(rates.slow), zero_fast_((1u << fast_) - 1), one_fast_(65536u - zero_fast_),
@@ -93,34 +95,28 @@ class WarmUpdate {
 
   void operator()(NodeState& s, u32 mask) const {
 #if defined(__SSE2__)
-    // Lanes: 0 prob, 1 fast, 2 slow, 3 seen (untouched: its multiplier and masks are 0).
-    alignas(16) static constexpr u16 kBitMask[2][8] = {{0, 0, 0, 0, 0, 0, 0, 0}, {0, 0xFFFF, 0xFFFF, 0, 0, 0, 0, 0}};
-    const __m128i estimators = _mm_setr_epi16(0, -1, -1, 0, 0, 0, 0, 0);
-    const __m128i prob_lane = _mm_setr_epi16(-1, 0, 0, 0, 0, 0, 0, 0);
-    const __m128i v = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(&s));
-    // `one`: ~0 in the estimator lanes if the bit is 1; `zero`: ~0 there if it is 0.
-    const __m128i one = _mm_load_si128(reinterpret_cast<const __m128i*>(kBitMask[mask & 1]));
-    const __m128i zero = _mm_xor_si128(one, estimators);
+    // Lanes: 0 fast, 1 slow. `one` is ~0 in both if the bit is 1 (mask), 0 otherwise.
+    std::int32_t word;
+    std::memcpy(&word, &s, sizeof word);
+    const __m128i v = _mm_cvtsi32_si128(word);
+    const __m128i one = _mm_cvtsi32_si128(static_cast<std::int32_t>(mask));
+    const __m128i zero = _mm_xor_si128(one, _mm_cvtsi32_si128(-1));
     const __m128i d = _mm_sub_epi16(_mm_xor_si128(v, one), one);  // bit 1: -p = 2^16 - p; bit 0: p
     const __m128i step = _mm_mulhi_epu16(d, multiplier_);
     const __m128i next = _mm_add_epi16(v, _mm_sub_epi16(_mm_xor_si128(step, zero), zero));  // +step or -step
-    const __m128i prob = _mm_avg_epu16(_mm_srli_epi64(next, 16), _mm_srli_epi64(next, 32));
-    _mm_storel_epi64(reinterpret_cast<__m128i*>(&s),
-                     _mm_or_si128(_mm_andnot_si128(prob_lane, next), _mm_and_si128(prob, prob_lane)));
+    word = _mm_cvtsi128_si32(next);
+    std::memcpy(&s, &word, sizeof word);
 #else
     // p += (t - p) >> rate with an arithmetic shift (see the header for t).
     const int f = s.fast, sl = s.slow;
-    const int nf = f + ((int(zero_fast_ + (one_fast_ & mask)) - f) >> fast_);
-    const int ns = sl + ((int(zero_slow_ + (one_slow_ & mask)) - sl) >> slow_);
-    s.fast = static_cast<u16>(nf);
-    s.slow = static_cast<u16>(ns);
-    s.prob = static_cast<u16>((nf + ns + 1) >> 1);
+    s.fast = static_cast<u16>(f + ((int(zero_fast_ + (one_fast_ & mask)) - f) >> fast_));
+    s.slow = static_cast<u16>(sl + ((int(zero_slow_ + (one_slow_ & mask)) - sl) >> slow_));
 #endif
   }
 
  private:
 #if defined(__SSE2__)
-  __m128i multiplier_;  // lanes 1, 2: 2^(16 - rate)
+  __m128i multiplier_;  // lanes 0, 1: 2^(16 - rate)
 #else
   int fast_, slow_;
   u32 zero_fast_, one_fast_, zero_slow_, one_slow_;
@@ -144,9 +140,9 @@ void decode_trees(std::span<const std::uint8_t> stream, std::span<std::uint8_t> 
   u32 range = 0xFFFFFFFFu;
 
   // +256: the children of the last tree's leaves-to-be are read (and ignored) ahead.
-  NodeState fresh;
-  if (Warmup) fresh.seen = 0;
-  std::vector<NodeState> nodes((Order1 ? 256 : 1) * 256 + 256, fresh);
+  const std::size_t node_count = (Order1 ? 256 : 1) * 256 + 256;
+  std::vector<NodeState> nodes(node_count, kFreshNode);
+  std::vector<std::uint8_t> seen(Warmup ? node_count : 0, 0);  // warm-up counts (Warmup only)
   const WarmUpdate update(rates);
 
   // Unchecked reads while at least kMaxStreamBytesPerByte bytes remain before `limit`; then the tail.
@@ -174,13 +170,13 @@ void decode_trees(std::span<const std::uint8_t> stream, std::span<std::uint8_t> 
     }
     NodeState* const tree = nodes.data() + context;
     u32 node = 1;
-    u32 p = tree[1].prob;
+    u32 p = coding_probability(tree[1]);
 #pragma GCC unroll 8
     for (int level = 0; level < 8; ++level) {
-      const u32 mask = decide(code, range, p, tree[2 * node].prob, tree[2 * node + 1].prob);
+      const u32 mask = decide(code, range, p, coding_probability(tree[2 * node]), coding_probability(tree[2 * node + 1]));
       NodeState& s = tree[node];
-      if (Warmup && s.seen != 255) [[unlikely]] {
-        warmup_update(s, mask, rates);
+      if (Warmup && seen[context + node] != 255) [[unlikely]] {
+        warmup_update(s, seen[context + node], mask, rates);
       } else {
         update(s, mask);
       }

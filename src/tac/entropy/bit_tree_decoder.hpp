@@ -8,12 +8,11 @@
 //     the new code and the next node's probability (cmov on x86-64) and gives the bit as a mask.
 //     A branch on the bit would be mispredicted on every near-uniform decision.
 //   - The probability of both children is read before the bit is known, so the load is off the
-//     critical path; each node keeps its coding probability (p_fast + p_slow + 1) >> 1 next to
-//     its two estimators (8 bytes a node, with the warm-up count), refreshed at each update.
+//     critical path. A node is its two estimators only (4 bytes; the warm-up counts live apart),
+//     so the 256 trees of order 1 fit a 512 KiB L2 cache.
 //   - The two-rate update without a branch, in SSE2 lanes (the integer units are the bottleneck
 //     of the decision chain): for bit 1 d = 2^16 - p, for bit 0 d = p; d >> rate is the high
-//     half of d * 2^(16 - rate) (pmulhuw); p += or -= that; the coding probability is pavgw of
-//     the two. Without SSE2: p += (t - p) >> rate, an arithmetic shift, with t = 2^16 for bit 1
+//     half of d * 2^(16 - rate) (pmulhuw); p += or -= that. Without SSE2: p += (t - p) >> rate, an arithmetic shift, with t = 2^16 for bit 1
 //     and t = 2^rate - 1 for bit 0, which equals p - (p >> rate) for every p in [1, 2^16-1]
 //     (floor((2^r - 1 - p) / 2^r) = -floor(p / 2^r)).
 //   - No bounds check per byte read: a byte costs at most 16 stream bytes (a decision leaves

@@ -36,13 +36,15 @@ void store(const std::vector<float>& values, at::Tensor& dst, std::int64_t row) 
 
 }  // namespace
 
-TwinDataset render_dataset(const std::vector<std::uint64_t>& scene_seeds, int pairs_per_clip, bool half, int threads,
+TwinDataset render_dataset(const std::vector<std::uint64_t>& scene_seeds, int pairs_per_clip, int gaps, bool half, int threads,
                            const std::function<void(std::int64_t, std::int64_t)>& progress) {
   if (scene_seeds.empty() || pairs_per_clip < 1) fail(ErrorKind::usage, "twin data: need at least one scene and one pair per scene");
+  if (gaps < 1 || gaps > 8) fail(ErrorKind::usage, "twin data: the frame gaps must be 1..8, got {}", gaps);
   synth::SceneOptions base;
   const int pairs_in_clip = base.frames / 2;
   if (pairs_per_clip > pairs_in_clip) fail(ErrorKind::usage, "twin data: {} pairs per scene, a scene has {}", pairs_per_clip, pairs_in_clip);
-  const std::int64_t n = static_cast<std::int64_t>(scene_seeds.size()) * pairs_per_clip;
+  const std::int64_t anchors = static_cast<std::int64_t>(scene_seeds.size()) * pairs_per_clip;
+  const std::int64_t n = anchors * gaps;
   const auto type = half ? at::kHalf : at::kFloat;
   TwinDataset d;
   d.seg = at::empty({n, 3, scorer::kNetHeight, scorer::kNetWidth}, at::TensorOptions().dtype(type));
@@ -62,31 +64,37 @@ TwinDataset render_dataset(const std::vector<std::uint64_t>& scene_seeds, int pa
   std::exception_ptr error;
   auto work = [&] {
     try {
-      for (std::int64_t i = next++; i < n; i = next++) {
-        const std::size_t clip = static_cast<std::size_t>(i / pairs_per_clip);
-        const int j = static_cast<int>(i % pairs_per_clip);
+      for (std::int64_t a = next++; a < anchors; a = next++) {
+        const std::size_t clip = static_cast<std::size_t>(a / pairs_per_clip);
+        const int j = static_cast<int>(a % pairs_per_clip);
         const int stretch = pairs_in_clip / pairs_per_clip;
         const int pair = j * stretch + static_cast<int>(mix64(scene_seeds[clip] ^ (0x7a11ULL + static_cast<std::uint64_t>(j))) %
                                                         static_cast<std::uint64_t>(stretch));
-        const TwinSample s = render_twin_sample(scenes[clip], pair);
-        store(s.seg_input, d.seg, i);
-        store(s.pose_input, d.pose, i);
-        std::memcpy(d.labels.data_ptr<std::uint8_t>() + i * static_cast<std::int64_t>(s.labels.size()), s.labels.data(), s.labels.size());
-        float* m = d.motion.data_ptr<float>() + i * 6;
-        for (int c = 0; c < 6; ++c) m[c] = static_cast<float>(s.motion[static_cast<std::size_t>(c)]);
+        const int first = std::min(2 * pair, base.frames - 1 - gaps);
+        const std::vector<TwinSample> samples =
+            gaps == 1 ? std::vector<TwinSample>{render_twin_sample(scenes[clip], pair)} : render_twin_gaps(scenes[clip], first, gaps);
+        for (int g = 0; g < gaps; ++g) {
+          const TwinSample& s = samples[static_cast<std::size_t>(g)];
+          const std::int64_t i = a * gaps + g;
+          store(s.seg_input, d.seg, i);
+          store(s.pose_input, d.pose, i);
+          std::memcpy(d.labels.data_ptr<std::uint8_t>() + i * static_cast<std::int64_t>(s.labels.size()), s.labels.data(), s.labels.size());
+          float* m = d.motion.data_ptr<float>() + i * 6;
+          for (int c = 0; c < 6; ++c) m[c] = static_cast<float>(s.motion[static_cast<std::size_t>(c)]);
+        }
         const std::int64_t finished = ++done;
         if (progress) {
           const std::lock_guard lock(report);
-          progress(finished, n);
+          progress(finished, anchors);
         }
       }
     } catch (...) {
       const std::lock_guard lock(report);
       if (!error) error = std::current_exception();
-      next = n;
+      next = anchors;
     }
   };
-  const int workers = std::max(1, std::min<int>(threads, static_cast<int>(n)));
+  const int workers = std::max(1, std::min<int>(threads, static_cast<int>(anchors)));
   std::vector<std::thread> pool;
   for (int w = 1; w < workers; ++w) pool.emplace_back(work);
   work();

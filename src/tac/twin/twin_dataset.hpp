@@ -18,8 +18,11 @@ struct TwinDataset {
 
 // Renders `pairs_per_clip` pairs from each scene seed (1200 frames at 20 fps, vehicles on): pair
 // j of P lies in the j-th of P equal stretches of the clip, at an offset drawn from the scene seed.
+// With `gaps` > 1 each pair's first frame (2k) is also paired with the frames after its second:
+// `gaps` samples per pair, gaps 1..gaps, stored consecutively (sample (c * P + j) * gaps + g - 1);
+// 1 gives the contest's pairs (frames 2k, 2k + 1) only.
 // `half` stores the inputs as float16 (a training pool; half the memory). `threads` render workers.
-TwinDataset render_dataset(const std::vector<std::uint64_t>& scene_seeds, int pairs_per_clip, bool half, int threads,
+TwinDataset render_dataset(const std::vector<std::uint64_t>& scene_seeds, int pairs_per_clip, int gaps, bool half, int threads,
                            const std::function<void(std::int64_t done, std::int64_t total)>& progress = {});
 
 }  // namespace tac::twin

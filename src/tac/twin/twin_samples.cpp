@@ -50,19 +50,25 @@ std::vector<std::uint8_t> labels_at_net_size(const synth::LabelMap& labels) {
 }
 
 TwinSample render_twin_sample(const synth::Scene& scene, int pair) {
+  if (pair < 0 || 2 * pair + 1 >= scene.options().frames)
+    fail(ErrorKind::usage, "pair {} is outside the scene's {} frames", pair, scene.options().frames);
+  return render_twin_frames(scene, 2 * pair, 2 * pair + 1);
+}
+
+namespace {
+
+void check_frames(const synth::Scene& scene, int first_frame, int second_frame) {
   const auto& cam = scene.options().camera;
   if (cam.width != contest::kFrameWidth || cam.height != contest::kFrameHeight)
     fail(ErrorKind::usage, "twin samples need the contest's {}x{} frames; the scene renders {}x{}", contest::kFrameWidth,
          contest::kFrameHeight, cam.width, cam.height);
-  if (pair < 0 || 2 * pair + 1 >= scene.options().frames)
-    fail(ErrorKind::usage, "pair {} is outside the scene's {} frames", pair, scene.options().frames);
-  synth::Yuv420Frame frame;
-  synth::LabelMap labels;
-  scene.render(2 * pair, frame);
-  const std::vector<std::uint8_t> first = frame_to_rgb(frame);
-  scene.render(2 * pair + 1, frame, &labels);
-  const std::vector<std::uint8_t> second = frame_to_rgb(frame);
+  if (first_frame < 0 || second_frame <= first_frame || second_frame >= scene.options().frames)
+    fail(ErrorKind::usage, "frames {} and {} are not an ordered pair inside the scene's {} frames", first_frame, second_frame,
+         scene.options().frames);
+}
 
+TwinSample make_sample(const synth::Scene& scene, int first_frame, int second_frame, const std::vector<std::uint8_t>& first,
+                       const std::vector<std::uint8_t>& second, const synth::LabelMap& labels) {
   TwinSample s;
   s.seg_input.resize(scorer::kSegInputFloats);
   s.pose_input.resize(scorer::kPoseInputFloats);
@@ -70,8 +76,35 @@ TwinSample render_twin_sample(const synth::Scene& scene, int pair) {
   scorer::preprocess_pair(first.data(), second.data(), s.seg_input.data(), s.pose_input.data(), scratch.data());
   s.labels = labels_at_net_size(labels);
   const auto& poses = scene.poses();
-  s.motion = synth::relative_motion(poses[static_cast<std::size_t>(2 * pair)], poses[static_cast<std::size_t>(2 * pair + 1)]);
+  s.motion = synth::relative_motion(poses[static_cast<std::size_t>(first_frame)], poses[static_cast<std::size_t>(second_frame)]);
   return s;
+}
+
+}  // namespace
+
+TwinSample render_twin_frames(const synth::Scene& scene, int first_frame, int second_frame) {
+  check_frames(scene, first_frame, second_frame);
+  synth::Yuv420Frame frame;
+  synth::LabelMap labels;
+  scene.render(first_frame, frame);
+  const std::vector<std::uint8_t> first = frame_to_rgb(frame);
+  scene.render(second_frame, frame, &labels);
+  return make_sample(scene, first_frame, second_frame, first, frame_to_rgb(frame), labels);
+}
+
+std::vector<TwinSample> render_twin_gaps(const synth::Scene& scene, int first_frame, int gaps) {
+  if (gaps < 1) fail(ErrorKind::usage, "twin samples: {} frame gaps (at least 1)", gaps);
+  check_frames(scene, first_frame, first_frame + gaps);
+  synth::Yuv420Frame frame;
+  synth::LabelMap labels;
+  scene.render(first_frame, frame);
+  const std::vector<std::uint8_t> first = frame_to_rgb(frame);
+  std::vector<TwinSample> out;
+  for (int g = 1; g <= gaps; ++g) {
+    scene.render(first_frame + g, frame, &labels);
+    out.push_back(make_sample(scene, first_frame, first_frame + g, first, frame_to_rgb(frame), labels));
+  }
+  return out;
 }
 
 }  // namespace tac::twin

@@ -23,6 +23,15 @@ struct TwinSample {
 // as if the scene had been encoded losslessly. Throws unless the scene is at the contest's size.
 TwinSample render_twin_sample(const synth::Scene& scene, int pair);
 
+// Frames `first` and `second` of the scene as a pair (first < second): the same path, with the
+// motion between them. Gaps longer than one frame widen the range of motions PoseNet trains on.
+TwinSample render_twin_frames(const synth::Scene& scene, int first, int second);
+
+// Frame `first` paired with each of the next `gaps` frames: samples for gaps 1..gaps, the same
+// as render_twin_frames(scene, first, first + g), each frame rendered once. The same first frame
+// with several motions: only the difference between the frames tells them apart.
+std::vector<TwinSample> render_twin_gaps(const synth::Scene& scene, int first, int gaps);
+
 // A rendered frame through the contest's YUV 4:2:0 -> RGB conversion (scorer §1.2): 874x1164x3.
 std::vector<std::uint8_t> frame_to_rgb(const synth::Yuv420Frame& frame);
 

@@ -79,9 +79,10 @@ void set_lr(torch::optim::AdamW& opt, double lr) {
 
 // Everything a checkpoint must match to be resumed: the options that change what is trained.
 std::string fingerprint(const TwinTrainingOptions& o) {
-  return fmt::format("tac-twin-train/1 seed={} clips={} pairs={} seg_batch={} crop={}x{} pose_batch={} seg_lr={} pose_lr={} steps={}",
+  return fmt::format("tac-twin-train/1 seed={} clips={} pairs={} seg_batch={} crop={}x{} pose_batch={} seg_lr={} pose_lr={} steps={} "
+                     "max_gap={}",
                      o.seed, o.clips, o.pairs_per_clip, o.seg_batch, o.seg_crop_height, o.seg_crop_width, o.pose_batch, o.seg_lr,
-                     o.pose_lr, o.steps);
+                     o.pose_lr, o.steps, o.pose_gaps);
 }
 
 struct Networks {
@@ -160,6 +161,40 @@ void calibrate(const Networks& nets, const TwinDataset& data, int samples) {
     (void)nn::posenet_forward_train(nets.pose.params, data.pose.narrow(0, b, std::min<std::int64_t>(8, n - b)).to(at::kFloat));
 }
 
+// Up to `count` consecutive-frame pairs (gap 1) spread evenly over the training pool, as float32.
+TwinDataset training_sample(const TwinDataset& pool, std::int64_t count, int gaps) {
+  const std::int64_t anchors = pool.size() / gaps;
+  const std::int64_t k = std::max<std::int64_t>(1, std::min(count, anchors));
+  std::vector<std::int64_t> rows;
+  for (std::int64_t i = 0; i < k; ++i) rows.push_back(i * anchors / k * gaps);
+  const at::Tensor index = at::tensor(rows, at::TensorOptions().dtype(at::kLong));
+  return {pool.seg.index_select(0, index).to(at::kFloat), pool.pose.index_select(0, index).to(at::kFloat),
+          pool.labels.index_select(0, index), pool.motion.index_select(0, index)};
+}
+
+// PoseNet's pooled R² on the held-out pairs while training: BatchNorm statistics measured on the
+// pool first (as at the end; training mode never reads them), the head's standardized outputs
+// taken back to metres and radians. No gradients; the training is unchanged by it.
+double held_out_pose_r2(const Networks& nets, const TwinDataset& pool, const TwinDataset& held_out, int samples,
+                        const at::Tensor& motion_mean, const at::Tensor& pose_scale) {
+  at::NoGradGuard no_grad;
+  const std::int64_t n = std::min<std::int64_t>(samples, pool.size());
+  {
+    nn::BatchNormCalibration pose_calibration;
+    for (std::int64_t b = 0; b < n; b += 8)
+      (void)nn::posenet_forward_train(nets.pose.params, pool.pose.narrow(0, b, std::min<std::int64_t>(8, n - b)).to(at::kFloat));
+  }
+  std::vector<at::Tensor> predictions;
+  for (std::int64_t b = 0; b < held_out.size(); b += 8) {
+    const std::int64_t m = std::min<std::int64_t>(8, held_out.size() - b);
+    predictions.push_back(nn::posenet_forward_train(nets.pose.params, held_out.pose.narrow(0, b, m).to(at::kFloat)).narrow(1, 0, 6) * pose_scale +
+                          motion_mean);
+  }
+  TwinAccuracy accuracy;
+  pose_r2_from_predictions(at::cat(predictions), held_out.motion, accuracy);
+  return accuracy.pose_r2;
+}
+
 void check_options(const TwinTrainingOptions& o) {
   if (o.steps <= 0 && o.budget_seconds <= 0) fail(ErrorKind::usage, "twin training needs --steps N or --budget SECONDS");
   if (o.clips < 1 || o.held_out_clips < 1 || o.pairs_per_clip < 1 || o.held_out_pairs < 1)
@@ -168,6 +203,8 @@ void check_options(const TwinTrainingOptions& o) {
   if (o.seg_crop_height % 32 != 0 || o.seg_crop_width % 32 != 0 || o.seg_crop_height < 64 || o.seg_crop_width < 64 ||
       o.seg_crop_height > scorer::kNetHeight || o.seg_crop_width > scorer::kNetWidth)
     fail(ErrorKind::usage, "SegNet crops must be multiples of 32 between 64 and 384x512, got {}x{}", o.seg_crop_height, o.seg_crop_width);
+  if (o.pose_gaps < 1 || o.pose_gaps > 8) fail(ErrorKind::usage, "--pose-gaps must be 1..8, got {}", o.pose_gaps);
+  if (o.eval_every < 0) fail(ErrorKind::usage, "--eval-every must not be negative");
   if (o.resume && o.checkpoint.empty()) fail(ErrorKind::usage, "--resume needs a checkpoint path");
 }
 
@@ -194,10 +231,12 @@ nlohmann::json TwinTrainingResult::summary() const {
           {"data", "tac synth scenes (1164x874, 20 fps), contest preprocessing, labels from the renderer"},
           {"train_seeds", train_seeds},
           {"held_out_seeds", held_out_seeds},
+          {"recipe", recipe},
           {"steps", steps},
           {"train_seconds", train_seconds},
           {"held_out_before", before.to_json()},
-          {"held_out", after.to_json()}};
+          {"held_out", after.to_json()},
+          {"training_pairs", train_fit.to_json()}};
 }
 
 TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressFn& progress) {
@@ -207,6 +246,7 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
   TwinTrainingResult result;
   result.train_seeds = training_seeds(o.seed, o.clips);
   result.held_out_seeds = held_out_seeds(o.seed, o.held_out_clips);
+  result.recipe = fingerprint(o);
   const auto start = std::chrono::steady_clock::now();
   auto report = [&](TwinTrainingProgress p) {
     if (!progress) return;
@@ -222,8 +262,8 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
     p.total_steps = total;
     report(p);
   };
-  const TwinDataset pool = render_dataset(result.train_seeds, o.pairs_per_clip, /*half=*/true, render_threads, render_progress);
-  const TwinDataset held_out = render_dataset(result.held_out_seeds, o.held_out_pairs, /*half=*/false, render_threads, render_progress);
+  const TwinDataset pool = render_dataset(result.train_seeds, o.pairs_per_clip, o.pose_gaps, /*half=*/true, render_threads, render_progress);
+  const TwinDataset held_out = render_dataset(result.held_out_seeds, o.held_out_pairs, /*max_gap=*/1, /*half=*/false, render_threads, render_progress);
   result.render_seconds = seconds_since(start);
 
   // The seeded initialization, calibrated, as the "before" reference.
@@ -250,6 +290,14 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
   const at::Tensor moving = spread.gt(1e-9);
   const double smallest = moving.any().item<bool>() ? spread.masked_select(moving).min().item<double>() : 1.0;
   const at::Tensor pose_scale = spread.clamp_min(smallest);
+  // The standardized errors are weighed half equally and half by each component's share of the
+  // motion's variance in metres and radians — the share the pooled R² (the measure of success)
+  // gives it. Equal weights alone let the small lateral and yaw motions, which are easier, take as
+  // much of the training as forward speed, which holds most of the variance.
+  const at::Tensor variance = spread.pow(2);
+  const double active = std::max<double>(1.0, moving.sum().item<double>());
+  const at::Tensor pose_weight =
+      (0.5 * moving.to(at::kFloat) / active + 0.5 * variance / variance.sum().clamp_min(1e-30)).to(at::kFloat);
   at::Tensor head_weight = nets.pose.tensors.at("hydra.final_layer.pose.weight");
   at::Tensor head_bias = nets.pose.tensors.at("hydra.final_layer.pose.bias");
   {
@@ -291,8 +339,12 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
       seg_x.push_back(pool.seg[k].narrow(1, y0, o.seg_crop_height).narrow(2, x0, o.seg_crop_width));
       seg_y.push_back(pool.labels[k].narrow(0, y0, o.seg_crop_height).narrow(1, x0, o.seg_crop_width));
     }
-    std::vector<std::int64_t> pose_index;
-    for (int i = 0; i < o.pose_batch; ++i) pose_index.push_back(static_cast<std::int64_t>(splitmix(state) % static_cast<std::uint64_t>(n)));
+    std::vector<std::int64_t> pose_index;  // whole groups of a first frame's pairs (gaps 1..pose_gaps)
+    const std::int64_t anchors = n / o.pose_gaps;
+    while (static_cast<int>(pose_index.size()) < o.pose_batch) {
+      const std::int64_t a = static_cast<std::int64_t>(splitmix(state) % static_cast<std::uint64_t>(anchors));
+      for (int g = 0; g < o.pose_gaps && static_cast<int>(pose_index.size()) < o.pose_batch; ++g) pose_index.push_back(a * o.pose_gaps + g);
+    }
     const at::Tensor index = at::tensor(pose_index, at::TensorOptions().dtype(at::kLong));
 
     TwinTrainingProgress p;
@@ -316,7 +368,7 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
       const at::Tensor px = pool.pose.index_select(0, index).to(at::kFloat).contiguous(at::MemoryFormat::ChannelsLast);
       const at::Tensor target = pool.motion.index_select(0, index);
       const at::Tensor out = nn::posenet_forward_train(nets.pose.params, px).narrow(1, 0, 6);
-      const at::Tensor pose_loss = (out - (target - motion_mean) / pose_scale).pow(2).mean();
+      const at::Tensor pose_loss = ((out - (target - motion_mean) / pose_scale).pow(2).mean(0) * pose_weight).sum();
       clear_grads(pose_opt);
       pose_loss.backward();
       pose_opt.step();
@@ -324,6 +376,11 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
       p.pose_seconds = seconds_since(pose_start);
     }
     ++step;
+    if (o.eval_every > 0 && step % o.eval_every == 0) {
+      p.held_out_pose_r2 = held_out_pose_r2(nets, pool, held_out, o.calibration_samples, motion_mean, pose_scale);
+      p.has_held_out_pose_r2 = true;
+      result.held_out_pose_r2_curve.emplace_back(step, p.held_out_pose_r2);
+    }
     result.seg_loss_curve.push_back(p.seg_loss);
     result.pose_loss_curve.push_back(p.pose_loss);
     const double run_seconds = seconds_since(train_start);
@@ -365,6 +422,7 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
     report(p);
   }
   result.after = measure_accuracy(nets.seg.params, nets.pose.params, held_out);
+  result.train_fit = measure_accuracy(nets.seg.params, nets.pose.params, training_sample(pool, held_out.size(), o.pose_gaps));
 
   result.segnet = scorer::make_twin(scorer::Network::SegNet, o.seed);
   result.posenet = scorer::make_twin(scorer::Network::PoseNet, o.seed);

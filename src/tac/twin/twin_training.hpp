@@ -29,8 +29,15 @@ struct TwinTrainingOptions {
   int seg_crop_height = 192;     // SegNet trains on crops of its 384x512 input (same scale)
   int seg_crop_width = 256;
   int pose_batch = 8;            // PoseNet pairs per step (full 192x256 inputs)
+  // Each training pair's first frame is also paired with the frames after its second: gaps
+  // 1..pose_gaps, and a PoseNet batch holds all of a first frame's pairs. The same first frame
+  // with different motions: only the difference between the two frames tells them apart, so
+  // PoseNet must read the motion rather than recognise the scene (which it otherwise memorizes).
+  // Held-out pairs are always consecutive frames, as the contest pairs them.
+  int pose_gaps = 1;
+  int eval_every = 0;            // measure the held-out PoseNet R² every N steps (0: only at the end)
   double seg_lr = 2e-3;
-  double pose_lr = 2e-3;
+  double pose_lr = 5e-4;          // 2e-3 left PoseNet at the constant prediction (docs/twin.md)
   int calibration_samples = 32;  // BatchNorm statistics measured at the end on full-size inputs
   int threads = 0;               // libtorch intra-op threads (0: libtorch's default)
   std::filesystem::path checkpoint;  // empty: none
@@ -59,6 +66,8 @@ struct TwinTrainingProgress {
   std::int64_t total_steps = 0;  // planned (an estimate under a time budget)
   double seg_loss = 0, pose_loss = 0;
   double seg_batch_accuracy = 0;  // on this step's crops
+  bool has_held_out_pose_r2 = false;  // measured at this step (TwinTrainingOptions::eval_every)
+  double held_out_pose_r2 = 0;
   double seg_seconds = 0, pose_seconds = 0;  // this step's forward + backward + update per network
   double elapsed_seconds = 0, eta_seconds = 0, samples_per_second = 0;
   std::string phase;  // "render", "train", "calibrate", "evaluate"
@@ -72,9 +81,14 @@ struct TwinTrainingResult {
   double train_seconds = 0;       // optimization only (this run)
   double render_seconds = 0;
   std::vector<double> seg_loss_curve, pose_loss_curve;  // per step of this run
+  std::vector<std::pair<std::int64_t, double>> held_out_pose_r2_curve;  // (step, R²) every eval_every steps
   TwinAccuracy before;  // the seeded initialization (calibrated), on the held-out frames
   TwinAccuracy after;
+  // The trained twin on training pairs (as many as are held out, spread over the pool): beside
+  // `after`, it tells under- from over-fitting.
+  TwinAccuracy train_fit;
   std::vector<std::uint64_t> train_seeds, held_out_seeds;
+  std::string recipe;  // the options that shaped the training (the checkpoint fingerprint)
   nlohmann::json summary() const;  // what kTwinTrainingKey holds
 };
 
