@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "support/fixtures.hpp"
+#include "tac/core/error.hpp"
 #include "support/run_command.hpp"
 #include <ATen/Parallel.h>
 
@@ -111,6 +112,64 @@ TEST(TuneDataParallel, RanksPiecesAddUpToTheWholeBatchsGradient) {
       EXPECT_NEAR(o.true_distortion, whole.true_distortion(), 1e-7 * o.true_distortion);  // the single process sums pose in float
     }
     EXPECT_TRUE(at::equal(outcome[0].grad, outcome[1].grad));  // every rank holds the same sum
+  }
+}
+
+namespace {
+
+tac::train::GridAdam adam_of(float base, std::int64_t steps) {
+  tac::train::GridAdam adam;
+  adam.add("latents", at::arange(6, at::kFloat).reshape({2, 3}) + base, at::ones({1, 3}), 0.5);
+  adam.add("w", at::full({4}, base), at::scalar_tensor(0.1f), 0.1);
+  for (auto& p : adam.params) {
+    p.m.fill_(base * 2);
+    p.v.fill_(base * 3);
+  }
+  adam.steps_taken = steps;
+  return adam;
+}
+
+}  // namespace
+
+// Start and resume: rank 0's parameters, moments and step reach every rank; a rank 0 that cannot
+// load its checkpoint stops the others at once; ranks that diverged are caught at the end.
+TEST(TuneDataParallel, RanksStartFromRootsStateAndStopWithIt) {
+  for (const bool root_fails : {false, true}) {
+    const int port = free_port();
+    std::optional<tac::Error> error[2];
+    tac::train::GridAdam adams[2];
+    as_two_ranks([&](int rank) {
+      tac::train::DataParallel dp(two_ranks(rank, port));
+      adams[rank] = adam_of(rank == 0 ? 1.0f : 7.0f, 0);
+      try {
+        tac::train::broadcast_training_state(adams[rank], dp, [&] {  // runs on rank 0 only
+          EXPECT_EQ(rank, 0);
+          if (root_fails) tac::fail(tac::ErrorKind::corrupt_input, "checkpoint truncated");
+          adams[rank].steps_taken = 5;  // as a loaded checkpoint
+        });
+        if (rank == 1) adams[1].params[1].value.detach().add_(1e-3);  // a rank that went its own way
+        tac::train::check_same_parameters_as_root(adams[rank], dp);
+      } catch (const tac::Error& e) {
+        error[rank] = e;
+      }
+    });
+    if (root_fails) {
+      ASSERT_TRUE(error[0] && error[1]);
+      EXPECT_EQ(error[0]->kind(), tac::ErrorKind::corrupt_input);  // rank 0's own error
+      EXPECT_EQ(error[1]->kind(), tac::ErrorKind::usage) << error[1]->what();
+      EXPECT_NE(std::string(error[1]->what()).find("rank 0"), std::string::npos);
+      continue;
+    }
+    EXPECT_FALSE(error[0]);
+    ASSERT_TRUE(error[1]);
+    EXPECT_EQ(error[1]->kind(), tac::ErrorKind::internal);
+    EXPECT_NE(std::string(error[1]->what()).find("'w'"), std::string::npos) << error[1]->what();
+    EXPECT_EQ(adams[1].steps_taken, 5);
+    EXPECT_TRUE(at::equal(adams[1].params[0].value, adams[0].params[0].value));
+    for (std::size_t k = 0; k < 2; ++k) {
+      EXPECT_TRUE(at::equal(adams[1].params[k].m, adams[0].params[k].m));
+      EXPECT_TRUE(at::equal(adams[1].params[k].v, adams[0].params[k].v));
+    }
   }
 }
 

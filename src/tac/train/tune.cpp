@@ -160,8 +160,6 @@ TuneResult run_tune(const TuneJob& job) {
   if (job.steps < 0) fail(ErrorKind::usage, "tune: --steps must not be negative");
   if (!(job.lr > 0)) fail(ErrorKind::usage, "tune: --lr must be positive");
   if (job.resume && job.checkpoint.empty()) fail(ErrorKind::usage, "tune: --resume needs --checkpoint FILE");
-  if (job.resume && job.distributed.rank == 0 && !fs::exists(job.checkpoint))  // rank 0 reads it for every rank
-    fail(ErrorKind::usage, "tune: nothing to resume: {} does not exist", job.checkpoint.string());
   if (job.checkpoint_every < 1) fail(ErrorKind::usage, "tune: the checkpoint interval must be at least 1 step");
   const std::int64_t batch = job.batch > 0 ? job.batch : std::min<std::int64_t>(job.pairs, 2);
   const double weight_lr = job.weight_lr >= 0 ? job.weight_lr : job.lr / 5;
@@ -197,8 +195,11 @@ TuneResult run_tune(const TuneJob& job) {
                                 settings_text(job.surrogate.gamma))},
       {"segnet_sha256", sha256_file_hex(job.segnet)},
       {"posenet_sha256", sha256_file_hex(job.posenet)}};
-  if (job.resume && dp.is_root()) load_checkpoint(job.checkpoint, adam, settings);
-  broadcast_training_state(adam, dp);  // every rank starts from rank 0's state
+  broadcast_training_state(adam, dp, [&] {  // every rank starts from rank 0's state
+    if (!job.resume) return;
+    if (!fs::exists(job.checkpoint)) fail(ErrorKind::usage, "tune: nothing to resume: {} does not exist", job.checkpoint.string());
+    load_checkpoint(job.checkpoint, adam, settings);
+  });
   result.start_step = adam.steps_taken;
   if (result.start_step > job.steps)
     fail(ErrorKind::usage, "tune: the checkpoint stands at step {}, past --steps {}", result.start_step, job.steps);

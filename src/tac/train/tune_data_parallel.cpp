@@ -4,6 +4,7 @@
 #include <c10/core/GradMode.h>
 
 #include <cmath>
+#include <exception>
 
 #include "tac/core/error.hpp"
 
@@ -51,14 +52,28 @@ void all_reduce_gradients(GridAdam& adam, DataParallel& dp) {
   dp.all_reduce_sum(grads);
 }
 
-void broadcast_training_state(GridAdam& adam, DataParallel& dp) {
-  if (dp.world_size() == 1) return;
-  std::vector<at::Tensor> state;
-  for (auto& p : adam.params) state.insert(state.end(), {p.value, p.m, p.v});
-  dp.broadcast_from_root(state);
-  std::vector<at::Tensor> step{at::scalar_tensor(adam.steps_taken, at::kLong).reshape({1})};
-  dp.broadcast_from_root(step);
-  adam.steps_taken = step[0][0].item<std::int64_t>();
+void broadcast_training_state(GridAdam& adam, DataParallel& dp, const std::function<void()>& load_on_root) {
+  std::exception_ptr failed;
+  if (dp.is_root()) try {
+      load_on_root();
+    } catch (const Error&) {
+      failed = std::current_exception();
+    }
+  if (dp.world_size() > 1) {
+    // First whether rank 0 stands, and its step count (-1: it failed), then the tensors.
+    std::vector<at::Tensor> step{at::full({1}, failed ? std::int64_t{-1} : adam.steps_taken, at::kLong)};
+    dp.broadcast_from_root(step);
+    const auto root_step = step[0][0].item<std::int64_t>();
+    if (root_step < 0 && !dp.is_root())
+      fail(ErrorKind::usage, "tune: rank {} stops: rank 0 could not start (its checkpoint; see rank 0's error)", dp.rank());
+    if (root_step >= 0) {
+      std::vector<at::Tensor> state;
+      for (auto& p : adam.params) state.insert(state.end(), {p.value, p.m, p.v});
+      dp.broadcast_from_root(state);
+      adam.steps_taken = root_step;
+    }
+  }
+  if (failed) std::rethrow_exception(failed);
 }
 
 void check_same_parameters_as_root(const GridAdam& adam, DataParallel& dp) {

@@ -11,6 +11,7 @@
 // whose gradients summed over ranks are exactly the whole batch objective's (uneven shares too).
 // In a single process everything here is the identity and the step is the original one.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -34,8 +35,10 @@ BatchObjective batch_objective(const std::optional<ScoreTerms>& share, std::int6
 
 // Sums the parameters' gradients over ranks (a missing gradient counts as zero): one collective.
 void all_reduce_gradients(GridAdam& adam, DataParallel& dp);
-// Rank 0's parameters, Adam moments and step count to every rank (the start of a run or a resume).
-void broadcast_training_state(GridAdam& adam, DataParallel& dp);
+// Runs `load_on_root` on rank 0 (a resume's checkpoint), then sends rank 0's parameters, Adam
+// moments and step count to every rank. When rank 0's load fails, rank 0 rethrows its error and
+// the other ranks fail too (usage, pointing at rank 0) instead of waiting for the time-out.
+void broadcast_training_state(GridAdam& adam, DataParallel& dp, const std::function<void()>& load_on_root);
 // Fails (ErrorKind::internal) on a rank whose parameters are not bit for bit rank 0's.
 void check_same_parameters_as_root(const GridAdam& adam, DataParallel& dp);
 
