@@ -80,11 +80,18 @@ void run_tune_cmd(const TuneArgs& a) {
   job.checkpoint = a.checkpoint;
   job.checkpoint_every = a.checkpoint_every;
   job.resume = a.resume;
+  job.distributed = tac::train::distributed_context_from_environment();  // torchrun's RANK, WORLD_SIZE, ...
   job.on_progress = [](const tac::train::TuneProgress& p) {
-    std::fprintf(stderr, "tune: step %lld/%lld loss %.6f score %.6f  %.3f samples/s  ETA %.0f s\n", static_cast<long long>(p.step),
+    const std::string who = p.world > 1 ? fmt::format("tune[rank {}/{}]", p.rank, p.world) : "tune";
+    std::fprintf(stderr, "%s: step %lld/%lld loss %.6f score %.6f  %.3f samples/s  ETA %.0f s\n", who.c_str(), static_cast<long long>(p.step),
                  static_cast<long long>(p.steps), p.loss, p.score, p.samples_per_second, p.eta_seconds);
   };
   const auto r = tac::train::run_tune(job);
+  if (job.distributed.rank != 0) {  // rank 0 writes the submission and reports
+    std::fprintf(stderr, "tune[rank %d/%d]: done (%lld steps); rank 0 writes %s\n", job.distributed.rank, job.distributed.world_size,
+                 static_cast<long long>(r.steps), a.out.c_str());
+    return;
+  }
   tac::cli::write_inflate_script(a.out, "hnerv95");
   const bool twin = r.scorer != "real";
   // Only the real upstream weights (identified by SHA-256) give contest scores; a tac twin says so
@@ -105,6 +112,7 @@ void run_tune_cmd(const TuneArgs& a) {
                         {"lr", a.lr},
                         {"seed", a.seed},
                         {"threads", job.threads},
+                        {"world_size", job.distributed.world_size},
                         {"start_step", r.start_step},
                         {"steps", r.steps},
                         {"train_seconds", r.train_seconds},
@@ -145,6 +153,9 @@ void register_tune(CLI::App& app) {
       "exact scorer, before and after (their SHA-256 is printed). A twin scorer's numbers are marked [twin].\n"
       "Deterministic for a seed and --threads; --checkpoint FILE is written every --checkpoint-every steps and\n"
       "at the end, and --resume continues it to --steps.\n"
+      "Data-parallel over processes (c10d/Gloo): launched with torchrun's RANK, WORLD_SIZE, MASTER_ADDR and\n"
+      "MASTER_PORT set, the processes split each step's batch and sum their gradients; rank 0 writes OUT\n"
+      "(checkpoints, archive, report) and evaluates. See docs/train.md.\n"
       "\n"
       "Example: tac tune archive.zip --gt videos/0.mkv -o tuned --pairs 0:8 --steps 100 --upstream ~/commaai-challenge");
   cmd->add_option("archive", args->archive, "hnerv95 archive: zip, unzipped directory or member file")->required()->check(CLI::ExistingPath);

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "tac/codec/codec.hpp"
 #include "tac/codec/hnerv95/hnerv95_archive.hpp"
@@ -23,6 +24,7 @@
 #include "tac/train/grid_adam.hpp"
 #include "tac/train/hnerv95_torch_decoder.hpp"
 #include "tac/train/tune_checkpoint.hpp"
+#include "tac/train/tune_data_parallel.hpp"
 #include "tac/train/tune_inputs.hpp"
 
 namespace tac::train {
@@ -158,11 +160,11 @@ TuneResult run_tune(const TuneJob& job) {
   if (job.steps < 0) fail(ErrorKind::usage, "tune: --steps must not be negative");
   if (!(job.lr > 0)) fail(ErrorKind::usage, "tune: --lr must be positive");
   if (job.resume && job.checkpoint.empty()) fail(ErrorKind::usage, "tune: --resume needs --checkpoint FILE");
-  if (job.resume && !fs::exists(job.checkpoint)) fail(ErrorKind::usage, "tune: nothing to resume: {} does not exist", job.checkpoint.string());
   if (job.checkpoint_every < 1) fail(ErrorKind::usage, "tune: the checkpoint interval must be at least 1 step");
   const std::int64_t batch = job.batch > 0 ? job.batch : std::min<std::int64_t>(job.pairs, 2);
   const double weight_lr = job.weight_lr >= 0 ? job.weight_lr : job.lr / 5;
   if (job.threads > 0) at::set_num_threads(job.threads);
+  DataParallel dp(job.distributed);  // a single process unless launched as ranks (torchrun's environment)
 
   const Hnerv95Input input = read_hnerv95_input(job.archive);
   const hn::Archive archive = hn::parse_archive(input.bytes, input.member);
@@ -193,7 +195,11 @@ TuneResult run_tune(const TuneJob& job) {
                                 settings_text(job.surrogate.gamma))},
       {"segnet_sha256", sha256_file_hex(job.segnet)},
       {"posenet_sha256", sha256_file_hex(job.posenet)}};
-  if (job.resume) load_checkpoint(job.checkpoint, adam, settings);
+  broadcast_training_state(adam, dp, [&] {  // every rank starts from rank 0's state
+    if (!job.resume) return;
+    if (!fs::exists(job.checkpoint)) fail(ErrorKind::usage, "tune: nothing to resume: {} does not exist", job.checkpoint.string());
+    load_checkpoint(job.checkpoint, adam, settings);
+  });
   result.start_step = adam.steps_taken;
   if (result.start_step > job.steps)
     fail(ErrorKind::usage, "tune: the checkpoint stands at step {}, past --steps {}", result.start_step, job.steps);
@@ -204,26 +210,34 @@ TuneResult run_tune(const TuneJob& job) {
     for (std::int64_t k = 0; k < job.pairs; ++k) gt.push_back(objective.ground_truth(pair_tensor(gt_frames.data() + static_cast<std::size_t>(2 * k) * kFrame)));
     const auto start = SteadyClock::now();
     for (std::int64_t step = result.start_step; step < job.steps; ++step) {
-      const auto picks = batch_of_step(job.seed, step, batch, job.pairs);
-      std::vector<std::int64_t> indices;
-      for (const auto k : picks) indices.push_back(job.first_pair + k);
-      const at::Tensor frames = decoder.frames(at::tensor(at::ArrayRef<std::int64_t>(indices)));
-      const ScoreTerms terms = objective.terms(frames, concat(gt, picks), job.surrogate);
-      const at::Tensor loss = terms.objective();
-      loss.backward();
+      // This rank's share of the step's batch (the whole batch in a single process).
+      const auto picks = picks_of_rank(batch_of_step(job.seed, step, batch, job.pairs), dp);
+      std::optional<ScoreTerms> terms;
+      if (!picks.empty()) {
+        std::vector<std::int64_t> indices;
+        for (const auto k : picks) indices.push_back(job.first_pair + k);
+        const at::Tensor frames = decoder.frames(at::tensor(at::ArrayRef<std::int64_t>(indices)));
+        terms = objective.terms(frames, concat(gt, picks), job.surrogate);
+      }
+      const BatchObjective loss = batch_objective(terms, batch, dp);
+      if (loss.to_backward.defined()) loss.to_backward.backward();
+      all_reduce_gradients(adam, dp);  // the whole batch's gradient on every rank
       adam.step();
       const std::int64_t done = step + 1;
-      if (!job.checkpoint.empty() && (done % job.checkpoint_every == 0 || done == job.steps)) save_checkpoint(job.checkpoint, adam, settings);
+      if (dp.is_root() && !job.checkpoint.empty() && (done % job.checkpoint_every == 0 || done == job.steps))
+        save_checkpoint(job.checkpoint, adam, settings);
       if (job.on_progress) {
         const double elapsed = seconds_since(start);
         const double per_step = elapsed / static_cast<double>(done - result.start_step);
-        job.on_progress({done, job.steps, loss.item<double>(), terms.true_distortion(), static_cast<double>(batch) / per_step,
-                         per_step * static_cast<double>(job.steps - done)});
+        job.on_progress({done, job.steps, loss.loss, loss.true_distortion, static_cast<double>(batch) / per_step,
+                         per_step * static_cast<double>(job.steps - done), dp.rank(), dp.world_size()});
       }
     }
     result.train_seconds = seconds_since(start);
   }
   result.steps = job.steps;
+  check_same_parameters_as_root(adam, dp);
+  if (!dp.is_root()) return result;  // rank 0 exports and evaluates
 
   // Export: the parameters on the archive's grids, as an hnerv95 archive under the same member name.
   const auto member = hn::write_member(decoder.quantized_archive());

@@ -15,6 +15,7 @@
 #include <functional>
 #include <string>
 
+#include "tac/train/data_parallel.hpp"
 #include "tac/train/score_terms.hpp"
 
 namespace tac::train {
@@ -27,6 +28,7 @@ struct TuneProgress {
   double score = 0;                  // 100 * seg + sqrt(10 * pose) of the trainer's frames on that batch
   double samples_per_second = 0;
   double eta_seconds = 0;
+  int rank = 0, world = 1;           // this process of a data-parallel run
 };
 
 struct TuneJob {
@@ -47,6 +49,10 @@ struct TuneJob {
   std::int64_t checkpoint_every = 10;
   bool resume = false;                  // continue from `checkpoint`
   bool evaluate = true;                 // score before and after (false: export only; tests)
+  // Data-parallel over processes (data_parallel.hpp): each step's batch is split over the ranks and
+  // their gradients summed; rank 0 alone writes checkpoints, the archive and evaluates (other
+  // ranks return a result without archive_zip). Default: a single process.
+  DistributedContext distributed;
   std::function<void(const TuneProgress&)> on_progress;
 };
 
