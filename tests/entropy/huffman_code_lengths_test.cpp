@@ -71,7 +71,8 @@ std::uint64_t exhaustive_optimum(const Counts& counts, int max_length) {
       if (kraft == (std::uint64_t(1) << max_length)) best = std::min(best, bits);
       return;
     }
-    for (int l = from; l <= max_length; ++l) go(i + 1, l, kraft + (std::uint64_t(1) << (max_length - l)), bits + w[i] * l);
+    for (int l = from; l <= max_length; ++l)
+      go(i + 1, l, kraft + (std::uint64_t(1) << (max_length - l)), bits + w[i] * l);
   };
   go(0, 1, 0, 0);
   return best;
