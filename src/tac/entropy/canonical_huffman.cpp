@@ -124,7 +124,9 @@ HuffmanLengths read_table(ByteReader& r) {
 
 // ---- decoder -------------------------------------------------------------------------------
 
-// entry = symbol | length << 8, for every 12-bit window starting with the symbol's code.
+// entry = length | symbol << 8, for every 12-bit window starting with the symbol's code. The
+// length is in the low bits so that a shift by the entry (x86 masks the count to 6 bits) needs no
+// extraction on the decoder's critical path.
 using DecodeTable = std::array<std::uint16_t, kKraftTotal>;
 
 void build_decode_table(const HuffmanLengths& lengths, DecodeTable& table) {
@@ -133,7 +135,7 @@ void build_decode_table(const HuffmanLengths& lengths, DecodeTable& table) {
     const int l = lengths[s];
     if (l == 0) continue;
     const std::uint32_t first = std::uint32_t(codes[s]) << (kMax - l);
-    const std::uint16_t entry = static_cast<std::uint16_t>(s | (l << 8));
+    const std::uint16_t entry = static_cast<std::uint16_t>(l | (s << 8));
     std::fill(table.begin() + first, table.begin() + first + (1u << (kMax - l)), entry);
   }
 }
@@ -145,8 +147,8 @@ std::uint64_t decode_tail(const DecodeTable& table, const std::uint8_t* bytes, s
   for (; i < n; ++i) {
     const std::uint64_t window = load_be64(bytes + (bit >> 3)) << (bit & 7);
     const std::uint16_t e = table[window >> (64 - kMax)];
-    out[i] = static_cast<std::uint8_t>(e);
-    bit += e >> 8;
+    out[i] = static_cast<std::uint8_t>(e >> 8);
+    bit += e & 63;
     if (bit > real * 8)
       fail(ErrorKind::corrupt_input, "{}: huffman payload is truncated ({} of {} symbols decoded)", source, i, n);
   }
@@ -237,28 +239,36 @@ std::vector<std::uint8_t> decode_bytes_huffman(std::span<const std::uint8_t> str
   std::vector<std::uint8_t> out(size);
   std::uint8_t* o = out.data();
   const std::uint8_t* in = payload.data();
-  std::uint64_t bit = 0;
   std::size_t i = 0;
-  // Checked once: 8 bytes at bit >> 3 are inside the payload; 4 codes use at most 48 of the
-  // 57 bits left after the shift.
-  while (i + 4 <= size && (bit >> 3) + 8 <= payload.size()) {
-    std::uint64_t w = load_be64(in + (bit >> 3)) << (bit & 7);
-    const std::uint16_t e0 = table[w >> (64 - kMax)];
-    w <<= e0 >> 8;
-    const std::uint16_t e1 = table[w >> (64 - kMax)];
-    w <<= e1 >> 8;
-    const std::uint16_t e2 = table[w >> (64 - kMax)];
-    w <<= e2 >> 8;
-    const std::uint16_t e3 = table[w >> (64 - kMax)];
-    o[i] = static_cast<std::uint8_t>(e0);
-    o[i + 1] = static_cast<std::uint8_t>(e1);
-    o[i + 2] = static_cast<std::uint8_t>(e2);
-    o[i + 3] = static_cast<std::uint8_t>(e3);
-    bit += (e0 >> 8) + (e1 >> 8) + (e2 >> 8) + (e3 >> 8);
+  // The bit buffer (F. Giesen's "reading bits" variant 4, MSB-first): `buffer` holds the next
+  // bits left-aligned, `count` of them valid; the next 8 bytes are loaded at `next`, the first
+  // byte not wholly in the buffer. A refill leaves count >= 56, enough for 4 codes of <= 12 bits,
+  // and its load does not depend on the codes just decoded. Bits consumed so far:
+  // (next - in) * 8 - count. Checked once per step: the 8 bytes at `next` are in the payload.
+  std::uint64_t buffer = 0;
+  unsigned count = 0;
+  const std::uint8_t* next = in;
+  const std::uint8_t* const end = in + payload.size();
+  const auto step = [&]() {
+    const std::uint16_t e = table[buffer >> (64 - kMax)];
+    buffer <<= (e & 63);
+    count -= e & 63u;
+    return static_cast<std::uint8_t>(e >> 8);
+  };
+  while (i + 4 <= size && end - next >= 8) {
+    buffer |= load_be64(next) >> count;
+    next += (63 - count) >> 3;
+    count |= 56;
+    o[i] = step();
+    o[i + 1] = step();
+    o[i + 2] = step();
+    o[i + 3] = step();
     i += 4;
   }
-  // The rest (fewer than 8 bytes, or fewer than 4 symbols) from a zero-padded copy. Fewer than 4
-  // symbols need at most 6 bytes, so 16 real bytes always suffice.
+  std::uint64_t bit = std::uint64_t(next - in) * 8 - count;
+  // The rest from a zero-padded copy: either fewer than 16 bytes remain (fewer than 8 after
+  // `next`, plus at most 8 in the buffer) or fewer than 4 symbols (at most 6 bytes) are left, so
+  // 16 real bytes always suffice.
   const std::size_t at = static_cast<std::size_t>(bit >> 3);
   std::array<std::uint8_t, 16 + 8> tail{};
   const std::size_t real = std::min<std::size_t>(payload.size() - at, 16);

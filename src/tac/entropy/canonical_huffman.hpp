@@ -36,8 +36,8 @@
 // or a nonzero pad bit is corrupt input (trailing garbage).
 //
 // Decoder: a 4096-entry table indexed by the next 12 payload bits gives (symbol, length). The
-// hot loop loads 8 payload bytes big-endian at bit position p, shifts out p mod 8 bits (>= 57
-// valid bits remain) and decodes 4 symbols (<= 48 bits) per load, without checks, while 8 bytes
+// hot loop keeps a 64-bit MSB-first bit buffer refilled with one unaligned big-endian 8-byte
+// load to >= 56 valid bits, then decodes 4 symbols (<= 48 bits) without checks, while 8 bytes
 // remain; the last bytes are decoded from a zero-padded copy, and a code that ends past the real
 // end is truncation. Before allocating, a declared n above kMaxDecodedBytes is limit_exceeded and
 // an n the payload cannot hold (n * shortest length > payload bits) is corrupt input.
