@@ -130,14 +130,16 @@ TEST(CanonicalHuffman, FibonacciCountsStayWithinTheLimit) {
 }
 
 TEST(CanonicalHuffman, CodedSizeNearTheOrderZeroEntropy) {
-  // Geometric bytes (p = 0.12 as in the bench, and a skew of p = 0.3): within 1 % of the order-0
-  // entropy plus the table.
+  // Geometric bytes (p = 0.12 as in the bench, and a skew of p = 0.3): within 1.5 % of the
+  // order-0 entropy plus the table. Whole-bit codes cost about 1 % here on their own (measured
+  // with these seeds: 0.99 % and 0.93 %; 1.06 % on the bench's 8 MiB input), so a bound of 1 %
+  // would only hold by the luck of the seed; code-length optimality is tested exactly elsewhere.
   for (const double p : {0.12, 0.3}) {
     const Bytes data = geometric_bytes(1u << 20, p, 9);
     const Bytes stream = encode_bytes_huffman(data);
     const double entropy_bytes = entropy_bits(data) / 8;
     const std::size_t table = 128;
-    EXPECT_LE(double(stream.size()), entropy_bytes * 1.01 + table) << "p = " << p;
+    EXPECT_LE(double(stream.size()), entropy_bytes * 1.015 + table) << "p = " << p;
     EXPECT_GE(double(stream.size()), entropy_bytes) << "p = " << p;
   }
   // 99 % zeros: no prefix code spends under 1 bit a symbol (entropy ~0.16 bits); the Huffman
