@@ -22,7 +22,7 @@
 // When the table ends on a high nibble, the low nibble of that byte is 0 (refused otherwise).
 // The encoder writes 15 for a run of absent symbols that reaches symbol 255, nibbles 0 for a
 // shorter run of 1..3, and 14, a, b for a longer one. Examples: all 256 symbols present = 128
-// bytes; symbols 0..63 present = 65 nibbles = 33 bytes; one symbol s > 3 present = 2 or 3 bytes.
+// bytes; symbols 0..63 present = 65 nibbles = 33 bytes; one symbol present = at most 3 bytes.
 // Checks: at least one symbol is present, a run never passes symbol 255, and
 //   one present symbol: its length is 1, and the payload is empty (the output is n copies of it:
 //     a 0-bit code is not decodable, so this case is explicit and costs no payload at all);
