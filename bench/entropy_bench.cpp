@@ -10,6 +10,7 @@
 
 #include "tac/core/stopwatch.hpp"
 #include "tac/entropy/byte_coders.hpp"
+#include "tac/entropy/canonical_huffman.hpp"
 #include "tac/entropy/generic_codecs.hpp"
 #include "tac/entropy/hts_codecs.hpp"
 
@@ -77,6 +78,8 @@ int main(int argc, char** argv) {
        [](ByteSpan in, std::size_t n) { return decode_bytes_binary(in, n, 1, {4, 7, true}, "bench"); }},
       {"tac_multi_symbol_order0", [](ByteSpan in) { return encode_bytes_multi_symbol(in, 0, {}); },
        [](ByteSpan in, std::size_t n) { return decode_bytes_multi_symbol(in, n, 0, {}, "bench"); }},
+      {"canonical_huffman", [](ByteSpan in) { return encode_bytes_huffman(in); },
+       [](ByteSpan in, std::size_t n) { return decode_bytes_huffman(in, n, "bench"); }},
       {"htscodecs_rans_order0", [](ByteSpan in) { return rans_compress(in, 0); },
        [](ByteSpan in, std::size_t n) { return rans_decompress(in, n, "bench"); }},
       {"htscodecs_rans_order0_x32", [](ByteSpan in) { return rans_compress(in, 0x04); },

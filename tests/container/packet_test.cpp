@@ -17,7 +17,7 @@ using tac::transform::TransformKind;
 std::vector<CodecSpec> every_codec() {
   std::vector<CodecSpec> specs;
   for (auto tag : {CodecTag::raw, CodecTag::brotli, CodecTag::zstd, CodecTag::xz, CodecTag::lzma1, CodecTag::rans,
-                   CodecTag::arith, CodecTag::adaptive_bytes, CodecTag::binary_bytes}) {
+                   CodecTag::arith, CodecTag::adaptive_bytes, CodecTag::binary_bytes, CodecTag::huffman_bytes}) {
     CodecSpec s;
     s.tag = tag;
     s.brotli.quality = 9;
@@ -28,7 +28,7 @@ std::vector<CodecSpec> every_codec() {
     s.order = 1;
     specs.push_back(s);
   }
-  specs.back().rates = {5, 9, true};  // binary_bytes with warm-up
+  specs[8].rates = {5, 9, true};  // binary_bytes with warm-up
   return specs;
 }
 

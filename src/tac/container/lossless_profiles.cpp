@@ -58,6 +58,8 @@ std::vector<LosslessProfile> build() {
   adaptive1.codec.increment = 32;
   adaptive1.codec.limit = 1u << 13;
   v.push_back(adaptive1);
+  v.push_back(
+      profile("huffman", "tac static canonical Huffman, order 0, codes of at most 12 bits", CodecTag::huffman_bytes));
   auto binary0 = profile("binary0", "tac adaptive binary coder, bit-tree contexts, order 0", CodecTag::binary_bytes);
   binary0.codec.rates.warmup = true;
   v.push_back(binary0);

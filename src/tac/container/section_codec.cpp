@@ -1,6 +1,7 @@
 #include "tac/container/section_codec.hpp"
 
 #include "tac/entropy/byte_coders.hpp"
+#include "tac/entropy/canonical_huffman.hpp"
 #include "tac/entropy/hts_codecs.hpp"
 #include "tac/entropy/limits.hpp"
 #include "tac/transform/uleb128.hpp"
@@ -18,11 +19,12 @@ const char* codec_name(CodecTag tag) {
     case CodecTag::arith: return "arith";
     case CodecTag::adaptive_bytes: return "adaptive_bytes";
     case CodecTag::binary_bytes: return "binary_bytes";
+    case CodecTag::huffman_bytes: return "huffman_bytes";
   }
   return "unknown";
 }
 
-bool known_codec(std::uint8_t tag) { return tag <= static_cast<std::uint8_t>(CodecTag::binary_bytes); }
+bool known_codec(std::uint8_t tag) { return tag <= static_cast<std::uint8_t>(CodecTag::huffman_bytes); }
 
 namespace {
 
@@ -63,6 +65,7 @@ EncodedSection encode_with(const CodecSpec& s, ByteSpan data) {
       out.payload = entropy::encode_bytes_binary(data, s.order, s.rates);
       out.params = {std::uint8_t(s.order), s.rates.fast, s.rates.slow, std::uint8_t(s.rates.warmup ? 1 : 0)};
       break;
+    case CodecTag::huffman_bytes: out.payload = entropy::encode_bytes_huffman(data); break;
     default: fail(ErrorKind::usage, "codec tag {} unknown", int(s.tag));
   }
   return out;
@@ -126,6 +129,7 @@ Bytes decode_with(CodecTag tag, ByteSpan params, ByteSpan payload, std::size_t s
         out = entropy::decode_bytes_binary(payload, size, order, rates, source);
         break;
       }
+      case CodecTag::huffman_bytes: out = entropy::decode_bytes_huffman(payload, size, source); break;
       default: fail(ErrorKind::corrupt_input, "{}: unknown codec tag {}", source, int(tag));
     }
   } catch (const Error& e) {

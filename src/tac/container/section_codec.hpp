@@ -26,7 +26,9 @@ enum class CodecTag : std::uint8_t {
   arith = 6,           // htscodecs adaptive arithmetic (order flags in-stream)
   adaptive_bytes = 7,  // tac range coder, multi-symbol: params order (u8), increment, limit, prior (ULEB128)
   binary_bytes = 8,    // tac range coder, binary tree: params order, fast rate, slow rate, warm-up (u8 each)
+  huffman_bytes = 9,   // tac static canonical Huffman, order 0 (table in the payload; no params)
 };
+// Tags are stored in packets: append new ones, never renumber.
 
 // One coder with its settings (the union of what every tag needs; each tag reads its fields).
 struct CodecSpec {
