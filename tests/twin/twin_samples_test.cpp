@@ -105,6 +105,19 @@ TEST(TwinSamples, AFrameGapPairsTheFirstFrameFurtherBack) {
   EXPECT_NE(gap.pose_input, pair.pose_input);
   EXPECT_EQ(gap.motion, tac::synth::relative_motion(scene.poses()[8], scene.poses()[11]));
   EXPECT_GT(gap.motion[0], 2.5 * pair.motion[0]);
+  // A group: frame 8 with each of the next three frames, each frame rendered once.
+  const auto group = tac::twin::render_twin_gaps(scene, 8, 3);
+  ASSERT_EQ(group.size(), 3u);
+  for (int g = 1; g <= 3; ++g) {
+    const auto one = tac::twin::render_twin_frames(scene, 8, 8 + g);
+    const auto& s = group[static_cast<std::size_t>(g - 1)];
+    EXPECT_EQ(s.pose_input, one.pose_input) << g;
+    EXPECT_EQ(s.seg_input, one.seg_input) << g;
+    EXPECT_EQ(s.labels, one.labels) << g;
+    EXPECT_EQ(s.motion, one.motion) << g;
+  }
+  EXPECT_THROW((void)tac::twin::render_twin_gaps(scene, 21, 3), tac::Error);
+  EXPECT_THROW((void)tac::twin::render_twin_gaps(scene, 4, 0), tac::Error);
   for (const auto& [a, b] : {std::pair{11, 11}, {11, 10}, {-1, 3}, {20, 24}}) {
     try {
       (void)tac::twin::render_twin_frames(scene, a, b);

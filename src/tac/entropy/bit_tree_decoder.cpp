@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstring>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -61,9 +62,8 @@ inline u32 coding_probability(const NodeState& s) { return (u32(s.fast) + s.slow
 
 // BitModel::update while warming up (rates shortened to 1 + floor(log2 n) for the n-th update);
 // `seen` counts the updates, 255 = warm (as BitModel).
-[[gnu::noinline]] void warmup_update(NodeState& s, std::uint8_t& seen, u32 mask, const BitRates& rates) {
-  int shift = 1;
-  for (int n = ++seen; n > 1; n >>= 1) ++shift;
+inline void warmup_update(NodeState& s, std::uint8_t& seen, u32 mask, const BitRates& rates) {
+  const int shift = std::bit_width(static_cast<unsigned>(++seen));  // 1 + floor(log2 n)
   if (shift >= rates.slow) seen = 255;
   const int fr = std::min<int>(rates.fast, shift), sr = std::min<int>(rates.slow, shift);
   u32 f = s.fast, sl = s.slow;
