@@ -144,7 +144,7 @@ void run_tune_cmd(TuneArgs& a) {
                         {"scorer", r.scorer},
                         {"twin", twin},
                         {"pairs", a.pairs},
-                        {"train", a.train},
+                        {"train", job.phases.empty() ? a.train : std::string("phases (see profile)")},
                         {"lr", a.lr},
                         {"weight_lr", a.weight_lr >= 0 ? a.weight_lr : a.lr / 5},
                         {"batch", a.batch},
