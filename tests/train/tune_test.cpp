@@ -189,7 +189,9 @@ kind = "power"
   job.phases = recipe.phases;
   job.mining = recipe.mining;
   job.recipe_sha256 = recipe.sha256;
-  job.weight_lr = 0.6;
+  // Weights start on their grid, so one Adam step (lr grid steps) must exceed half a step to move
+  // one: 2.0 * 0.5 (phase scale) * 0.8^2 (the schedule at step 2) = 0.64.
+  job.weight_lr = 2.0;
   job.evaluate = false;
   job.steps = 3;
   job.checkpoint = dir.path / "straight.ckpt";
