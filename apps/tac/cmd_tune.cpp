@@ -4,6 +4,7 @@
 // the inflated frames before and after on stdout.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 #include <nlohmann/json.hpp>
@@ -147,7 +148,7 @@ void run_tune_cmd(TuneArgs& a) {
                         {"train", job.phases.empty() ? a.train : std::string("phases (see profile)")},
                         {"lr", a.lr},
                         {"weight_lr", a.weight_lr >= 0 ? a.weight_lr : a.lr / 5},
-                        {"batch", a.batch},
+                        {"batch", a.batch > 0 ? a.batch : std::min<std::int64_t>(job.pairs, 2)},  // as run_tune resolves it
                         {"surrogate", a.surrogate},
                         {"seed", a.seed},
                         {"threads", job.threads},

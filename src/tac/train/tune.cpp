@@ -86,11 +86,14 @@ struct FrameCollector final : codec::FrameSink {
 
 std::string settings_text(double v) { return fmt::format("{:.17g}", v); }
 
-// What trains at one step: each Adam parameter's lr multiplier (0: frozen), from the phase
-// schedule (latents first, then the decoder tensors as GridAdam holds them) and the lr schedule.
+// What trains at one step, per Adam parameter: whether its phase trains it (else it is frozen: no
+// gradient), and its lr multiplier, phase scale x schedule factor (0 when frozen). A cosine with
+// floor 0 gives factor 0 at the last step: those parameters still get gradients (the backward
+// needs something to differentiate) and GridAdam leaves them as they are, as a zero lr would.
 struct StepPlan {
   const TunePhase* phase = nullptr;
   double factor = 1;
+  std::vector<bool> active;
   std::vector<double> scales;
 };
 
@@ -104,6 +107,7 @@ StepPlan plan_step(const TuneJob& job, const GridAdam& adam, std::int64_t step) 
       if (p.name == "latents") scale = trains_latents(*plan.phase) ? plan.phase->latent_lr_scale : 0.0;
       else scale = trains_weight(*plan.phase, p.name) ? plan.phase->weight_lr_scale : 0.0;
     }
+    plan.active.push_back(scale != 0.0);
     plan.scales.push_back(scale * plan.factor);
   }
   return plan;
@@ -111,10 +115,10 @@ StepPlan plan_step(const TuneJob& job, const GridAdam& adam, std::int64_t step) 
 
 // PCGrad between the objective's two parts: each part's gradient over the parameters that train
 // this step, then pcgrad_combine's sum written as their .grad(). True when the two conflicted.
-bool pcgrad_backward(const at::Tensor& seg_part, const at::Tensor& pose_part, GridAdam& adam, const std::vector<double>& scales) {
+bool pcgrad_backward(const at::Tensor& seg_part, const at::Tensor& pose_part, GridAdam& adam, const std::vector<bool>& active) {
   std::vector<at::Tensor*> grads;
   for (std::size_t i = 0; i < adam.params.size(); ++i)
-    if (scales[i] != 0.0) grads.push_back(&adam.params[i].value.mutable_grad());
+    if (active[i]) grads.push_back(&adam.params[i].value.mutable_grad());
   std::vector<at::Tensor> g_seg, g_pose;
   seg_part.backward({}, /*retain_graph=*/true);
   for (auto* g : grads) {
@@ -285,14 +289,14 @@ TuneResult run_tune(const TuneJob& job) {
       std::vector<std::int64_t> indices;
       for (const auto k : picks) indices.push_back(job.first_pair + k);
       const StepPlan plan = plan_step(job, adam, step);
-      for (std::size_t i = 0; i < adam.params.size(); ++i) adam.params[i].value.requires_grad_(plan.scales[i] != 0.0);  // frozen: no gradient
+      for (std::size_t i = 0; i < adam.params.size(); ++i) adam.params[i].value.requires_grad_(plan.active[i]);  // frozen: no gradient
       const at::Tensor frames = decoder.frames(at::tensor(at::ArrayRef<std::int64_t>(indices)));
       const ScoreTerms terms = objective.terms(frames, concat(gt, picks), job.surrogate);
       at::Tensor weights;  // hard-sample mining: per-pair weights from the running losses so far
       if (job.mining.kind != MiningKind::off) weights = at::tensor(at::ArrayRef<double>(miner.weights(picks))).to(at::kFloat);
       const at::Tensor seg_part = terms.seg_objective(weights), pose_part = terms.pose_objective(weights);
       const at::Tensor loss = seg_part + pose_part;
-      if (job.pcgrad) result.pcgrad_projections += pcgrad_backward(seg_part, pose_part, adam, plan.scales) ? 1 : 0;
+      if (job.pcgrad) result.pcgrad_projections += pcgrad_backward(seg_part, pose_part, adam, plan.active) ? 1 : 0;
       else loss.backward();
       adam.step(plan.scales);
       if (job.mining.kind != MiningKind::off) {
