@@ -14,6 +14,7 @@ PACKAGES=(
   libsleef-dev                        # libtorch's sin/exp, for the bit-faithful hnerv95 decoder
   ccache                              # compiler cache: rebuilds after the first one are fast
   libsqlite3-dev libcli11-dev nlohmann-json3-dev libfmt-dev
+  libtomlplusplus-dev                 # toml++: `tac tune --profile` training recipes (TOML)
   libgtest-dev libgmock-dev
   libssl-dev                          # SHA-256 (custody hashes) via libcrypto
   zip unzip zstd

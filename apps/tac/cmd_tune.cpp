@@ -4,7 +4,9 @@
 // the inflated frames before and after on stdout.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -15,17 +17,53 @@
 #include "tac/core/output_file.hpp"
 #include "tac/core/worker_pool.hpp"
 #include "tac/train/tune.hpp"
+#include "tac/train/tune_recipe.hpp"
 
 namespace {
 
 struct TuneArgs {
-  std::string archive, gt, out, pairs = "0:1", train = "latents", surrogate = "ce", checkpoint;
+  std::string archive, gt, out, pairs = "0:1", train = "latents", surrogate = "ce", checkpoint, profile;
   std::int64_t steps = 20, batch = 0, checkpoint_every = 10;
   double lr = 0.25, weight_lr = -1, temperature = 1.0, gamma = 2.0;
   std::uint64_t seed = 0;
   bool resume = false, json = false;
   tac::cli::ScorerArgs scorer;
+  CLI::App* cmd = nullptr;  // to tell flags given explicitly (they override --profile)
+  bool given(const char* flag) const { return cmd->count(flag) > 0; }
 };
+
+// A profile's settings fill what the command line did not say explicitly.
+void apply_profile(TuneArgs& a, const tac::train::TuneRecipe& r, tac::train::TuneJob& job) {
+  if (r.steps && !a.given("--steps")) a.steps = *r.steps;
+  if (r.batch && !a.given("--batch")) a.batch = *r.batch;
+  if (r.lr && !a.given("--lr")) a.lr = *r.lr;
+  if (r.weight_lr && !a.given("--weight-lr")) a.weight_lr = *r.weight_lr;
+  if (r.train && !a.given("--train")) a.train = *r.train;
+  if (r.seed && !a.given("--seed")) a.seed = *r.seed;
+  if (r.surrogate && !a.given("--surrogate")) a.surrogate = *r.surrogate;
+  if (r.temperature && !a.given("--temperature")) a.temperature = *r.temperature;
+  if (r.gamma && !a.given("--gamma")) a.gamma = *r.gamma;
+  job.lr_schedule = r.lr_schedule;
+  if (!a.given("--train")) job.phases = r.phases;  // an explicit --train replaces the phases
+  job.mining = r.mining;
+  job.pcgrad = r.pcgrad;
+  job.recipe_sha256 = r.sha256;
+}
+
+nlohmann::json recipe_json(const tac::train::TuneRecipe& r, const tac::train::TuneJob& job) {
+  nlohmann::json phases = nlohmann::json::array();
+  for (const auto& p : job.phases)
+    phases.push_back({{"name", p.name}, {"begin", p.begin}, {"end", p.end ? nlohmann::json(*p.end) : nlohmann::json(nullptr)},
+                      {"train", p.train}, {"latent_lr_scale", p.latent_lr_scale}, {"weight_lr_scale", p.weight_lr_scale}});
+  return {{"file", r.source},
+          {"sha256", r.sha256},
+          {"description", r.description},
+          {"lr_schedule", tac::train::describe(job.lr_schedule)},
+          {"phases", phases},
+          {"hard_mining", tac::train::describe(job.mining)},
+          {"pcgrad", job.pcgrad},
+          {"provenance", r.provenance}};
+}
 
 std::pair<std::int64_t, std::int64_t> parse_pairs(const std::string& text) {
   const auto colon = text.find(':');
@@ -58,9 +96,14 @@ nlohmann::json evaluation_json(const tac::train::TuneEvaluation& e) {
           {"frames_sha256", e.frames_sha256}};
 }
 
-void run_tune_cmd(const TuneArgs& a) {
+void run_tune_cmd(TuneArgs& a) {
   const auto weights = tac::cli::require_scorer_weights(a.scorer);
   tac::train::TuneJob job;
+  std::optional<tac::train::TuneRecipe> recipe;
+  if (!a.profile.empty()) {
+    recipe = tac::train::load_tune_recipe(a.profile);
+    apply_profile(a, *recipe, job);
+  }
   job.archive = a.archive;
   job.ground_truth = a.gt;
   job.segnet = weights.segnet;
@@ -83,8 +126,9 @@ void run_tune_cmd(const TuneArgs& a) {
   job.distributed = tac::train::distributed_context_from_environment();  // torchrun's RANK, WORLD_SIZE, ...
   job.on_progress = [](const tac::train::TuneProgress& p) {
     const std::string who = p.world > 1 ? fmt::format("tune[rank {}/{}]", p.rank, p.world) : "tune";
-    std::fprintf(stderr, "%s: step %lld/%lld loss %.6f score %.6f  %.3f samples/s  ETA %.0f s\n", who.c_str(), static_cast<long long>(p.step),
-                 static_cast<long long>(p.steps), p.loss, p.score, p.samples_per_second, p.eta_seconds);
+    std::fprintf(stderr, "%s: step %lld/%lld%s%s lr x%.4g loss %.6f score %.6f  %.3f samples/s  ETA %.0f s\n", who.c_str(),
+                 static_cast<long long>(p.step), static_cast<long long>(p.steps), p.phase.empty() ? "" : " phase ", p.phase.c_str(),
+                 p.lr_factor, p.loss, p.score, p.samples_per_second, p.eta_seconds);
   };
   const auto r = tac::train::run_tune(job);
   if (job.distributed.rank != 0) {  // rank 0 writes the submission and reports
@@ -108,8 +152,11 @@ void run_tune_cmd(const TuneArgs& a) {
                         {"scorer", r.scorer},
                         {"twin", twin},
                         {"pairs", a.pairs},
-                        {"train", a.train},
+                        {"train", job.phases.empty() ? a.train : std::string("phases (see profile)")},
                         {"lr", a.lr},
+                        {"weight_lr", a.weight_lr >= 0 ? a.weight_lr : a.lr / 5},
+                        {"batch", a.batch > 0 ? a.batch : std::min<std::int64_t>(job.pairs, 2)},  // as run_tune resolves it
+                        {"surrogate", a.surrogate},
                         {"seed", a.seed},
                         {"threads", job.threads},
                         {"world_size", job.distributed.world_size},
@@ -117,6 +164,8 @@ void run_tune_cmd(const TuneArgs& a) {
                         {"steps", r.steps},
                         {"train_seconds", r.train_seconds},
                         {"archive_bytes", r.archive_bytes}};
+    if (recipe) j["profile"] = recipe_json(*recipe, job);
+    if (job.pcgrad) j["pcgrad_projections"] = r.pcgrad_projections;
     if (r.evaluated) {
       j["before"] = evaluation_json(r.before);
       j["after"] = evaluation_json(r.after);
@@ -156,6 +205,10 @@ void register_tune(CLI::App& app) {
       "Data-parallel over processes (c10d/Gloo): launched with torchrun's RANK, WORLD_SIZE, MASTER_ADDR and\n"
       "MASTER_PORT set, the processes split each step's batch and sum their gradients; rank 0 writes OUT\n"
       "(checkpoints, archive, report) and evaluates. See docs/train.md.\n"
+      "--profile FILE reads a TOML recipe (profiles/tune/*.toml; docs/train.md \"Recipes\"): settings, lr schedule,\n"
+      "phases that freeze and unfreeze parameter groups, hard-sample mining, PCGrad, and the provenance of each\n"
+      "value (copied into OUT/tune.json). Flags given explicitly override the profile's values (--train replaces\n"
+      "its phases); the profile's SHA-256 is kept in checkpoints, so a resume must use the same file.\n"
       "\n"
       "Example: tac tune archive.zip --gt videos/0.mkv -o tuned --pairs 0:8 --steps 100 --upstream ~/commaai-challenge");
   cmd->add_option("archive", args->archive, "hnerv95 archive: zip, unzipped directory or member file")->required()->check(CLI::ExistingPath);
@@ -174,8 +227,10 @@ void register_tune(CLI::App& app) {
   cmd->add_option("--checkpoint", args->checkpoint, "Checkpoint file (parameters, Adam state, step)");
   cmd->add_option("--checkpoint-every", args->checkpoint_every, "Steps between checkpoints")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_flag("--resume", args->resume, "Continue from --checkpoint");
+  cmd->add_option("--profile", args->profile, "TOML training recipe (explicit flags override it)")->check(CLI::ExistingFile);
   cmd->add_flag("--json", args->json, "Print the result as JSON");
   tac::cli::add_scorer_options(*cmd, args->scorer, "Challenge checkout: models/ (the real weights)");
+  args->cmd = cmd;
   cmd->callback([args] { run_tune_cmd(*args); });
 }
 

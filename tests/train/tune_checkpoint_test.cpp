@@ -1,6 +1,7 @@
 // Grid Adam and `tac tune` checkpoints without the networks: the first step moves every parameter
 // by lr grid steps against its gradient's sign; a checkpoint restores values, moments and the step
-// bit for bit; other settings, other shapes and damaged files are refused.
+// bit for bit (with each parameter's own step count and extra state); a frozen parameter waits; other
+// settings, other shapes and damaged files are refused.
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
@@ -73,6 +74,48 @@ TEST(TuneCheckpoint, RestoresValuesMomentsAndStepBitForBit) {
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::ofstream(dir.path / "cut.ckpt", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
   e = tac::test::error_of([&] { tac::train::load_checkpoint(dir.path / "cut.ckpt", other, settings); });
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->kind(), tac::ErrorKind::corrupt_input);
+}
+
+// Phase schedules freeze with an lr scale of 0: the value, the moments and the parameter's own step
+// count stay put, and its first real update later is a full, bias-corrected step (lr grid steps).
+TEST(GridAdam, AFrozenParameterWaitsAndItsFirstUpdateIsAFullStep) {
+  auto adam = make_adam(2);
+  const at::Tensor w_before = adam.params[1].value.clone();
+  for (int k = 0; k < 3; ++k) {
+    for (auto& p : adam.params) p.value.mutable_grad() = at::ones_like(p.value);
+    adam.step({0.5, 0.0});
+  }
+  EXPECT_EQ(adam.steps_taken, 3);
+  EXPECT_EQ(adam.params[0].steps, 3);
+  EXPECT_EQ(adam.params[1].steps, 0);
+  EXPECT_TRUE(at::equal(adam.params[1].value, w_before));
+  EXPECT_EQ(adam.params[1].m.abs().sum().item<float>(), 0.0f);
+  EXPECT_EQ(adam.params[1].value.grad().abs().sum().item<float>(), 0.0f);  // cleared all the same
+  adam.params[1].value.mutable_grad() = at::ones_like(adam.params[1].value);
+  adam.step({0.0, 2.0});
+  EXPECT_TRUE(at::allclose((w_before - adam.params[1].value) / 0.01, at::full({4}, 0.2), 1e-4, 1e-6));  // 0.1 * 2 grid steps
+  EXPECT_EQ(adam.params[1].steps, 1);
+}
+
+// Each parameter's step count and extra run state (hard-sample mining's running losses) survive a
+// checkpoint; another length of state is refused.
+TEST(TuneCheckpoint, RestoresPerParameterStepsAndExtraState) {
+  const tac::test::TempDir dir("tune_ckpt_state");
+  auto adam = make_adam(2);
+  for (auto& p : adam.params) p.value.mutable_grad() = at::ones_like(p.value);
+  adam.step({1.0, 0.0});
+  std::vector<float> running{1.5f, -1.0f, 0.25f};
+  tac::train::save_checkpoint(dir.path / "s.ckpt", adam, {}, {{"mining", &running}});
+  auto fresh = make_adam(2);
+  std::vector<float> restored(3, 0.0f);
+  tac::train::load_checkpoint(dir.path / "s.ckpt", fresh, {}, {{"mining", &restored}});
+  EXPECT_EQ(restored, running);
+  EXPECT_EQ(fresh.params[0].steps, 1);
+  EXPECT_EQ(fresh.params[1].steps, 0);
+  std::vector<float> longer(4, 0.0f);
+  const auto e = tac::test::error_of([&] { tac::train::load_checkpoint(dir.path / "s.ckpt", fresh, {}, {{"mining", &longer}}); });
   ASSERT_TRUE(e);
   EXPECT_EQ(e->kind(), tac::ErrorKind::corrupt_input);
 }

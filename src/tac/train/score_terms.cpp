@@ -14,7 +14,21 @@ namespace tac::train {
 at::Tensor ScoreTerms::objective() const {
   // The square root's slope is infinite at 0 (a perfect pose): clamping far below any real
   // distortion keeps the gradient finite there (and zero, as a perfect pose cannot improve).
-  return 100.0 * seg_surrogate.mean() + at::sqrt(10.0 * pose_distortion.mean().clamp_min(1e-30));
+  return seg_objective() + pose_objective();
+}
+
+at::Tensor ScoreTerms::seg_objective(const at::Tensor& weights) const {
+  return 100.0 * (weights.defined() ? (seg_surrogate * weights).mean() : seg_surrogate.mean());
+}
+
+at::Tensor ScoreTerms::pose_objective(const at::Tensor& weights) const {
+  const at::Tensor pose = weights.defined() ? (pose_distortion * weights).mean() : pose_distortion.mean();
+  return at::sqrt(10.0 * pose.clamp_min(1e-30));
+}
+
+at::Tensor ScoreTerms::per_sample_objective() const {
+  const c10::NoGradGuard no_grad;
+  return (100.0 * seg_surrogate.detach().to(at::kDouble) + at::sqrt(10.0 * pose_distortion.detach().to(at::kDouble)));
 }
 
 double ScoreTerms::true_distortion() const {

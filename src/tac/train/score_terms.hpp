@@ -37,6 +37,13 @@ struct ScoreTerms {
   at::Tensor seg_distortion;   // (B) true: fraction of argmax pixels differing (no gradient)
   // Batch means in the score's form: 100 * seg + sqrt(10 * pose) (the rate term is not here).
   at::Tensor objective() const;  // with the surrogate in place of seg: what to minimize
+  // Its two parts (objective() is their sum), each optionally with per-sample weights (B) in the
+  // batch means (hard-sample mining; undefined: plain means): 100 * mean(w * surrogate) and
+  // sqrt(10 * mean(w * pose)).
+  at::Tensor seg_objective(const at::Tensor& weights = {}) const;
+  at::Tensor pose_objective(const at::Tensor& weights = {}) const;
+  // Each sample's own objective, 100 * surrogate + sqrt(10 * pose), no gradient: (B) float64.
+  at::Tensor per_sample_objective() const;
   double true_distortion() const;  // with the true seg distortion
 };
 

@@ -23,6 +23,7 @@
 #include "tac/scorer/weights_identity.hpp"
 #include "tac/train/grid_adam.hpp"
 #include "tac/train/hnerv95_torch_decoder.hpp"
+#include "tac/train/pcgrad.hpp"
 #include "tac/train/tune_checkpoint.hpp"
 #include "tac/train/tune_data_parallel.hpp"
 #include "tac/train/tune_inputs.hpp"
@@ -86,6 +87,68 @@ struct FrameCollector final : codec::FrameSink {
 };
 
 std::string settings_text(double v) { return fmt::format("{:.17g}", v); }
+
+// What trains at one step, per Adam parameter: whether its phase trains it (else it is frozen: no
+// gradient), and its lr multiplier, phase scale x schedule factor (0 when frozen). A cosine with
+// floor 0 gives factor 0 at the last step: those parameters still get gradients (the backward
+// needs something to differentiate) and GridAdam leaves them as they are, as a zero lr would.
+struct StepPlan {
+  const TunePhase* phase = nullptr;
+  double factor = 1;
+  std::vector<bool> active;
+  std::vector<double> scales;
+};
+
+StepPlan plan_step(const TuneJob& job, const GridAdam& adam, std::int64_t step) {
+  StepPlan plan;
+  plan.factor = lr_factor(job.lr_schedule, step, job.steps);
+  plan.phase = phase_at(job.phases, step);
+  for (const auto& p : adam.params) {
+    double scale = 1;
+    if (plan.phase) {
+      if (p.name == "latents") scale = trains_latents(*plan.phase) ? plan.phase->latent_lr_scale : 0.0;
+      else scale = trains_weight(*plan.phase, p.name) ? plan.phase->weight_lr_scale : 0.0;
+    }
+    plan.active.push_back(scale != 0.0);
+    plan.scales.push_back(scale * plan.factor);
+  }
+  return plan;
+}
+
+// PCGrad between the objective's two parts: each part's gradient over the parameters that train
+// this step, then pcgrad_combine's sum written as their .grad(). True when the two conflicted.
+bool pcgrad_backward(const at::Tensor& seg_part, const at::Tensor& pose_part, GridAdam& adam, const std::vector<bool>& active) {
+  std::vector<at::Tensor*> grads;
+  for (std::size_t i = 0; i < adam.params.size(); ++i)
+    if (active[i]) grads.push_back(&adam.params[i].value.mutable_grad());
+  std::vector<at::Tensor> g_seg, g_pose;
+  seg_part.backward({}, /*retain_graph=*/true);
+  for (auto* g : grads) {
+    g_seg.push_back(g->defined() ? g->clone() : at::Tensor());
+    if (g->defined()) g->zero_();
+  }
+  pose_part.backward();
+  for (auto* g : grads) g_pose.push_back(g->defined() ? g->clone() : at::Tensor());
+  auto r = pcgrad_combine(g_seg, g_pose);
+  for (std::size_t i = 0; i < grads.size(); ++i) *grads[i] = std::move(r.combined[i]);
+  return r.projected;
+}
+
+void check_mechanisms(const TuneJob& job, const std::vector<Hnerv95TorchDecoder::Weight>& weights) {
+  validate(job.lr_schedule, "tune");
+  validate(job.phases, "tune");
+  validate(job.mining, "tune");
+  if (job.phases.empty()) return;
+  if (job.phases.back().end && *job.phases.back().end < job.steps)
+    fail(ErrorKind::usage, "tune: the phases cover steps 0..{}, --steps is {}", *job.phases.back().end, job.steps);
+  for (const auto& phase : job.phases)
+    for (const auto& pattern : phase.train) {
+      if (pattern == "latents" || pattern == "decoder") continue;
+      bool any = false;
+      for (const auto& w : weights) any = any || glob_match(pattern, w.name);
+      if (!any) fail(ErrorKind::usage, "tune: phase '{}' trains '{}', which names no decoder tensor (e.g. '{}')", phase.name, pattern, weights.front().name);
+    }
+}
 
 }  // namespace
 
@@ -179,9 +242,27 @@ TuneResult run_tune(const TuneJob& job) {
   // Training state: the differentiable decoder's leaves, Adam in grid steps.
   Hnerv95TorchDecoder decoder(archive);
   GridAdam adam;
-  adam.add("latents", decoder.latents(), decoder.latent_scales().unsqueeze(0), job.lr);
-  if (job.train == TuneParameters::all)
-    for (auto& w : decoder.weights()) adam.add(w.name, w.value, at::scalar_tensor(w.scale, at::kFloat), weight_lr);
+  // Without phases: `train` decides; with phases: whatever some phase trains (the rest stays out).
+  const auto ever = [&](auto&& trains) {
+    if (job.phases.empty()) return true;
+    for (const auto& phase : job.phases)
+      if (trains(phase)) return true;
+    return false;
+  };
+  if (ever([](const TunePhase& p) { return trains_latents(p); }))
+    adam.add("latents", decoder.latents(), decoder.latent_scales().unsqueeze(0), job.lr);
+  for (auto& w : decoder.weights())
+    if (job.phases.empty() ? job.train == TuneParameters::all : ever([&](const TunePhase& p) { return trains_weight(p, w.name); }))
+      adam.add(w.name, w.value, at::scalar_tensor(w.scale, at::kFloat), weight_lr);
+  check_mechanisms(job, decoder.weights());
+  // Across processes the step is the plain objective's: PCGrad would operate on each rank's share
+  // rather than the whole batch, the miner's state and the per-parameter step counts of phases are
+  // not sent between ranks yet.
+  if (dp.world_size() > 1 && (job.pcgrad || job.mining.kind != MiningKind::off || !job.phases.empty()))
+    fail(ErrorKind::usage, "tune: PCGrad, hard-sample mining and phase schedules run in a single process for now (this is rank {} of {})",
+         dp.rank(), dp.world_size());
+  HardSampleMiner miner(job.mining, job.pairs);
+  const std::vector<CheckpointState> extra_state{{"hard_mining.running_loss", &miner.state()}};
   const CheckpointSettings settings{
       {"archive_member_sha256", sha256_hex(input.bytes)},
       {"pairs", fmt::format("{}:{}", job.first_pair, job.pairs)},
@@ -194,11 +275,17 @@ TuneResult run_tune(const TuneJob& job) {
       {"surrogate", fmt::format("{}/{}/{}", static_cast<int>(job.surrogate.kind), settings_text(job.surrogate.temperature),
                                 settings_text(job.surrogate.gamma))},
       {"segnet_sha256", sha256_file_hex(job.segnet)},
-      {"posenet_sha256", sha256_file_hex(job.posenet)}};
+      {"posenet_sha256", sha256_file_hex(job.posenet)},
+      {"recipe_sha256", job.recipe_sha256.empty() ? "none" : job.recipe_sha256},
+      // The cosine curve depends on the run's length, so a resume must keep --steps for it.
+      {"lr_schedule", describe(job.lr_schedule) + (job.lr_schedule.kind == LrScheduleKind::cosine ? fmt::format(" steps={}", job.steps) : "")},
+      {"phases", describe(job.phases)},
+      {"hard_mining", describe(job.mining)},
+      {"pcgrad", job.pcgrad ? "on" : "off"}};
   broadcast_training_state(adam, dp, [&] {  // every rank starts from rank 0's state
     if (!job.resume) return;
     if (!fs::exists(job.checkpoint)) fail(ErrorKind::usage, "tune: nothing to resume: {} does not exist", job.checkpoint.string());
-    load_checkpoint(job.checkpoint, adam, settings);
+    load_checkpoint(job.checkpoint, adam, settings, extra_state);
   });
   result.start_step = adam.steps_taken;
   if (result.start_step > job.steps)
@@ -210,27 +297,53 @@ TuneResult run_tune(const TuneJob& job) {
     for (std::int64_t k = 0; k < job.pairs; ++k) gt.push_back(objective.ground_truth(pair_tensor(gt_frames.data() + static_cast<std::size_t>(2 * k) * kFrame)));
     const auto start = SteadyClock::now();
     for (std::int64_t step = result.start_step; step < job.steps; ++step) {
-      // This rank's share of the step's batch (the whole batch in a single process).
-      const auto picks = picks_of_rank(batch_of_step(job.seed, step, batch, job.pairs), dp);
-      std::optional<ScoreTerms> terms;
-      if (!picks.empty()) {
+      const StepPlan plan = plan_step(job, adam, step);
+      for (std::size_t i = 0; i < adam.params.size(); ++i) adam.params[i].value.requires_grad_(plan.active[i]);  // frozen: no gradient
+      double loss_value = 0, true_distortion = 0;
+      if (dp.world_size() == 1) {
+        const auto picks = batch_of_step(job.seed, step, batch, job.pairs);
         std::vector<std::int64_t> indices;
         for (const auto k : picks) indices.push_back(job.first_pair + k);
         const at::Tensor frames = decoder.frames(at::tensor(at::ArrayRef<std::int64_t>(indices)));
-        terms = objective.terms(frames, concat(gt, picks), job.surrogate);
+        const ScoreTerms terms = objective.terms(frames, concat(gt, picks), job.surrogate);
+        at::Tensor weights;  // hard-sample mining: per-pair weights from the running losses so far
+        if (job.mining.kind != MiningKind::off) weights = at::tensor(at::ArrayRef<double>(miner.weights(picks))).to(at::kFloat);
+        const at::Tensor seg_part = terms.seg_objective(weights), pose_part = terms.pose_objective(weights);
+        const at::Tensor loss = seg_part + pose_part;
+        if (job.pcgrad) result.pcgrad_projections += pcgrad_backward(seg_part, pose_part, adam, plan.active) ? 1 : 0;
+        else loss.backward();
+        if (job.mining.kind != MiningKind::off) {
+          const at::Tensor per_sample = terms.per_sample_objective().contiguous();
+          miner.record(picks, std::vector<double>(per_sample.data_ptr<double>(), per_sample.data_ptr<double>() + per_sample.numel()));
+        }
+        loss_value = loss.item<double>();
+        true_distortion = terms.true_distortion();
+      } else {
+        // This rank's share of the step's batch; the ranks together give the whole batch's gradient.
+        const auto picks = picks_of_rank(batch_of_step(job.seed, step, batch, job.pairs), dp);
+        std::optional<ScoreTerms> terms;
+        if (!picks.empty()) {
+          std::vector<std::int64_t> indices;
+          for (const auto k : picks) indices.push_back(job.first_pair + k);
+          const at::Tensor frames = decoder.frames(at::tensor(at::ArrayRef<std::int64_t>(indices)));
+          terms = objective.terms(frames, concat(gt, picks), job.surrogate);
+        }
+        const BatchObjective loss = batch_objective(terms, batch, dp);
+        if (loss.to_backward.defined()) loss.to_backward.backward();
+        all_reduce_gradients(adam, dp);  // the whole batch's gradient on every rank
+        loss_value = loss.loss;
+        true_distortion = loss.true_distortion;
       }
-      const BatchObjective loss = batch_objective(terms, batch, dp);
-      if (loss.to_backward.defined()) loss.to_backward.backward();
-      all_reduce_gradients(adam, dp);  // the whole batch's gradient on every rank
-      adam.step();
+      adam.step(plan.scales);
       const std::int64_t done = step + 1;
       if (dp.is_root() && !job.checkpoint.empty() && (done % job.checkpoint_every == 0 || done == job.steps))
-        save_checkpoint(job.checkpoint, adam, settings);
+        save_checkpoint(job.checkpoint, adam, settings, extra_state);
       if (job.on_progress) {
         const double elapsed = seconds_since(start);
         const double per_step = elapsed / static_cast<double>(done - result.start_step);
-        job.on_progress({done, job.steps, loss.loss, loss.true_distortion, static_cast<double>(batch) / per_step,
-                         per_step * static_cast<double>(job.steps - done), dp.rank(), dp.world_size()});
+        job.on_progress({done, job.steps, loss_value, true_distortion, static_cast<double>(batch) / per_step,
+                         per_step * static_cast<double>(job.steps - done), dp.rank(), dp.world_size(),
+                         plan.phase ? plan.phase->name : std::string(), plan.factor});
       }
     }
     result.train_seconds = seconds_since(start);

@@ -16,6 +16,9 @@
 #include <string>
 
 #include "tac/train/data_parallel.hpp"
+#include "tac/train/hard_sample_mining.hpp"
+#include "tac/train/lr_schedule.hpp"
+#include "tac/train/phase_schedule.hpp"
 #include "tac/train/score_terms.hpp"
 
 namespace tac::train {
@@ -29,6 +32,8 @@ struct TuneProgress {
   double samples_per_second = 0;
   double eta_seconds = 0;
   int rank = 0, world = 1;           // this process of a data-parallel run
+  std::string phase;                 // the phase of this step ("" without a phase schedule)
+  double lr_factor = 1;              // the lr schedule's factor at this step
 };
 
 struct TuneJob {
@@ -45,6 +50,12 @@ struct TuneJob {
   std::uint64_t seed = 0;               // the order pairs are visited in
   int threads = 0;                      // libtorch and inflate threads; 0: libtorch's default
   SurrogateOptions surrogate;
+  // Recipe mechanisms (docs/train.md "Recipes"; tune_recipe.hpp reads them from a file):
+  LrSchedule lr_schedule;               // multiplies every lr by a factor of the step
+  std::vector<TunePhase> phases;        // empty: `train` for every step; else what trains when
+  HardSampleMining mining;              // per-pair weights in the objective
+  bool pcgrad = false;                  // gradient surgery between the seg surrogate and pose parts
+  std::string recipe_sha256;            // the profile file's, kept in checkpoints ("": none)
   std::filesystem::path checkpoint;     // empty: none
   std::int64_t checkpoint_every = 10;
   bool resume = false;                  // continue from `checkpoint`
@@ -75,6 +86,7 @@ struct TuneResult {
   std::uint64_t archive_bytes = 0;
   bool evaluated = false;
   TuneEvaluation before, after;       // when evaluated
+  std::int64_t pcgrad_projections = 0;  // steps (of this invocation) whose two gradients conflicted
 };
 
 TuneResult run_tune(const TuneJob& job);

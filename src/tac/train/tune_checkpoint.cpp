@@ -31,7 +31,8 @@ void restore(const io::Safetensors& file, const std::string& name, at::Tensor& i
 
 }  // namespace
 
-void save_checkpoint(const std::filesystem::path& path, const GridAdam& adam, const CheckpointSettings& settings) {
+void save_checkpoint(const std::filesystem::path& path, const GridAdam& adam, const CheckpointSettings& settings,
+                     const std::vector<CheckpointState>& state) {
   std::vector<at::Tensor> keep;  // contiguous copies alive until written
   std::vector<io::TensorToWrite> tensors;
   for (const auto& p : adam.params)
@@ -39,13 +40,19 @@ void save_checkpoint(const std::filesystem::path& path, const GridAdam& adam, co
       keep.push_back(t->detach().contiguous());
       tensors.push_back(view_of(p.name + suffix, keep.back()));
     }
+  for (const auto& s : state) {
+    tensors.push_back({s.name, io::DType::F32, {static_cast<std::int64_t>(s.values->size())},
+                       {reinterpret_cast<const std::uint8_t*>(s.values->data()), s.values->size() * sizeof(float)}});
+  }
   auto metadata = settings;
   metadata["format"] = kFormat;
   metadata["step"] = std::to_string(adam.steps_taken);
+  for (const auto& p : adam.params) metadata["steps:" + p.name] = std::to_string(p.steps);
   io::write_safetensors(path, tensors, metadata);
 }
 
-void load_checkpoint(const std::filesystem::path& path, GridAdam& adam, const CheckpointSettings& settings) {
+void load_checkpoint(const std::filesystem::path& path, GridAdam& adam, const CheckpointSettings& settings,
+                     const std::vector<CheckpointState>& state) {
   const auto file = io::Safetensors::open(path);
   const auto& meta = file.metadata();
   const auto get = [&](const std::string& key) -> std::string {
@@ -58,18 +65,39 @@ void load_checkpoint(const std::filesystem::path& path, GridAdam& adam, const Ch
     if (get(key) != value)
       fail(ErrorKind::usage, "{}: checkpoint was made with {} = {}, this run has {}: resume with the same settings", path.string(), key,
            get(key), value);
-  std::int64_t step = 0;
-  try {
-    step = std::stoll(get("step"));
-  } catch (const std::exception&) {
-    fail(ErrorKind::corrupt_input, "{}: checkpoint step '{}' is not a number", path.string(), get("step"));
+  const auto count = [&](const std::string& key) {
+    std::int64_t n = 0;
+    std::size_t used = 0;
+    const std::string text = get(key);
+    try {
+      n = std::stoll(text, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != text.size()) fail(ErrorKind::corrupt_input, "{}: checkpoint {} '{}' is not a number", path.string(), key, text);
+    if (n < 0) fail(ErrorKind::corrupt_input, "{}: checkpoint {} {} is negative", path.string(), key, n);
+    return n;
+  };
+  const std::int64_t step = count("step");
+  std::vector<std::int64_t> param_steps;
+  for (const auto& p : adam.params) {
+    param_steps.push_back(count("steps:" + p.name));
+    if (param_steps.back() > step)
+      fail(ErrorKind::corrupt_input, "{}: checkpoint says '{}' took {} steps of {}", path.string(), p.name, param_steps.back(), step);
   }
-  if (step < 0) fail(ErrorKind::corrupt_input, "{}: checkpoint step {} is negative", path.string(), step);
   const c10::NoGradGuard no_grad;
   for (auto& p : adam.params) {
     restore(file, p.name, p.value);
     restore(file, p.name + ".adam_m", p.m);
     restore(file, p.name + ".adam_v", p.v);
+  }
+  for (std::size_t i = 0; i < adam.params.size(); ++i) adam.params[i].steps = param_steps[i];
+  for (const auto& s : state) {
+    const auto* view = file.find(s.name);
+    if (!view) fail(ErrorKind::corrupt_input, "{}: checkpoint lacks '{}'", path.string(), s.name);
+    if (view->dtype != io::DType::F32 || view->shape != std::vector<std::int64_t>{static_cast<std::int64_t>(s.values->size())})
+      fail(ErrorKind::corrupt_input, "{}: checkpoint tensor '{}' has another type or shape than this run's", path.string(), s.name);
+    *s.values = file.to_float32(*view);
   }
   adam.steps_taken = step;
 }
