@@ -16,6 +16,7 @@
 
 #include "support/error_kind.hpp"
 #include "support/fixtures.hpp"
+#include "support/free_port.hpp"
 #include "support/run_command.hpp"
 #include "tac/core/error.hpp"
 #include "tac/train/data_parallel.hpp"
@@ -82,19 +83,7 @@ const int worker_exit = [] {
   return 0;
 }();
 
-// A TCP port free right now (bound to 0 and released): the rendezvous port of one test.
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0)
-    ADD_FAILURE() << "no free port";
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
+using tac::test::free_port;
 
 std::string worker_command(int rank, int world, int port, int timeout_s) {
   return "TAC_DATA_PARALLEL_WORKER=1 TAC_DATA_PARALLEL_TIMEOUT_S=" + std::to_string(timeout_s) + " RANK=" + std::to_string(rank) +

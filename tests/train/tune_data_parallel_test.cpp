@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "support/fixtures.hpp"
+#include "support/free_port.hpp"
 #include "tac/core/error.hpp"
 #include "support/run_command.hpp"
 #include <ATen/Parallel.h>
@@ -32,18 +33,7 @@ namespace {
 namespace fs = std::filesystem;
 using tac::test::shell_quote;
 
-int free_port() {  // bound to 0 and released: free right now
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0)
-    ADD_FAILURE() << "no free port";
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
+using tac::test::free_port;
 
 // Score terms of rows [begin, end) of x, shaped like the scorer's (differentiable seg surrogate
 // and pose distortion per sample, a true seg distortion without gradient).
