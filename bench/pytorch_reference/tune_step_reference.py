@@ -16,7 +16,7 @@
 #
 # Usage:
 #   tune_step_reference.py [--fixtures DIR] [--batch B] [--train latents|all] [--threads N]
-#                          [--iters K] [--channels-last auto|on|off] [--fold-bn on|off] [--verify]
+#                          [--iters K] [--channels-last auto|on|off] [--fold on|off] [--verify]
 # --verify checks the networks and the decoder against the fixtures' golden tensors and exits.
 # Prints JSON: median over --iters after one warm-up step, per-stage split, peak RSS.
 import argparse
@@ -78,6 +78,17 @@ def load_weights(model, path):
         raise ValueError(f"{path}: missing {missing[:5]}, unexpected {unexpected[:5]}")
 
 
+@torch.no_grad()
+def reparameterize(model):
+    """PoseNet's multi-branch blocks as single convs (§3.5); RepMixers first (they read their
+    MobileOne branches)."""
+    for kind in (RepMixer, ReparamLargeKernelConv, MobileOneBlock):
+        for module in list(model.modules()):
+            if isinstance(module, kind) and module.fused is None:
+                module.reparameterize()
+
+
+@torch.no_grad()
 def fold_bn(model):
     """Fold every eval-mode BN that follows a conv into that conv (frozen scorer weights)."""
     for module in list(model.modules()):
@@ -90,6 +101,19 @@ def fold_bn(model):
             conv.weight = nn.Parameter((conv.weight * t.view(-1, 1, 1, 1)).detach())
             conv.bias = nn.Parameter(bias.detach())
             setattr(module, bn_name, nn.Identity())
+
+
+def conv_bn_kernel(weight, bn):
+    """A bias-free conv followed by eval BN as one (weight, bias) (§3.5 rule 1)."""
+    t = bn.weight / torch.sqrt(bn.running_var + bn.eps)
+    return weight * t.view(-1, 1, 1, 1), bn.bias - bn.running_mean * t
+
+
+def fused_conv(cin, cout, k, s, g, weight, bias):
+    c = nn.Conv2d(cin, cout, k, s, k // 2, groups=g, bias=True)
+    c.weight = nn.Parameter(weight.detach().clone())
+    c.bias = nn.Parameter(bias.detach().clone())
+    return c
 
 
 def conv(cin, cout, k, s=1, g=1, bias=False):
@@ -268,8 +292,36 @@ class MobileOneBlock(nn.Module):
         self.conv_scale = ConvNorm(cin, cout, 1, s, g) if k > 1 and scale_branch else None
         self.se = FinalSE(cout, cout // 16) if se else None
         self.act = act
+        self.shape = (cin, cout, k, s, g)
+        self.fused = None
+
+    def kernel_bias(self):  # the branches as one conv (§3.5 rules 1-3)
+        cin, cout, k, s, g = self.shape
+        weight, bias = torch.zeros(cout, cin // g, k, k), torch.zeros(cout)
+        if self.conv_scale is not None:
+            w, b = conv_bn_kernel(self.conv_scale.conv.weight, self.conv_scale.bn)
+            weight, bias = weight + F.pad(w, [k // 2] * 4), bias + b
+        if self.identity is not None:
+            eye = torch.zeros(cout, cin // g, k, k)
+            eye[torch.arange(cout), torch.arange(cout) % (cin // g), k // 2, k // 2] = 1.0
+            w, b = conv_bn_kernel(eye, self.identity)
+            weight, bias = weight + w, bias + b
+        for branch in self.conv_kxk:
+            w, b = conv_bn_kernel(branch.conv.weight, branch.bn)
+            weight, bias = weight + w, bias + b
+        return weight, bias
+
+    def reparameterize(self):
+        cin, cout, k, s, g = self.shape
+        self.fused = fused_conv(cin, cout, k, s, g, *self.kernel_bias())
+        self.identity, self.conv_scale, self.conv_kxk = None, None, nn.ModuleList()
 
     def forward(self, x):
+        if self.fused is not None:
+            out = self.fused(x)
+            if self.se is not None:
+                out = self.se(out)
+            return gelu(out) if self.act else out
         out = 0
         if self.conv_scale is not None:
             out = self.conv_scale(x)
@@ -297,8 +349,21 @@ class RepMixer(nn.Module):
         self.norm = MobileOneBlock(c, c, 3, 1, c, act=False, scale_branch=False, conv_branches=0)
         self.mixer = MobileOneBlock(c, c, 3, 1, c, act=False)
         self.layer_scale = LayerScale(c)
+        self.c = c
+        self.fused = None
+
+    def reparameterize(self):  # x + g (mixer(x) - norm(x)) as one depthwise 3x3 conv (§3.5 rule 5)
+        wm, bm = self.mixer.kernel_bias()
+        wn, bn = self.norm.kernel_bias()
+        gamma = self.layer_scale.gamma.view(-1)
+        eye = torch.zeros(self.c, 1, 3, 3)
+        eye[:, 0, 1, 1] = 1.0
+        self.fused = fused_conv(self.c, self.c, 3, 1, self.c, eye + gamma.view(-1, 1, 1, 1) * (wm - wn), gamma * (bm - bn))
+        del self.mixer, self.norm, self.layer_scale
 
     def forward(self, x):
+        if self.fused is not None:
+            return self.fused(x)
         return x + self.layer_scale(self.mixer(x) - self.norm(x))
 
 
@@ -330,8 +395,19 @@ class ReparamLargeKernelConv(nn.Module):
         super().__init__()
         self.large_conv = ConvNorm(cin, cout, 7, 2, cin)
         self.small_conv = ConvNorm(cin, cout, 3, 2, cin)
+        self.shape = (cin, cout)
+        self.fused = None
+
+    def reparameterize(self):  # §3.5 rule 4
+        w7, b7 = conv_bn_kernel(self.large_conv.conv.weight, self.large_conv.bn)
+        w3, b3 = conv_bn_kernel(self.small_conv.conv.weight, self.small_conv.bn)
+        cin, cout = self.shape
+        self.fused = fused_conv(cin, cout, 7, 2, cin, w7 + F.pad(w3, [2, 2, 2, 2]), b7 + b3)
+        del self.large_conv, self.small_conv
 
     def forward(self, x):
+        if self.fused is not None:
+            return self.fused(x)
         return self.large_conv(x) + self.small_conv(x)
 
 
@@ -569,8 +645,8 @@ class Hnerv95Decoder:
 # ------------------------------------------------------------------------------------------------
 # The scorer as a differentiable function of frames, and the objective (score_terms.cpp).
 class Scorer:
-    def __init__(self, segnet, posenet, memory_format):
-        self.segnet, self.posenet, self.memory_format = segnet, posenet, memory_format
+    def __init__(self, segnet, posenet, layouts):
+        self.segnet, self.posenet, self.layouts = segnet, posenet, layouts
         self.pre = Preprocess()
 
     def preprocess(self, frames):  # (B, 2, H, W, 3) -> posenet input (B, 12, 192, 256), segnet input
@@ -578,7 +654,8 @@ class Scorer:
         resized = self.pre.resize(frames.flatten(0, 1))
         yuv = rgb_to_yuv6(resized).reshape(b, 12, NET_H // 2, NET_W // 2)
         second = resized.view(b, 2, 3, NET_H, NET_W)[:, 1]
-        return yuv.contiguous(memory_format=self.memory_format), second.contiguous(memory_format=self.memory_format)
+        return (yuv.contiguous(memory_format=self.layouts["posenet"]),
+                second.contiguous(memory_format=self.layouts["segnet"]))
 
     def ground_truth(self, frames):
         with torch.no_grad():
@@ -617,16 +694,16 @@ class GridAdam:  # grid_adam.hpp: p -= lr * unit * m_hat / (sqrt(v_hat) + eps)
 
 
 # ------------------------------------------------------------------------------------------------
-def load_networks(fixtures, fold, memory_format):
+def load_networks(fixtures, fold):
     segnet, posenet = SegNet(), PoseNet()
     load_weights(segnet, os.path.join(fixtures, "scorer/twin_segnet.safetensors"))
     load_weights(posenet, os.path.join(fixtures, "scorer/twin_posenet.safetensors"))
     for net in (segnet, posenet):
         net.eval()
-        if fold:
+        if fold:  # the fast inference form of the frozen networks
+            reparameterize(net)
             fold_bn(net)
         net.requires_grad_(False)  # frozen: gradients flow to the frames only
-        net.to(memory_format=memory_format)
     return segnet, posenet
 
 
@@ -635,18 +712,18 @@ def verify(fixtures):
     g = read_safetensors(os.path.join(fixtures, "scorer/clip16/golden.safetensors"))
     report = {}
     for fold in (False, True):
-        segnet, posenet = load_networks(fixtures, fold, torch.contiguous_format)
+        segnet, posenet = load_networks(fixtures, fold)
         with torch.no_grad():
             pose = posenet(g["posenet_in_gt_s0"].unsqueeze(0))[0]
             logits = segnet(g["segnet_in_gt_s0"].unsqueeze(0))[0]
         ref_pose = g["posenet_out_gt"][0]
-        report[f"fold_bn={fold}"] = {
+        report["folded_and_reparameterized" if fold else "train_form"] = {
             "posenet_max_rel_err": ((pose - ref_pose).abs().max() / ref_pose.abs().max()).item(),
             "segnet_logits_max_abs_err": (logits - g["segnet_logits_gt_s0"]).abs().max().item(),
             "segnet_argmax_agreement": (logits.argmax(0) == g["segnet_argmax_gt"][0].long()).double().mean().item(),
         }
     frames = torch.stack([g["gt_rgb_f0"], g["gt_rgb_f1"]]).float().unsqueeze(0)
-    scorer = Scorer(segnet, posenet, torch.contiguous_format)
+    scorer = Scorer(segnet, posenet, {"posenet": torch.contiguous_format, "segnet": torch.contiguous_format})
     yuv, second = scorer.preprocess(frames)
     report["preprocess"] = {
         "posenet_in_max_abs_err": (yuv[0] - g["posenet_in_gt_s0"]).abs().max().item(),
@@ -668,10 +745,53 @@ def median(values):
     return sorted(values)[len(values) // 2]
 
 
-def run_steps(args, memory_format, iters):
-    segnet, posenet = load_networks(args.fixtures, args.fold_bn == "on", memory_format)
-    scorer = Scorer(segnet, posenet, memory_format)
+LAYOUTS = {"contiguous": torch.contiguous_format, "channels_last": torch.channels_last}
+
+
+def fwd_bwd_ms(fn, x, reps=2):
+    """Forward + backward to the input, the faster of `reps` runs (the first also warms up)."""
+    best = math.inf
+    for _ in range(reps):
+        xi = x.detach().requires_grad_(True)
+        t = time.perf_counter()
+        fn(xi).float().sum().backward()
+        best = min(best, 1000.0 * (time.perf_counter() - t))
+    return best
+
+
+def pick_layouts(mode, segnet, posenet, dec, batch):
+    """Per component (decoder, PoseNet, SegNet): the given layout, or with `auto` the faster of
+    contiguous and channels-last in a short forward + backward trial."""
+    if mode != "auto":
+        name = "channels_last" if mode == "on" else "contiguous"
+        return {k: name for k in ("decoder", "posenet", "segnet")}, {}
+    chosen, trial = {}, {}
+    pairs = torch.arange(batch)
+    for component in ("decoder", "posenet", "segnet"):
+        trial[component] = {}
+        for name, layout in LAYOUTS.items():
+            if component == "decoder":
+                dec.latents.requires_grad_(True)
+                trial[component][name] = fwd_bwd_ms(lambda z: dec.frames(pairs, layout), dec.latents)
+                dec.latents.grad = None
+            else:
+                net = posenet if component == "posenet" else segnet
+                shape = (batch, 12, NET_H // 2, NET_W // 2) if component == "posenet" else (batch, 3, NET_H, NET_W)
+                net.to(memory_format=layout)
+                x = (255.0 * torch.rand(shape)).contiguous(memory_format=layout)
+                trial[component][name] = fwd_bwd_ms(net, x)
+        chosen[component] = min(trial[component], key=trial[component].get)
+    return chosen, trial
+
+
+def run_steps(args):
+    segnet, posenet = load_networks(args.fixtures, args.fold == "on")
     dec = Hnerv95Decoder(os.path.join(args.fixtures, "replay/qhnerv_ft_best/archive.zip"))
+    names, trial = pick_layouts(args.channels_last, segnet, posenet, dec, args.batch)
+    layouts = {k: LAYOUTS[v] for k, v in names.items()}
+    segnet.to(memory_format=layouts["segnet"])
+    posenet.to(memory_format=layouts["posenet"])
+    scorer = Scorer(segnet, posenet, layouts)
     adam = GridAdam()
     adam.add(dec.latents, dec.latent_scales.unsqueeze(0), 0.25)
     if args.train == "all":
@@ -679,18 +799,18 @@ def run_steps(args, memory_format, iters):
             adam.add(value, torch.tensor(dec.scales[name]), 0.05)
     pairs = torch.arange(args.batch)
     with torch.no_grad():  # the ground truth is the decoder's own pairs B..2B-1 (timing only)
-        gt_pose, gt_classes = scorer.ground_truth(dec.frames(pairs + args.batch, memory_format))
+        gt_pose, gt_classes = scorer.ground_truth(dec.frames(pairs + args.batch, layouts["decoder"]))
     stages = {k: [] for k in ("decoder_forward_ms", "preprocess_ms", "posenet_forward_ms",
                               "segnet_forward_ms", "backward_ms", "adam_ms", "step_ms")}
-    for i in range(iters + 1):
+    for i in range(args.iters + 1):
         t0 = time.perf_counter()
-        frames = dec.frames(pairs, memory_format)
+        frames = dec.frames(pairs, layouts["decoder"])
         t1 = time.perf_counter()
         yuv, second = scorer.preprocess(frames)
         t2 = time.perf_counter()
         pose = posenet(yuv)
         t3 = time.perf_counter()
-        logits = segnet(second)
+        logits = segnet(second)  # the objective's few elementwise ops are timed with SegNet
         loss = objective(pose, logits, gt_pose, gt_classes)
         t4 = time.perf_counter()
         loss.backward()
@@ -703,7 +823,8 @@ def run_steps(args, memory_format, iters):
                           ("segnet_forward_ms", t3, t4), ("backward_ms", t4, t5), ("adam_ms", t5, t6),
                           ("step_ms", t0, t6)):
             stages[key].append(1000.0 * (b - a))
-    return {k: median(v) for k, v in stages.items()}
+    result = {k: median(v) for k, v in stages.items()}
+    return result, names, trial
 
 
 def main():
@@ -715,25 +836,19 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--iters", type=int, default=3)
     parser.add_argument("--channels-last", choices=("auto", "on", "off"), default="auto")
-    parser.add_argument("--fold-bn", choices=("on", "off"), default="on")
+    parser.add_argument("--fold", choices=("on", "off"), default="on",
+                        help="BN folded into convs and PoseNet reparameterized (frozen networks' fast form)")
     parser.add_argument("--verify", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if args.verify:
         print(json.dumps(verify(args.fixtures), indent=2))
         return
-    layouts = {"on": [torch.channels_last], "off": [torch.contiguous_format],
-               "auto": [torch.contiguous_format, torch.channels_last]}[args.channels_last]
-    tried = {}
-    for layout in layouts:  # auto: one short trial of each layout, the faster one is measured
-        name = "channels_last" if layout == torch.channels_last else "contiguous"
-        tried[name] = run_steps(args, layout, 1)["step_ms"] if len(layouts) > 1 else None
-    chosen = min(tried, key=lambda k: tried[k] or 0)
-    result = run_steps(args, torch.channels_last if chosen == "channels_last" else torch.contiguous_format, args.iters)
+    result, layouts, trial = run_steps(args)
     result["scorer_forward_ms"] = result["preprocess_ms"] + result["posenet_forward_ms"] + result["segnet_forward_ms"]
     out = {"bench": "tune_step_pytorch_reference", "torch": torch.__version__, "batch": args.batch,
-           "train": args.train, "threads": args.threads, "iters": args.iters, "memory_format": chosen,
-           "layout_trial_step_ms": {k: v for k, v in tried.items() if v is not None}, "fold_bn": args.fold_bn,
+           "train": args.train, "threads": args.threads, "iters": args.iters, "fold": args.fold,
+           "layouts": layouts, "layout_trial_fwd_bwd_ms": trial,
            **result, "samples_per_second": 1000.0 * args.batch / result["step_ms"],
            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
            "loadavg": os.getloadavg()}
