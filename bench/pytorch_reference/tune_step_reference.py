@@ -851,7 +851,7 @@ def main():
            "layouts": layouts, "layout_trial_fwd_bwd_ms": trial,
            **result, "samples_per_second": 1000.0 * args.batch / result["step_ms"],
            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
-           "loadavg": os.getloadavg()}
+           "loadavg": os.getloadavg(), "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "")}
     print(json.dumps(out, indent=2))
 
 
