@@ -147,6 +147,15 @@ std::int64_t load_checkpoint(const std::filesystem::path& path, const std::strin
   return step.toInt();
 }
 
+// Replaces PoseNet's BatchNorm running statistics by their average over batches of 8 of `data`.
+void calibrate_posenet(const Networks& nets, const TwinDataset& data, int samples) {
+  at::NoGradGuard no_grad;
+  const std::int64_t n = std::min<std::int64_t>(samples, data.size());
+  nn::BatchNormCalibration pose_calibration;
+  for (std::int64_t b = 0; b < n; b += 8)
+    (void)nn::posenet_forward_train(nets.pose.params, data.pose.narrow(0, b, std::min<std::int64_t>(8, n - b)).to(at::kFloat));
+}
+
 // Replaces every BatchNorm's running statistics by their average over full-size batches of `data`.
 void calibrate(const Networks& nets, const TwinDataset& data, int samples) {
   at::NoGradGuard no_grad;
@@ -156,9 +165,7 @@ void calibrate(const Networks& nets, const TwinDataset& data, int samples) {
     for (std::int64_t b = 0; b < n; b += 4)
       (void)nn::segnet_forward_train(nets.seg.params, data.seg.narrow(0, b, std::min<std::int64_t>(4, n - b)).to(at::kFloat));
   }
-  nn::BatchNormCalibration pose_calibration;
-  for (std::int64_t b = 0; b < n; b += 8)
-    (void)nn::posenet_forward_train(nets.pose.params, data.pose.narrow(0, b, std::min<std::int64_t>(8, n - b)).to(at::kFloat));
+  calibrate_posenet(nets, data, samples);
 }
 
 // Up to `count` consecutive-frame pairs (gap 1) spread evenly over the training pool, as float32.
@@ -177,13 +184,8 @@ TwinDataset training_sample(const TwinDataset& pool, std::int64_t count, int gap
 // taken back to metres and radians. No gradients; the training is unchanged by it.
 double held_out_pose_r2(const Networks& nets, const TwinDataset& pool, const TwinDataset& held_out, int samples,
                         const at::Tensor& motion_mean, const at::Tensor& pose_scale) {
+  calibrate_posenet(nets, pool, samples);
   at::NoGradGuard no_grad;
-  const std::int64_t n = std::min<std::int64_t>(samples, pool.size());
-  {
-    nn::BatchNormCalibration pose_calibration;
-    for (std::int64_t b = 0; b < n; b += 8)
-      (void)nn::posenet_forward_train(nets.pose.params, pool.pose.narrow(0, b, std::min<std::int64_t>(8, n - b)).to(at::kFloat));
-  }
   std::vector<at::Tensor> predictions;
   for (std::int64_t b = 0; b < held_out.size(); b += 8) {
     const std::int64_t m = std::min<std::int64_t>(8, held_out.size() - b);
