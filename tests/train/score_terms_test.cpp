@@ -21,6 +21,8 @@
 
 #include "scorer_test_data.hpp"
 #include "support/fixtures.hpp"
+#include "tac/core/error.hpp"
+#include "tac/scorer/dnnl_conv.hpp"
 #include "tac/scorer/preprocess.hpp"
 #include "tac/train/differentiable_preprocess.hpp"
 #include "tac/train/score_terms.hpp"
@@ -79,15 +81,6 @@ TEST(DifferentiablePreprocess, ReproducesTheScorersNetworkInputs) {
   EXPECT_LE((yuv - pose_in).abs().max().item<double>(), 1e-3);
 }
 
-TEST(DifferentiablePreprocess, AxisMatrixRowsAreConvexPairs) {
-  for (const auto& [n_in, n_out] : {std::pair{874, 384}, std::pair{1164, 512}, std::pair{7, 3}, std::pair{3, 7}}) {
-    const at::Tensor m = tac::train::bilinear_axis_matrix(n_in, n_out);
-    EXPECT_LE((m.sum(1) - 1.0).abs().max().item<double>(), 1e-6);
-    EXPECT_LE((m != 0).sum(1).max().item<std::int64_t>(), 2);
-    EXPECT_GE(m.min().item<double>(), 0.0);
-  }
-}
-
 TEST(DifferentiablePreprocess, StraightThroughRoundsForwardAndPassesGradient) {
   at::Tensor x = at::tensor({-3.2f, 0.5f, 1.5f, 254.6f, 300.0f}).set_requires_grad(true);
   const at::Tensor y = tac::train::straight_through_uint8(x);
@@ -142,6 +135,49 @@ TEST(DifferentiableScorer, GradientsAgreeWithCentralFiniteDifferences) {
     const double analytic = (grad * dir).sum().item<double>();
     EXPECT_NEAR(analytic, numeric, 0.02 * std::fabs(numeric)) << "directional";
   }
+}
+
+// The scorer in the loop runs the networks folded (BatchNorm into convs, PoseNet's branches
+// reparameterized): the same function as the stored train-time graph, to float32 rounding, and
+// its gradient with respect to the frames the same too.
+TEST(DifferentiableScorer, FoldedNetworksAgreeWithTheStoredGraph) {
+  TAC_CLIP(c);
+  const nn::SegNetParams seg = nn::load_segnet(segnet_path);
+  const nn::PoseNetParams pose = nn::load_posenet(posenet_path);
+  const DifferentiableScorer scorer(seg, pose);
+  const at::Tensor frames = c.gt_pair.clone().set_requires_grad(true);
+  const auto folded = scorer.forward(frames);
+  // The stored graphs on the same inputs.
+  const at::Tensor resized = tac::train::resize_to_net(frames.flatten(0, 1));
+  const at::Tensor yuv = tac::train::rgb_to_yuv6(resized).view({1, 12, 192, 256});
+  const at::Tensor pose_graph = nn::posenet_forward_train(pose, yuv);
+  const at::Tensor seg_graph = nn::segnet_forward_train(seg, resized.narrow(0, 1, 1));
+  const double pose_scale = pose_graph.abs().max().item<double>();
+  EXPECT_LE((folded.pose - pose_graph).abs().max().item<double>(), 1e-4 * pose_scale);
+  const double seg_scale = seg_graph.abs().max().item<double>();
+  EXPECT_LE((folded.seg_logits - seg_graph).abs().max().item<double>(), 1e-3 * seg_scale);
+  EXPECT_GE(folded.seg_logits.argmax(1).eq(seg_graph.argmax(1)).to(at::kDouble).mean().item<double>(), 0.999);
+  // Gradients of one scalar of each output with respect to the frames.
+  const at::Tensor w = at::randn({1, 12}, at::kFloat);
+  const at::Tensor g_folded = torch::autograd::grad({(folded.pose * w).sum() + folded.seg_logits.mean()}, {frames}, {}, true)[0];
+  const at::Tensor g_graph = torch::autograd::grad({(pose_graph * w).sum() + seg_graph.mean()}, {frames})[0];
+  const double g_scale = g_graph.abs().max().item<double>();
+  ASSERT_GT(g_scale, 0.0);
+  EXPECT_LE((g_folded - g_graph).abs().max().item<double>(), 1e-3 * g_scale);
+}
+
+// oneDNN's fused convs have no backward: asked to run on a tensor autograd records, they refuse
+// instead of silently cutting the graph.
+TEST(DifferentiableScorer, FusedOneDnnConvRefusesAGraphInput) {
+  if (!tac::scorer::dnnl_available()) GTEST_SKIP() << "no oneDNN in this build";
+  nn::Conv conv{at::randn({4, 3, 3, 3}), at::zeros({4}), 1, 1, 1};
+  const nn::FusedConv fused = nn::make_fused(conv, tac::scorer::ConvActivation::Relu, false, at::kCPU, nn::Backend::Dnnl);
+  const at::Tensor x = at::randn({1, 3, 8, 8}).set_requires_grad(true);
+  EXPECT_THROW((void)fused(x), tac::Error);
+  const nn::FusedConv aten = nn::make_fused(conv, tac::scorer::ConvActivation::Relu, false, at::kCPU, nn::Backend::Aten);
+  const at::Tensor y = aten(x);
+  EXPECT_TRUE(y.requires_grad());
+  EXPECT_TRUE(at::allclose(y.detach(), fused(x.detach()), 1e-4, 1e-4));
 }
 
 TEST(DifferentiableScorer, TermsAreZeroAtTheGroundTruthAndTheTrueDistortionIsReported) {

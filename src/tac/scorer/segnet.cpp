@@ -160,7 +160,7 @@ at::Tensor upsample_concat_cpu(const at::Tensor& y_in, const at::Tensor& skip_in
 }
 
 at::Tensor upsample_concat(const at::Tensor& y, const at::Tensor* skip) {
-  if (y.is_cpu()) {
+  if (y.is_cpu() && !records_graph(y) && (skip == nullptr || !records_graph(*skip))) {
     if (skip != nullptr) return upsample_concat_cpu(y, *skip);
   }
   at::Tensor up = at::upsample_nearest2d(y, {y.size(2) * 2, y.size(3) * 2});
@@ -223,7 +223,7 @@ at::Tensor SegNetFolded::forward(const at::Tensor& input, LayerTimes* times) con
       at::Tensor s = x.mean({2, 3});
       s = inplace_silu(apply_linear(s, b.se_reduce));
       s = inplace_sigmoid(apply_linear(s, b.se_expand));
-      x.mul_(s.unsqueeze(-1).unsqueeze(-1));
+      x = records_graph(x) ? x * s.unsqueeze(-1).unsqueeze(-1) : x.mul_(s.unsqueeze(-1).unsqueeze(-1));
     }
     {
       ScopedLayerTimer t(times, name(i, "project+add"));

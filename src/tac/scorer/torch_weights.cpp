@@ -1,6 +1,7 @@
 #include "tac/scorer/torch_weights.hpp"
 
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -183,10 +184,13 @@ at::Tensor apply_conv(const at::Tensor& x, const Conv& c) {
 
 at::Tensor apply_linear(const at::Tensor& x, const Linear& l) { return at::linear(x, l.weight, l.bias); }
 
-at::Tensor inplace_silu(at::Tensor x) { return at::silu_(x); }
-at::Tensor inplace_relu(at::Tensor x) { return at::relu_(x); }
-at::Tensor inplace_sigmoid(at::Tensor x) { return at::sigmoid_(x); }
-at::Tensor inplace_gelu_tanh(at::Tensor x) { return at::gelu_(x, "tanh"); }
+bool records_graph(const at::Tensor& x) { return at::GradMode::is_enabled() && x.requires_grad(); }
+
+// In place on a temporary unless autograd records it: a backward would need the overwritten input.
+at::Tensor inplace_silu(at::Tensor x) { return records_graph(x) ? at::silu(x) : at::silu_(x); }
+at::Tensor inplace_relu(at::Tensor x) { return records_graph(x) ? at::relu(x) : at::relu_(x); }
+at::Tensor inplace_sigmoid(at::Tensor x) { return records_graph(x) ? at::sigmoid(x) : at::sigmoid_(x); }
+at::Tensor inplace_gelu_tanh(at::Tensor x) { return records_graph(x) ? at::gelu(x, "tanh") : at::gelu_(x, "tanh"); }
 
 Conv to_device(const Conv& c, at::Device device) {
   Conv out = c;
@@ -234,6 +238,8 @@ FusedConv make_fused(const Conv& folded, ConvActivation activation, bool residua
 
 at::Tensor FusedConv::operator()(const at::Tensor& x, const at::Tensor& residual_input) const {
   if (dnnl) {
+    if (records_graph(x) || (residual && records_graph(residual_input)))
+      fail(ErrorKind::internal, "a oneDNN-fused conv has no backward: build the network with Backend::Aten for gradients");
     const at::Tensor in = x.contiguous(at::MemoryFormat::ChannelsLast);
     const int h = static_cast<int>(in.size(2)), w = static_cast<int>(in.size(3));
     at::Tensor out = at::empty({in.size(0), dnnl->spec().out_channels, dnnl->out_height(h), dnnl->out_width(w)},
@@ -246,11 +252,11 @@ at::Tensor FusedConv::operator()(const at::Tensor& x, const at::Tensor& residual
   at::Tensor y = apply_conv(x, conv);
   switch (activation) {
     case ConvActivation::None: break;
-    case ConvActivation::Relu: at::relu_(y); break;
-    case ConvActivation::Silu: at::silu_(y); break;
-    case ConvActivation::GeluTanh: at::gelu_(y, "tanh"); break;
+    case ConvActivation::Relu: y = inplace_relu(y); break;
+    case ConvActivation::Silu: y = inplace_silu(y); break;
+    case ConvActivation::GeluTanh: y = inplace_gelu_tanh(y); break;
   }
-  if (residual) y.add_(residual_input);
+  if (residual) y = records_graph(y) || records_graph(residual_input) ? y + residual_input : y.add_(residual_input);
   return y;
 }
 

@@ -124,7 +124,10 @@ at::Tensor apply_conv_bn(const at::Tensor& x, const ConvBn& c);
 at::Tensor apply_bn(const at::Tensor& x, const BatchNorm& bn);
 at::Tensor apply_conv(const at::Tensor& x, const Conv& c);
 at::Tensor apply_linear(const at::Tensor& x, const Linear& l);
-// In-place activations on a temporary (inference form only).
+// True when autograd records operations on x (grad mode on and x requires grad).
+bool records_graph(const at::Tensor& x);
+// Activations in place on a temporary (the inference form); out of place when autograd records
+// x, so the folded networks also run differentiably (Backend::Aten only).
 at::Tensor inplace_silu(at::Tensor x);
 at::Tensor inplace_relu(at::Tensor x);
 at::Tensor inplace_sigmoid(at::Tensor x);
@@ -144,7 +147,8 @@ enum class Backend { Aten, Dnnl };
 Backend default_backend(at::Device device);
 
 // A folded conv with its activation and optional residual add, run as one fused oneDNN
-// primitive (Dnnl) or as ATen conv2d + in-place activation + add (Aten; any device).
+// primitive (Dnnl) or as ATen conv2d + activation + add (Aten; any device). The Aten form is
+// differentiable w.r.t. its input (frozen weights); the Dnnl form refuses an input autograd records.
 struct FusedConv {
   Conv conv;
   ConvActivation activation = ConvActivation::None;

@@ -3,46 +3,23 @@
 #include <ATen/ATen.h>
 
 #include "tac/core/error.hpp"
-#include "tac/image/bilinear_resize.hpp"
 #include "tac/scorer/preprocess.hpp"
 
 namespace tac::train {
 
-at::Tensor bilinear_axis_matrix(int n_in, int n_out) {
-  if (n_in < 1 || n_out < 1) fail(ErrorKind::usage, "bilinear resize: sizes {} -> {}", n_in, n_out);
-  // The coefficients come from the one place that computes them (§1.3 in float32).
-  const image::BilinearAxis axis = image::bilinear_axis(n_in, n_out);
-  at::Tensor m = at::zeros({n_out, n_in}, at::kFloat);
-  auto a = m.accessor<float, 2>();
-  for (int d = 0; d < n_out; ++d) {
-    const auto k = static_cast<std::size_t>(d);
-    a[d][axis.i0[k]] += axis.l0[k];
-    a[d][axis.i1[k]] += axis.l1[k];
-  }
-  return m;
-}
-
-ResizeMatrices resize_matrices(int h, int w) {
-  return {bilinear_axis_matrix(h, scorer::kNetHeight), bilinear_axis_matrix(w, scorer::kNetWidth)};
-}
-
-at::Tensor resize_to_net(const at::Tensor& frames, const ResizeMatrices& m) {
+at::Tensor resize_to_net(const at::Tensor& frames, const SeparableResample& resize) {
   if (frames.dim() != 4 || frames.size(3) != 3)
     fail(ErrorKind::usage, "resize_to_net: frames must be (N, H, W, 3), got {} dimensions", frames.dim());
-  if (m.rows.size(1) != frames.size(1) || m.cols.size(1) != frames.size(2))
-    fail(ErrorKind::usage, "resize_to_net: matrices for {}x{} frames, got {}x{}", m.rows.size(1), m.cols.size(1),
-         frames.size(1), frames.size(2));
-  const auto options = frames.options();
-  const at::Tensor planar = frames.permute({0, 3, 1, 2});                           // (N, 3, H, W)
-  // W axis first, then H (the nested order of §1.3).
-  const at::Tensor along_w = at::matmul(planar, m.cols.to(options).t());            // (N, 3, H, 512)
-  return at::matmul(m.rows.to(options), along_w);                                   // (N, 3, 384, 512)
+  if (resize.out_height() != scorer::kNetHeight || resize.out_width() != scorer::kNetWidth)
+    fail(ErrorKind::internal, "resize_to_net: a resample to {}x{}, not the networks' input", resize.out_height(), resize.out_width());
+  // Width axis first, then height (the nested order of §1.3); interleaved in and out.
+  return resize(frames.to(at::kFloat)).permute({0, 3, 1, 2});  // (N, 3, 384, 512)
 }
 
 at::Tensor resize_to_net(const at::Tensor& frames) {
   if (frames.dim() != 4 || frames.size(3) != 3)
     fail(ErrorKind::usage, "resize_to_net: frames must be (N, H, W, 3), got {} dimensions", frames.dim());
-  return resize_to_net(frames, resize_matrices(static_cast<int>(frames.size(1)), static_cast<int>(frames.size(2))));
+  return resize_to_net(frames, SeparableResample::contest_bilinear(static_cast<int>(frames.size(1)), static_cast<int>(frames.size(2))));
 }
 
 at::Tensor rgb_to_yuv6(const at::Tensor& resized) {

@@ -2,28 +2,21 @@
 // The scorer's input path (scorer_architecture.md §1.3–§1.5) as ATen operations with gradients:
 // frames -> float32-index bilinear resize to 384x512 -> SegNet's RGB and PoseNet's YUV6.
 // Values agree with the torch-free preprocess (tac/scorer/preprocess.hpp) to float32 rounding
-// (the resize is two matrix products here, whose sums may round once differently); the exact
-// path stays the one that scores, this one gives gradients.
+// (the resize sums its two taps per axis in the same nested order, but may contract them into
+// fused multiply-adds differently); the exact path stays the one that scores, this one gives
+// gradients.
 #include <ATen/core/Tensor.h>
+
+#include "tac/train/separable_resample.hpp"
 
 namespace tac::train {
 
-// (n_out x n_in) interpolation matrix of one axis: row d holds l0 at i0 and l1 at i1, the
-// coefficients of image::bilinear_axis (§1.3 in float32). rgb_to_yuv6 below is the tensor form
-// of image/rgb_to_yuv6 (same operations and order), for autograd.
-at::Tensor bilinear_axis_matrix(int n_in, int n_out);
+// frames (N, H, W, 3) float, 0..255 -> (N, 3, 384, 512) (a channels-last view), differentiable,
+// through a resample made by SeparableResample::contest_bilinear(H, W).
+at::Tensor resize_to_net(const at::Tensor& frames, const SeparableResample& resize);
+at::Tensor resize_to_net(const at::Tensor& frames);  // makes the resample
 
-// Both axes' matrices for frames of h x w (float32, CPU; moved to the frames' device on use).
-struct ResizeMatrices {
-  at::Tensor rows;  // (384, h)
-  at::Tensor cols;  // (512, w)
-};
-ResizeMatrices resize_matrices(int h, int w);
-
-// frames (N, H, W, 3) float, 0..255 -> (N, 3, 384, 512), differentiable.
-at::Tensor resize_to_net(const at::Tensor& frames, const ResizeMatrices& matrices);
-at::Tensor resize_to_net(const at::Tensor& frames);  // builds the matrices
-
+// rgb_to_yuv6 below is the tensor form of image/rgb_to_yuv6 (same operations and order), for autograd.
 // resized (N, 3, 384, 512) -> (N, 6, 192, 256): y00, y10, y01, y11, U_sub, V_sub (§1.4),
 // clamps passing gradient inside [min, max] inclusive, as PyTorch's clamp does.
 at::Tensor rgb_to_yuv6(const at::Tensor& resized);

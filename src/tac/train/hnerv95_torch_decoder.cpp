@@ -36,6 +36,7 @@ Hnerv95TorchDecoder::Hnerv95TorchDecoder(const hn::Archive& archive) : archive_(
   for (int i = 0; i < 7; ++i) widths_[i] = model.widths[static_cast<std::size_t>(i)];
   grid_h_ = model.grid_h;
   grid_w_ = model.grid_w;
+  upscale_.emplace(SeparableResample::bicubic(grid_h_ << 6, grid_w_ << 6, contest::kFrameHeight, contest::kFrameWidth));
   for (const auto& t : archive_.tensors) weights_.push_back({t.name, t.scale, leaf(t.values, t.shape)});
   const auto d = archive_.meta.latent_dim;
   if (archive_.latent_mins.size() != static_cast<std::size_t>(d) || archive_.latent_scales.size() != static_cast<std::size_t>(d))
@@ -79,8 +80,9 @@ at::Tensor Hnerv95TorchDecoder::decode(const at::Tensor& pairs) const {
 at::Tensor Hnerv95TorchDecoder::frames(const at::Tensor& pairs) const {
   const at::Tensor net = decode(pairs);
   const auto b = net.size(0);
-  const at::Tensor up = at::upsample_bicubic2d(net.flatten(0, 1), {contest::kFrameHeight, contest::kFrameWidth}, /*align_corners=*/false);
-  return straight_through_uint8(up.permute({0, 2, 3, 1}).reshape({b, 2, contest::kFrameHeight, contest::kFrameWidth, 3}));
+  // Interleaved in, interleaved out: the small head output is transposed, not the frames.
+  const at::Tensor up = (*upscale_)(net.flatten(0, 1).permute({0, 2, 3, 1}));  // (2B, 874, 1164, 3)
+  return straight_through_uint8(up.view({b, 2, contest::kFrameHeight, contest::kFrameWidth, 3}));
 }
 
 hn::Archive Hnerv95TorchDecoder::quantized_archive() const {

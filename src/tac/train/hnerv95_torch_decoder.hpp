@@ -13,10 +13,12 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "tac/codec/hnerv95/hnerv95_archive.hpp"
+#include "tac/train/separable_resample.hpp"
 
 namespace tac::train {
 
@@ -55,6 +57,7 @@ class Hnerv95TorchDecoder {
   at::Tensor latents_, latent_mins_, latent_scales_;
   int widths_[7] = {};
   int grid_h_ = 0, grid_w_ = 0;
+  std::optional<SeparableResample> upscale_;  // the heads' size -> 874x1164 (bicubic)
 };
 
 }  // namespace tac::train

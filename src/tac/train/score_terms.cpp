@@ -35,10 +35,12 @@ double ScoreTerms::true_distortion() const {
   return 100.0 * seg_distortion.mean().item<double>() + std::sqrt(10.0 * pose_distortion.mean().item<double>());
 }
 
-DifferentiableScorer::DifferentiableScorer(scorer::nn::SegNetParams segnet, scorer::nn::PoseNetParams posenet)
-    : segnet_(std::move(segnet)),
-      posenet_(std::move(posenet)),
-      contest_resize_(resize_matrices(contest::kFrameHeight, contest::kFrameWidth)) {}
+// Backend::Aten: oneDNN's fused convs have no backward. The networks live on the CPU, where the
+// frames do (the tune loop's device is the CPU; a CUDA run would pass its device here).
+DifferentiableScorer::DifferentiableScorer(const scorer::nn::SegNetParams& segnet, const scorer::nn::PoseNetParams& posenet)
+    : segnet_(segnet, at::kCPU, scorer::nn::Backend::Aten),
+      posenet_(posenet, at::kCPU, scorer::nn::Backend::Aten),
+      contest_resize_(SeparableResample::contest_bilinear(contest::kFrameHeight, contest::kFrameWidth)) {}
 
 DifferentiableScorer::Outputs DifferentiableScorer::forward(const at::Tensor& frames) const {
   if (frames.dim() != 5 || frames.size(1) != 2 || frames.size(4) != 3)
@@ -48,10 +50,10 @@ DifferentiableScorer::Outputs DifferentiableScorer::forward(const at::Tensor& fr
   const auto h = static_cast<int>(frames.size(2)), w = static_cast<int>(frames.size(3));
   const bool contest_size = h == contest::kFrameHeight && w == contest::kFrameWidth;
   const at::Tensor resized =  // (2B, 3, 384, 512), pair-major
-      resize_to_net(frames.flatten(0, 1), contest_size ? contest_resize_ : resize_matrices(h, w));
+      resize_to_net(frames.flatten(0, 1), contest_size ? contest_resize_ : SeparableResample::contest_bilinear(h, w));
   const at::Tensor yuv = rgb_to_yuv6(resized).view({b, 12, resized.size(2) / 2, resized.size(3) / 2});
   const at::Tensor second = resized.view({b, 2, 3, resized.size(2), resized.size(3)}).select(1, 1);
-  return {scorer::nn::posenet_forward_train(posenet_, yuv), scorer::nn::segnet_forward_train(segnet_, second)};
+  return {posenet_.forward(yuv), segnet_.forward(second)};
 }
 
 GroundTruthOutputs DifferentiableScorer::ground_truth(const at::Tensor& frames) const {

@@ -47,9 +47,12 @@ struct ScoreTerms {
   double true_distortion() const;  // with the true seg distortion
 };
 
+// The networks run in their folded inference form (BatchNorm folded into the convs, PoseNet's
+// branches reparameterized, §2.4 / §3.5) on ATen kernels, channels-last on the CPU: the same
+// function as the stored graph up to float rounding, with a cheaper forward and backward.
 class DifferentiableScorer {
  public:
-  DifferentiableScorer(scorer::nn::SegNetParams segnet, scorer::nn::PoseNetParams posenet);
+  DifferentiableScorer(const scorer::nn::SegNetParams& segnet, const scorer::nn::PoseNetParams& posenet);
 
   // frames (B, 2, H, W, 3) float 0..255 (the pairs' first and second frame, any H x W the
   // resize accepts; the contest's 874x1164) -> the networks' outputs, differentiable.
@@ -62,9 +65,9 @@ class DifferentiableScorer {
   ScoreTerms terms(const at::Tensor& frames, const GroundTruthOutputs& gt, const SurrogateOptions& options = {}) const;
 
  private:
-  scorer::nn::SegNetParams segnet_;
-  scorer::nn::PoseNetParams posenet_;
-  ResizeMatrices contest_resize_;  // built once for the contest's 874x1164 frames
+  scorer::nn::SegNetFolded segnet_;
+  scorer::nn::PoseNetFolded posenet_;
+  SeparableResample contest_resize_;  // made once for the contest's 874x1164 frames
 };
 
 // The surrogate of each sample from logits (B, 5, h, w) against the ground truth's outputs.
