@@ -1,7 +1,8 @@
 // One `tac tune` optimization step, stage by stage: the differentiable hnerv95 decoder's forward
 // (to contest-size frames), the scorer's forward (both networks and the objective), the backward
 // pass through all of it, and the Adam update. Prints JSON (median over --iters after one warm-up
-// step, peak RSS). Usage:
+// step, peak RSS; the scorer's forward also split into preprocessing, PoseNet and SegNet, as the
+// PyTorch reference bench/pytorch_reference/tune_step_reference.py reports it). Usage:
 //   tune_step_bench [--archive ZIP] [--segnet PATH] [--posenet PATH] [--batch B] [--train latents|all]
 //                   [--threads N] [--iters K]
 // Defaults: the public hnerv95 archive and the twin weights under $TAC_FIXTURES or
@@ -75,13 +76,14 @@ int main(int argc, char** argv) {
     const c10::NoGradGuard no_grad;
     gt = scorer.ground_truth(decoder.frames(pairs + batch));
   }
-  std::vector<double> dec_ms, score_ms, back_ms, adam_ms, total_ms;
+  std::vector<double> dec_ms, score_ms, pre_ms, pose_ms, seg_ms, back_ms, adam_ms, total_ms;
   for (int i = 0; i <= iters; ++i) {
     const auto t0 = Clock::now();
     const at::Tensor frames = decoder.frames(pairs);
     const double d = ms_since(t0);
     auto t = Clock::now();
-    const at::Tensor loss = scorer.terms(frames, gt).objective();
+    tac::train::DifferentiableScorer::StageTimes stages;
+    const at::Tensor loss = scorer.terms(frames, gt, {}, &stages).objective();
     const double s = ms_since(t);
     t = Clock::now();
     loss.backward();
@@ -92,6 +94,9 @@ int main(int argc, char** argv) {
     if (i == 0) continue;  // warm-up
     dec_ms.push_back(d);
     score_ms.push_back(s);
+    pre_ms.push_back(stages.preprocess_ms);
+    pose_ms.push_back(stages.posenet_ms);
+    seg_ms.push_back(stages.segnet_ms);
     back_ms.push_back(b);
     adam_ms.push_back(a);
     total_ms.push_back(ms_since(t0));
@@ -108,6 +113,9 @@ int main(int argc, char** argv) {
                             {"samples_per_second", 1000.0 * batch / step},
                             {"decoder_forward_ms", median(dec_ms)},
                             {"scorer_forward_ms", median(score_ms)},
+                            {"preprocess_ms", median(pre_ms)},
+                            {"posenet_forward_ms", median(pose_ms)},
+                            {"segnet_forward_ms", median(seg_ms)},
                             {"backward_ms", median(back_ms)},
                             {"adam_ms", median(adam_ms)},
                             {"peak_rss_mb", static_cast<double>(u.ru_maxrss) / 1024.0}};

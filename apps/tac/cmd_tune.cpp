@@ -24,7 +24,7 @@ namespace {
 struct TuneArgs {
   std::string archive, gt, out, pairs = "0:1", train = "latents", surrogate = "ce", checkpoint, profile;
   std::int64_t steps = 20, batch = 0, checkpoint_every = 10;
-  double lr = 0.25, weight_lr = -1, temperature = 1.0, gamma = 2.0;
+  double lr = 0.25, weight_lr = -1, temperature = 1.0, gamma = 2.0, rate_weight = 0;
   std::uint64_t seed = 0;
   bool resume = false, json = false;
   tac::cli::ScorerArgs scorer;
@@ -120,6 +120,7 @@ void run_tune_cmd(TuneArgs& a) {
   job.seed = a.seed;
   job.threads = tac::resolve_thread_count(a.scorer.threads);
   job.surrogate = {parse_surrogate(a.surrogate), a.temperature, a.gamma};
+  job.rate_weight = a.rate_weight;
   job.checkpoint = a.checkpoint;
   job.checkpoint_every = a.checkpoint_every;
   job.resume = a.resume;
@@ -166,6 +167,8 @@ void run_tune_cmd(TuneArgs& a) {
                         {"archive_bytes", r.archive_bytes}};
     if (recipe) j["profile"] = recipe_json(*recipe, job);
     if (job.pcgrad) j["pcgrad_projections"] = r.pcgrad_projections;
+    j["rate_weight"] = job.rate_weight;
+    j["rate_estimate_bytes"] = {{"start", r.rate_estimate_bytes_start}, {"end", r.rate_estimate_bytes_end}};
     if (r.evaluated) {
       j["before"] = evaluation_json(r.before);
       j["after"] = evaluation_json(r.after);
@@ -187,6 +190,8 @@ void run_tune_cmd(TuneArgs& a) {
     line("before:", r.before);
     line("after:", r.after);
   }
+  std::printf("rate estimate of the trained parameters: %.0f B -> %.0f B%s\n", r.rate_estimate_bytes_start, r.rate_estimate_bytes_end,
+              job.rate_weight > 0 ? fmt::format(" (in the objective, weight {})", job.rate_weight).c_str() : " (not in the objective)");
   std::printf("wrote %s (%llu B), inflate.sh and tune.json\n", r.archive_zip.c_str(), static_cast<unsigned long long>(r.archive_bytes));
 }
 
@@ -200,6 +205,10 @@ void register_tune(CLI::App& app) {
       "--lr and --weight-lr are in grid steps per Adam step. At the end the parameters are quantized, written\n"
       "as an hnerv95 archive in OUT/archive.zip, inflated by the real codec, and those frames are scored by the\n"
       "exact scorer, before and after (their SHA-256 is printed). A twin scorer's numbers are marked [twin].\n"
+      "--rate-weight W adds W * 25 * (estimated bytes of the trained parameters) / original bytes to the objective:\n"
+      "each quantized level costs its bits under a Laplace model fitted every step (latents as deltas along the\n"
+      "pairs, as the archive stores them); 1 weighs the estimate as the score weighs bytes. The estimate at the\n"
+      "start and end is printed either way; the real bytes are those of OUT/archive.zip.\n"
       "Deterministic for a seed and --threads; --checkpoint FILE is written every --checkpoint-every steps and\n"
       "at the end, and --resume continues it to --steps.\n"
       "Data-parallel over processes (c10d/Gloo): launched with torchrun's RANK, WORLD_SIZE, MASTER_ADDR and\n"
@@ -224,6 +233,9 @@ void register_tune(CLI::App& app) {
   cmd->add_option("--surrogate", args->surrogate, "SegNet surrogate: ce, kl or focal")->capture_default_str();
   cmd->add_option("--temperature", args->temperature, "kl: softmax temperature")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--gamma", args->gamma, "focal: exponent")->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->add_option("--rate-weight", args->rate_weight, "Weight of the rate estimate in the objective (0: distortion only)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   cmd->add_option("--checkpoint", args->checkpoint, "Checkpoint file (parameters, Adam state, step)");
   cmd->add_option("--checkpoint-every", args->checkpoint_every, "Steps between checkpoints")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_flag("--resume", args->resume, "Continue from --checkpoint");

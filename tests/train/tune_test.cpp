@@ -143,6 +143,28 @@ TEST(Tune, ResumingACheckpointGivesTheSameParametersAsNotStopping) {
   EXPECT_EQ(e->kind(), tac::ErrorKind::usage);
 }
 
+// The rate term: with a heavy weight the trained latents' estimated bytes fall over the run; the
+// estimate is reported either way, and a negative weight is refused.
+TEST(Tune, RateTermLowersTheRateEstimate) {
+  TAC_TUNE_FIXTURES;
+  const tac::test::TempDir dir("tune-rate");
+  auto job = base_job(archive, gt_video, segnet, posenet, dir.path / "out");
+  job.evaluate = false;
+  job.steps = 2;
+  const auto plain = tac::train::run_tune(job);
+  EXPECT_GT(plain.rate_estimate_bytes_start, 0.0);
+  job.out = dir.path / "rate";
+  job.rate_weight = 1e4;  // the rate dominates: latents move toward their neighbours' levels
+  const auto with_rate = tac::train::run_tune(job);
+  EXPECT_EQ(with_rate.rate_estimate_bytes_start, plain.rate_estimate_bytes_start);
+  EXPECT_LT(with_rate.rate_estimate_bytes_end, with_rate.rate_estimate_bytes_start);
+  EXPECT_LT(with_rate.rate_estimate_bytes_end, plain.rate_estimate_bytes_end);
+  job.rate_weight = -1;
+  const auto e = tac::test::error_of([&] { tac::train::run_tune(job); });
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->kind(), tac::ErrorKind::usage);
+}
+
 TEST(Tune, RefusesPairsPastTheArchiveOrTheVideo) {
   TAC_TUNE_FIXTURES;
   const tac::test::TempDir dir("tune_bad");

@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <c10/core/GradMode.h>
 
+#include <chrono>
 #include <cmath>
 
 #include "tac/core/contest.hpp"
@@ -42,18 +43,31 @@ DifferentiableScorer::DifferentiableScorer(const scorer::nn::SegNetParams& segne
       posenet_(posenet, at::kCPU, scorer::nn::Backend::Aten),
       contest_resize_(SeparableResample::contest_bilinear(contest::kFrameHeight, contest::kFrameWidth)) {}
 
-DifferentiableScorer::Outputs DifferentiableScorer::forward(const at::Tensor& frames) const {
+namespace {
+using StageClock = std::chrono::steady_clock;
+double ms_since(StageClock::time_point t) { return std::chrono::duration<double, std::milli>(StageClock::now() - t).count(); }
+}  // namespace
+
+DifferentiableScorer::Outputs DifferentiableScorer::forward(const at::Tensor& frames, StageTimes* times) const {
   if (frames.dim() != 5 || frames.size(1) != 2 || frames.size(4) != 3)
     fail(ErrorKind::usage, "differentiable scorer: frames must be (B, 2, H, W, 3), got {} dimensions", frames.dim());
   const auto b = frames.size(0);
   // Both frames of every pair resized once (§1.3), then split per network (§1.4, §1.5).
+  auto t = StageClock::now();
   const auto h = static_cast<int>(frames.size(2)), w = static_cast<int>(frames.size(3));
   const bool contest_size = h == contest::kFrameHeight && w == contest::kFrameWidth;
   const at::Tensor resized =  // (2B, 3, 384, 512), pair-major
       resize_to_net(frames.flatten(0, 1), contest_size ? contest_resize_ : SeparableResample::contest_bilinear(h, w));
   const at::Tensor yuv = rgb_to_yuv6(resized).view({b, 12, resized.size(2) / 2, resized.size(3) / 2});
   const at::Tensor second = resized.view({b, 2, 3, resized.size(2), resized.size(3)}).select(1, 1);
-  return {posenet_.forward(yuv), segnet_.forward(second)};
+  if (times != nullptr) times->preprocess_ms = ms_since(t);
+  t = StageClock::now();
+  Outputs out{posenet_.forward(yuv), {}};
+  if (times != nullptr) times->posenet_ms = ms_since(t);
+  t = StageClock::now();
+  out.seg_logits = segnet_.forward(second);
+  if (times != nullptr) times->segnet_ms = ms_since(t);
+  return out;
 }
 
 GroundTruthOutputs DifferentiableScorer::ground_truth(const at::Tensor& frames) const {
@@ -85,8 +99,9 @@ at::Tensor seg_surrogate(const at::Tensor& logits, const GroundTruthOutputs& gt,
   fail(ErrorKind::internal, "seg surrogate: unknown kind");
 }
 
-ScoreTerms DifferentiableScorer::terms(const at::Tensor& frames, const GroundTruthOutputs& gt, const SurrogateOptions& options) const {
-  const Outputs out = forward(frames);
+ScoreTerms DifferentiableScorer::terms(const at::Tensor& frames, const GroundTruthOutputs& gt, const SurrogateOptions& options,
+                                       StageTimes* times) const {
+  const Outputs out = forward(frames, times);
   ScoreTerms t;
   // §4: PoseNet distortion = mean over the first six outputs of the squared difference.
   t.pose_distortion = (out.pose.narrow(1, 0, 6) - gt.pose.narrow(1, 0, 6)).pow(2).mean(1);

@@ -60,9 +60,14 @@ class DifferentiableScorer {
     at::Tensor pose;        // (B, 12)
     at::Tensor seg_logits;  // (B, 5, 384, 512), second frame only
   };
-  Outputs forward(const at::Tensor& frames) const;
+  // Wall time of the forward's stages, for benchmarks (bench/tune_step_bench.cpp).
+  struct StageTimes {
+    double preprocess_ms = 0, posenet_ms = 0, segnet_ms = 0;
+  };
+  Outputs forward(const at::Tensor& frames, StageTimes* times = nullptr) const;
   GroundTruthOutputs ground_truth(const at::Tensor& frames) const;  // forward without gradient
-  ScoreTerms terms(const at::Tensor& frames, const GroundTruthOutputs& gt, const SurrogateOptions& options = {}) const;
+  ScoreTerms terms(const at::Tensor& frames, const GroundTruthOutputs& gt, const SurrogateOptions& options = {},
+                   StageTimes* times = nullptr) const;
 
  private:
   scorer::nn::SegNetFolded segnet_;

@@ -24,6 +24,7 @@
 #include "tac/train/grid_adam.hpp"
 #include "tac/train/hnerv95_torch_decoder.hpp"
 #include "tac/train/pcgrad.hpp"
+#include "tac/train/rate_estimate.hpp"
 #include "tac/train/tune_checkpoint.hpp"
 #include "tac/train/tune_data_parallel.hpp"
 #include "tac/train/tune_inputs.hpp"
@@ -281,7 +282,8 @@ TuneResult run_tune(const TuneJob& job) {
       {"lr_schedule", describe(job.lr_schedule) + (job.lr_schedule.kind == LrScheduleKind::cosine ? fmt::format(" steps={}", job.steps) : "")},
       {"phases", describe(job.phases)},
       {"hard_mining", describe(job.mining)},
-      {"pcgrad", job.pcgrad ? "on" : "off"}};
+      {"pcgrad", job.pcgrad ? "on" : "off"},
+      {"rate_weight", settings_text(job.rate_weight)}};
   broadcast_training_state(adam, dp, [&] {  // every rank starts from rank 0's state
     if (!job.resume) return;
     if (!fs::exists(job.checkpoint)) fail(ErrorKind::usage, "tune: nothing to resume: {} does not exist", job.checkpoint.string());
@@ -291,6 +293,23 @@ TuneResult run_tune(const TuneJob& job) {
   if (result.start_step > job.steps)
     fail(ErrorKind::usage, "tune: the checkpoint stands at step {}, past --steps {}", result.start_step, job.steps);
 
+  if (!(job.rate_weight >= 0) || !std::isfinite(job.rate_weight)) fail(ErrorKind::usage, "tune: the rate weight must be >= 0, got {}", job.rate_weight);
+  // The rate estimate of the parameters trained (all of them, or those active at a step).
+  const auto rate_bytes = [&](const std::vector<bool>* active) {
+    bool latents = false;
+    std::vector<std::string> tensors;
+    for (std::size_t i = 0; i < adam.params.size(); ++i) {
+      if (active != nullptr && !(*active)[i]) continue;
+      if (adam.params[i].name == "latents") latents = true;
+      else tensors.push_back(adam.params[i].name);
+    }
+    return hnerv95_rate_bytes(decoder, latents, tensors);
+  };
+  const double to_score = 25.0 / static_cast<double>(contest::kOriginalVideoBytes);
+  {
+    const c10::NoGradGuard no_grad;
+    result.rate_estimate_bytes_start = rate_bytes(nullptr).item<double>();
+  }
   if (result.start_step < job.steps) {
     const DifferentiableScorer objective(scorer::nn::load_segnet(job.segnet), scorer::nn::load_posenet(job.posenet));
     std::vector<GroundTruthOutputs> gt;
@@ -300,6 +319,14 @@ TuneResult run_tune(const TuneJob& job) {
       const StepPlan plan = plan_step(job, adam, step);
       for (std::size_t i = 0; i < adam.params.size(); ++i) adam.params[i].value.requires_grad_(plan.active[i]);  // frozen: no gradient
       double loss_value = 0, true_distortion = 0;
+      // The rate term's gradient, added to the distortion's; in a data-parallel run by rank 0 alone
+      // (the ranks' gradients are summed).
+      const auto rate_backward = [&]() -> double {
+        if (job.rate_weight == 0 || !dp.is_root()) return 0;
+        const at::Tensor rate = rate_bytes(&plan.active) * (job.rate_weight * to_score);
+        rate.backward();
+        return rate.item<double>();
+      };
       if (dp.world_size() == 1) {
         const auto picks = batch_of_step(job.seed, step, batch, job.pairs);
         std::vector<std::int64_t> indices;
@@ -312,11 +339,12 @@ TuneResult run_tune(const TuneJob& job) {
         const at::Tensor loss = seg_part + pose_part;
         if (job.pcgrad) result.pcgrad_projections += pcgrad_backward(seg_part, pose_part, adam, plan.active) ? 1 : 0;
         else loss.backward();
+        loss_value += rate_backward();
         if (job.mining.kind != MiningKind::off) {
           const at::Tensor per_sample = terms.per_sample_objective().contiguous();
           miner.record(picks, std::vector<double>(per_sample.data_ptr<double>(), per_sample.data_ptr<double>() + per_sample.numel()));
         }
-        loss_value = loss.item<double>();
+        loss_value += loss.item<double>();
         true_distortion = terms.true_distortion();
       } else {
         // This rank's share of the step's batch; the ranks together give the whole batch's gradient.
@@ -330,8 +358,9 @@ TuneResult run_tune(const TuneJob& job) {
         }
         const BatchObjective loss = batch_objective(terms, batch, dp);
         if (loss.to_backward.defined()) loss.to_backward.backward();
+        const double rate = rate_backward();
         all_reduce_gradients(adam, dp);  // the whole batch's gradient on every rank
-        loss_value = loss.loss;
+        loss_value = loss.loss + rate;  // rank 0's: the others add no rate
         true_distortion = loss.true_distortion;
       }
       adam.step(plan.scales);
@@ -349,6 +378,10 @@ TuneResult run_tune(const TuneJob& job) {
     result.train_seconds = seconds_since(start);
   }
   result.steps = job.steps;
+  {
+    const c10::NoGradGuard no_grad;
+    result.rate_estimate_bytes_end = rate_bytes(nullptr).item<double>();
+  }
   check_same_parameters_as_root(adam, dp);
   if (!dp.is_root()) return result;  // rank 0 exports and evaluates
 

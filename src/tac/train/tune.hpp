@@ -55,6 +55,9 @@ struct TuneJob {
   std::vector<TunePhase> phases;        // empty: `train` for every step; else what trains when
   HardSampleMining mining;              // per-pair weights in the objective
   bool pcgrad = false;                  // gradient surgery between the seg surrogate and pose parts
+  // > 0: the objective also holds rate_weight * 25 * (estimated bytes of the trained parameters) /
+  // original video bytes (rate_estimate.hpp); 1 weighs the estimate as the score weighs bytes.
+  double rate_weight = 0;
   std::string recipe_sha256;            // the profile file's, kept in checkpoints ("": none)
   std::filesystem::path checkpoint;     // empty: none
   std::int64_t checkpoint_every = 10;
@@ -87,6 +90,9 @@ struct TuneResult {
   bool evaluated = false;
   TuneEvaluation before, after;       // when evaluated
   std::int64_t pcgrad_projections = 0;  // steps (of this invocation) whose two gradients conflicted
+  // The rate estimate (rate_estimate.hpp) of every parameter the job trains, at the start of this
+  // invocation and at the end, in bytes (reported whether or not the rate term is on).
+  double rate_estimate_bytes_start = 0, rate_estimate_bytes_end = 0;
 };
 
 TuneResult run_tune(const TuneJob& job);
