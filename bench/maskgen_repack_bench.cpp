@@ -38,7 +38,12 @@ int main(int argc, char** argv) {
     for (const auto& rec : r.records) {
       nlohmann::json candidates = nlohmann::json::array();
       for (const auto& c : rec.candidates)
-        candidates.push_back({{"layout", c.layout}, {"bytes", c.bytes}, {"profiles", c.profiles}});
+        candidates.push_back({{"layout", c.layout},
+                              {"bytes", c.bytes},
+                              {"streams", c.streams},
+                              {"profiles", c.profiles},
+                              {"stream_raw_bytes", c.raw_bytes},
+                              {"stream_coded_bytes", c.coded_bytes}});
       const auto& best = rec.candidates[rec.best];
       records.push_back({{"record", mg::kRecordNames[static_cast<int>(rec.id)]},
                          {"original_bytes", rec.original_bytes},

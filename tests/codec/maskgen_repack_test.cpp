@@ -72,8 +72,9 @@ Bytes synthetic_model_raw(std::mt19937& rng) {
     if (spec.storage == mg::Storage::fp4) {
       const std::size_t blocks = (n + mg::kFp4Block - 1) / mg::kFp4Block;
       for (std::size_t i = 0; i < blocks * mg::kFp4Block / 2; ++i) {
-        const int hi = std::min(level(rng), 7) | int(rng() & 8), lo = std::min(level(rng), 7) | int(rng() & 8);
-        b.push_back(std::uint8_t(hi << 4 | lo));
+        int q[2];
+        for (int& v : q) v = std::min(level(rng), 7), v |= v ? int(rng() & 8) : 0;  // no negative zero
+        b.push_back(std::uint8_t(q[0] << 4 | q[1]));
       }
       for (std::size_t i = 0; i < blocks; ++i) put(b, half() & 0x7FFF, 2);
     } else {
@@ -241,13 +242,24 @@ TEST(MaskgenRepack, CraftedStreamsAreRefused) {
     fewer.pop_back();
     EXPECT_EQ(kind_of([&] { l.join(fewer, "test"); }), tac::ErrorKind::corrupt_input) << l.name;
   }
+  int value_streams = 0;
   for (const auto& l : mg::stream_layouts(mg::RecordId::model)) {
-    if (l.streams[0] != "nib.v" && l.streams[1] != "nib.mag") continue;
-    auto streams = *l.split(model);
-    const std::size_t values = l.streams[0] == "nib.v" ? 0 : 1;
-    streams[values][3] = 16;  // above a nibble (or a 3-bit magnitude)
-    EXPECT_EQ(kind_of([&] { l.join(streams, "test"); }), tac::ErrorKind::corrupt_input) << l.name;
+    for (std::size_t i = 0; i < l.streams.size(); ++i) {
+      if (l.streams[i] != "nib.v" && l.streams[i] != "nib.mag") continue;
+      auto streams = *l.split(model);
+      streams[i][3] = 16;  // above a nibble (or a 3-bit magnitude)
+      EXPECT_EQ(kind_of([&] { l.join(streams, "test"); }), tac::ErrorKind::corrupt_input) << l.name;
+      ++value_streams;
+    }
+    for (std::size_t i = 0; i < l.streams.size(); ++i) {
+      if (l.streams[i] != "nib.nzs") continue;
+      auto streams = *l.split(model);
+      streams[i].back() |= 1;  // a padding bit (the synthetic count of signs is not a multiple of 8)
+      EXPECT_EQ(kind_of([&] { l.join(streams, "test"); }), tac::ErrorKind::corrupt_input) << l.name;
+      ++value_streams;
+    }
   }
+  EXPECT_EQ(value_streams, 4);
 
   const Bytes sidecar = synthetic_sidecar_raw();
   for (const auto& l : mg::stream_layouts(mg::RecordId::sidecar)) {
@@ -273,6 +285,31 @@ TEST(MaskgenRepack, CraftedStreamsAreRefused) {
   bad_model.pop_back();
   EXPECT_EQ(kind_of([&] { mg::repack_record(mg::RecordId::model, tac::entropy::brotli_compress(bad_model, {}), "t"); }),
             tac::ErrorKind::corrupt_input);
+}
+
+TEST(MaskgenRepack, NegativeZeroNibbleSkipsTheNonzeroSignLayoutOnly) {
+  std::mt19937 rng(11);
+  Bytes model = synthetic_model_raw(rng);
+  std::size_t at = 0;  // the first FP4 tensor's nibbles
+  for (const auto& spec : mg::generator_schema()) {
+    if (spec.storage == mg::Storage::fp4) break;
+    at += spec.numel() * 2;
+  }
+  model.at(at + 5) = 0x83;  // -0, then +1.5
+  std::size_t skipped = 0;
+  for (const auto& l : mg::stream_layouts(mg::RecordId::model)) {
+    const auto streams = l.split(model);
+    if (!streams) {
+      ++skipped;
+      EXPECT_EQ(l.name, "magnitude+nonzero-signs+planes");
+      continue;
+    }
+    EXPECT_EQ(l.join(*streams, "test"), model) << l.name;
+  }
+  EXPECT_EQ(skipped, 1u);
+  const auto r = mg::repack_record(mg::RecordId::model, tac::entropy::brotli_compress(model, {}), "test");
+  EXPECT_EQ(r.candidates.size(), mg::stream_layouts(mg::RecordId::model).size());  // whole + all but one
+  EXPECT_EQ(mg::unpack_record(r.id, r.packet, "test"), model);
 }
 
 TEST(MaskgenRepack, LayoutsOfARecordHaveDistinctStreamNames) {

@@ -38,7 +38,7 @@ void check_parses(RecordId id, std::span<const std::uint8_t> raw, const std::str
 // One packet of the given streams, each coded with its own best lossless profile.
 RepackCandidate pack_streams(const std::string& layout, const std::vector<std::string>& names,
                              const std::vector<RawBytes>& streams, std::vector<std::uint8_t>& packet) {
-  RepackCandidate c{layout, {}, 0};
+  RepackCandidate c{layout, names, {}, {}, {}, 0};
   std::vector<tc::SectionInput> sections;
   for (std::size_t i = 0; i < streams.size(); ++i) {
     // An empty stream is stored: nothing to code, and not every coder takes empty input.
@@ -49,6 +49,10 @@ RepackCandidate pack_streams(const std::string& layout, const std::vector<std::s
   }
   packet = tc::write_packet(sections);
   c.bytes = packet.size();
+  for (const auto& e : tc::read_packet_table(packet, layout, kMaxRawBytes).sections) {
+    c.raw_bytes.push_back(e.decoded_size);
+    c.coded_bytes.push_back(e.stored_size);
+  }
   return c;
 }
 
@@ -82,15 +86,15 @@ RecordRepack repack_record(RecordId id, std::span<const std::uint8_t> record, co
     }
     r.candidates.push_back(std::move(c));
   };
-  auto whole = tc::lossless_pack(raw, tc::kBestProfile);
-  const std::size_t whole_bytes = whole.packet.size();
-  keep({kWholeLayout, {whole.profile}, whole_bytes}, std::move(whole.packet));
+  std::vector<std::uint8_t> whole;
+  auto c = pack_streams(kWholeLayout, {tc::kLosslessSection}, {raw}, whole);
+  keep(std::move(c), std::move(whole));
   for (const auto& layout : stream_layouts(id)) {
     const auto streams = layout.split(raw);
     if (!streams) continue;  // these bytes do not have this layout's shape
     std::vector<std::uint8_t> packet;
-    auto c = pack_streams(layout.name, layout.streams, *streams, packet);
-    keep(std::move(c), std::move(packet));
+    auto candidate = pack_streams(layout.name, layout.streams, *streams, packet);
+    keep(std::move(candidate), std::move(packet));
   }
   return r;
 }

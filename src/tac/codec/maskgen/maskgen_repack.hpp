@@ -21,7 +21,9 @@ inline constexpr const char* kWholeLayout = "whole";
 
 struct RepackCandidate {
   std::string layout;                 // "whole" or a StreamLayout name
+  std::vector<std::string> streams;   // section names ("data" for the whole record)
   std::vector<std::string> profiles;  // the winning lossless profile per stream
+  std::vector<std::size_t> raw_bytes, coded_bytes;  // per stream: before, and its payload in the packet
   std::size_t bytes = 0;              // the packet
 };
 

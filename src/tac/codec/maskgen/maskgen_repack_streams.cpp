@@ -69,7 +69,7 @@ class Joiner final : public Router {
 };
 
 // ---- Size-preserving (or invertible) rearrangements of one group into one or more streams -----
-enum class Expand { none, planes2, nibble_values, sign_magnitude, patch_fields };
+enum class Expand { none, planes2, nibble_values, sign_magnitude, nonzero_signs, patch_fields };
 
 std::vector<std::string> expanded_names(const std::string& base, Expand e) {
   switch (e) {
@@ -77,14 +77,16 @@ std::vector<std::string> expanded_names(const std::string& base, Expand e) {
     case Expand::planes2: return {base + ".lo", base + ".hi"};
     case Expand::nibble_values: return {base + ".v"};
     case Expand::sign_magnitude: return {base + ".sgn", base + ".mag"};
+    case Expand::nonzero_signs: return {base + ".mag", base + ".nzs"};
     case Expand::patch_fields: return {base + ".x", base + ".y", base + ".r"};
   }
   return {};
 }
 
-std::vector<RawBytes> expand(const RawBytes& g, Expand e) {
+// nullopt when the group does not fit the rearrangement (a negative zero for nonzero_signs).
+std::optional<std::vector<RawBytes>> expand(const RawBytes& g, Expand e) {
   switch (e) {
-    case Expand::none: return {g};
+    case Expand::none: return std::vector<RawBytes>{g};
     case Expand::planes2: {  // f16 values: even (low) bytes, then odd (high) bytes
       std::vector<RawBytes> out(2);
       for (std::size_t i = 0; i < g.size(); ++i) out[i % 2].push_back(g[i]);
@@ -93,7 +95,7 @@ std::vector<RawBytes> expand(const RawBytes& g, Expand e) {
     case Expand::nibble_values: {  // high nibble first, as the format reads them
       RawBytes v;
       for (std::uint8_t b : g) v.push_back(b >> 4), v.push_back(b & 15);
-      return {v};
+      return std::vector<RawBytes>{v};
     }
     case Expand::sign_magnitude: {  // sign bits packed MSB first, magnitudes one per byte
       std::vector<RawBytes> out(2);
@@ -102,6 +104,20 @@ std::vector<RawBytes> expand(const RawBytes& g, Expand e) {
         const std::uint8_t q = (i % 2 == 0) ? g[i / 2] >> 4 : g[i / 2] & 15;
         out[0][i / 8] |= static_cast<std::uint8_t>((q >> 3) << (7 - i % 8));
         out[1].push_back(q & 7);
+      }
+      return out;
+    }
+    case Expand::nonzero_signs: {  // magnitudes one per byte, then the signs of the non-zero ones
+      std::vector<RawBytes> out(2);
+      std::size_t signs = 0;
+      for (std::size_t i = 0; i < g.size() * 2; ++i) {
+        const std::uint8_t q = (i % 2 == 0) ? g[i / 2] >> 4 : g[i / 2] & 15;
+        if (q == 8) return std::nullopt;  // -0 has no place here
+        out[0].push_back(q & 7);
+        if ((q & 7) == 0) continue;
+        if (signs % 8 == 0) out[1].push_back(0);
+        out[1].back() |= static_cast<std::uint8_t>((q >> 3) << (7 - signs % 8));
+        ++signs;
       }
       return out;
     }
@@ -152,6 +168,27 @@ RawBytes collapse(std::span<const RawBytes> s, Expand e, const std::string& wher
       }
       return g;
     }
+    case Expand::nonzero_signs: {
+      const std::size_t n = s[0].size();
+      if (n % 2) fail(ErrorKind::corrupt_input, "{}: odd count of magnitudes ({})", where, n);
+      RawBytes g(n / 2, 0);
+      std::size_t signs = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        if (s[0][i] > 7) fail(ErrorKind::corrupt_input, "{}: magnitude above 7 at {}", where, i);
+        int q = s[0][i];
+        if (q != 0) {
+          if (signs / 8 >= s[1].size())
+            fail(ErrorKind::corrupt_input, "{}: {} sign bytes, too few for the non-zero magnitudes", where, s[1].size());
+          q |= ((s[1][signs / 8] >> (7 - signs % 8)) & 1) << 3;
+          ++signs;
+        }
+        g[i / 2] |= static_cast<std::uint8_t>(i % 2 == 0 ? q << 4 : q);
+      }
+      if (s[1].size() != (signs + 7) / 8 || (signs % 8 && (s[1].back() & ((1u << (8 - signs % 8)) - 1))))
+        fail(ErrorKind::corrupt_input, "{}: {} sign bytes for {} non-zero magnitudes (or padding bits set)", where,
+             s[1].size(), signs);
+      return g;
+    }
     case Expand::patch_fields: {
       if (s[0].size() != s[1].size() || s[0].size() != s[2].size())
         fail(ErrorKind::corrupt_input, "{}: patch fields of {}, {} and {} bytes", where, s[0].size(), s[1].size(),
@@ -187,8 +224,11 @@ StreamLayout routed_layout(std::string name, Grammar grammar, std::vector<int> g
     grammar(s);
     if (!s.at_end()) return std::nullopt;
     std::vector<RawBytes> out;
-    for (std::size_t i = 0; i < shared_groups->size(); ++i)
-      for (auto& e : expand(s.groups()[i], (*shared_groups)[i].expand)) out.push_back(std::move(e));
+    for (std::size_t i = 0; i < shared_groups->size(); ++i) {
+      auto parts = expand(s.groups()[i], (*shared_groups)[i].expand);
+      if (!parts) return std::nullopt;
+      for (auto& e : *parts) out.push_back(std::move(e));
+    }
     return out;
   };
   const auto names = l.streams;
@@ -237,6 +277,9 @@ std::vector<StreamLayout> model_layouts() {
                             {{"nib", Expand::nibble_values}, {"scl", Expand::planes2}, {"f16", Expand::planes2}}));
   v.push_back(routed_layout("sign-magnitude+planes", model_grammar, by_kind,
                             {{"nib", Expand::sign_magnitude}, {"scl", Expand::planes2}, {"f16", Expand::planes2}}));
+  // Zero magnitudes carry no sign (when no nibble is a negative zero).
+  v.push_back(routed_layout("magnitude+nonzero-signs+planes", model_grammar, by_kind,
+                            {{"nib", Expand::nonzero_signs}, {"scl", Expand::planes2}, {"f16", Expand::planes2}}));
   // Scales and f16 tensors are both f16 values: one pair of planes for all of them.
   v.push_back(routed_layout("nibbles+halves-planes", model_grammar, {0, 1, 1},
                             {{"nib"}, {"half", Expand::planes2}}));
