@@ -252,23 +252,26 @@ StreamLayout routed_layout(std::string name, Grammar grammar, std::vector<int> g
 }
 
 // ---- Model: per tensor in schema order, FP4 nibbles + f16 block scales, or f16 values ----------
-enum ModelField { kNibbles, kScales, kHalves, kModelFields };
+// Depthwise convolutions (C x 1 x k x k) and the other FP4 tensors, biases and the other f16
+// tensors are separate fields, so a layout can code them apart or together.
+enum ModelField { kNibbles, kDepthwiseNibbles, kScales, kDepthwiseScales, kHalves, kBiasHalves, kModelFields };
 
 void model_grammar(Router& r) {
   for (const auto& spec : generator_schema()) {
     const std::size_t n = spec.numel();
     if (spec.storage == Storage::fp4) {
+      const bool depthwise = spec.shape.size() == 4 && spec.shape[1] == 1;
       const std::size_t blocks = (n + kFp4Block - 1) / kFp4Block;
-      r.move(kNibbles, blocks * kFp4Block / 2, spec.name);
-      r.move(kScales, blocks * 2, spec.name);
+      r.move(depthwise ? kDepthwiseNibbles : kNibbles, blocks * kFp4Block / 2, spec.name);
+      r.move(depthwise ? kDepthwiseScales : kScales, blocks * 2, spec.name);
     } else {
-      r.move(kHalves, n * 2, spec.name);
+      r.move(spec.is_bias ? kBiasHalves : kHalves, n * 2, spec.name);
     }
   }
 }
 
 std::vector<StreamLayout> model_layouts() {
-  const std::vector<int> by_kind = {0, 1, 2};
+  const std::vector<int> by_kind = {0, 0, 1, 1, 2, 2};
   std::vector<StreamLayout> v;
   v.push_back(routed_layout("kinds", model_grammar, by_kind, {{"nib"}, {"scl"}, {"f16"}}));
   v.push_back(routed_layout("kinds+planes", model_grammar, by_kind,
@@ -280,8 +283,15 @@ std::vector<StreamLayout> model_layouts() {
   // Zero magnitudes carry no sign (when no nibble is a negative zero).
   v.push_back(routed_layout("magnitude+nonzero-signs+planes", model_grammar, by_kind,
                             {{"nib", Expand::nonzero_signs}, {"scl", Expand::planes2}, {"f16", Expand::planes2}}));
+  // The same with depthwise and other FP4 tensors apart, and biases apart from the other f16 tensors.
+  v.push_back(routed_layout("by-tensor-kind", model_grammar, {0, 1, 2, 2, 3, 4},
+                            {{"nib", Expand::nonzero_signs},
+                             {"dwnib", Expand::nonzero_signs},
+                             {"scl", Expand::planes2},
+                             {"f16", Expand::planes2},
+                             {"bias", Expand::planes2}}));
   // Scales and f16 tensors are both f16 values: one pair of planes for all of them.
-  v.push_back(routed_layout("nibbles+halves-planes", model_grammar, {0, 1, 1},
+  v.push_back(routed_layout("nibbles+halves-planes", model_grammar, {0, 0, 1, 1, 1, 1},
                             {{"nib"}, {"half", Expand::planes2}}));
   return v;
 }
