@@ -328,6 +328,16 @@ std::vector<StreamLayout> sidecar_layouts() {
                             {{"rec"}, {"patch", Expand::patch_fields}, {"edit"}}));
   v.push_back(routed_layout("fields", sidecar_grammar, {0, 1, 2, 3, 4, 5, 6, 7, 8},
                             {{"hdr"}, {"pair"}, {"flag"}, {"cnt"}, {"x2"}, {"px"}, {"pat"}, {"pose"}, {"warp"}}));
+  v.push_back(routed_layout("fields+x2-patch-fields", sidecar_grammar, {0, 1, 2, 3, 4, 5, 6, 7, 8},
+                            {{"hdr"},
+                             {"pair"},
+                             {"flag"},
+                             {"cnt"},
+                             {"x2", Expand::patch_fields},
+                             {"px"},
+                             {"pat"},
+                             {"pose"},
+                             {"warp"}}));
   v.push_back(routed_layout("fields+patch-fields", sidecar_grammar, {0, 1, 2, 3, 4, 4, 4, 5, 5},
                             {{"hdr"}, {"pair"}, {"flag"}, {"cnt"}, {"patch", Expand::patch_fields}, {"edit"}}));
   return v;
