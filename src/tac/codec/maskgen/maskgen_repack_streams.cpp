@@ -345,6 +345,8 @@ std::vector<StreamLayout> sidecar_layouts() {
 
 // ---- Pose: header, then the bit-packed values as byte planes per dimension ---------------------
 constexpr std::size_t kPoseHeader = 8 + kPoseDims + 8 * kPoseDims;  // n_pair, n_dim, bits, (lo, scale)
+// Every dimension's values fill whole bytes, so the packed bits have no padding to keep.
+static_assert(kPairs % 8 == 0);
 
 struct PoseShape {
   std::array<int, kPoseDims> bits{};
@@ -399,7 +401,6 @@ std::optional<std::vector<RawBytes>> split_pose(Span raw, bool deltas) {
     for (int plane = (s.bits[d] + 7) / 8 - 1; plane >= 0; --plane)
       for (const auto x : v) values.push_back(static_cast<std::uint8_t>(x >> (8 * plane)));
   }
-  if (at % 8 && (packed.back() & ((1u << (8 - at % 8)) - 1)) != 0) return std::nullopt;  // padding bits set
   return std::vector<RawBytes>{RawBytes(raw.begin(), raw.begin() + kPoseHeader), std::move(values)};
 }
 

@@ -2,14 +2,16 @@
 // The raw (decompressed) pose, model and sidecar records of the maskgen family split into streams
 // of one kind each, and joined back, for the lossless repack (maskgen_repack.hpp).
 //   model:   FP4 nibbles, f16 block scales, f16 tensors (schema order); optionally the f16 values
-//            as low / high byte planes, the nibbles one per byte, or as sign bits + 3-bit magnitudes;
+//            as low / high byte planes, the nibbles one per byte, as sign bits + 3-bit magnitudes or
+//            as magnitudes + the signs of the non-zero ones, depthwise tensors and biases apart;
 //   pose:    the 62-byte header, then the bit-packed values unpacked to byte planes per dimension,
 //            as they are or as zigzag differences from the previous pair;
 //   sidecar: the record grammar's fields (header, pair indices, flags, patch counts, patch words
 //            per kind, pose corrections, warps), optionally the 24-bit patch words as x, y and
-//            rest bytes.
+//            rest bytes (x 9 bits, y 9 bits: their low bytes, then one byte of both high bits and
+//            the class / pattern bits).
 // split expects raw bytes its record's parser accepted (it returns nullopt when the bytes do not
-// have the layout's shape, e.g. non-zero padding bits); join reads streams from outside and fails
+// have the layout's shape, e.g. a negative-zero nibble); join reads streams from outside and fails
 // (corrupt_input, naming `source` and the stream) on anything that does not rebuild the record.
 #include <cstdint>
 #include <functional>
