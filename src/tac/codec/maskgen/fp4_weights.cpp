@@ -82,8 +82,12 @@ GeneratorWeights parse_generator_weights(std::span<const std::uint8_t> raw, cons
   return w;
 }
 
+std::vector<std::uint8_t> inflate_model_record(std::span<const std::uint8_t> record, const std::string& source) {
+  return brotli_decompress(record, kMaxModelBytes, source + ": model record");
+}
+
 GeneratorWeights decode_model_record(std::span<const std::uint8_t> record, const std::string& source) {
-  return parse_generator_weights(brotli_decompress(record, kMaxModelBytes, source + ": model record"), source);
+  return parse_generator_weights(inflate_model_record(record, source), source);
 }
 
 }  // namespace tac::codec::maskgen

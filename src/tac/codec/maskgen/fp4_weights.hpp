@@ -30,6 +30,8 @@ struct GeneratorWeights {
 };
 
 GeneratorWeights parse_generator_weights(std::span<const std::uint8_t> raw, const std::string& source);
+// The record as stored (brotli) to the raw bytes parse_generator_weights reads (capped).
+std::vector<std::uint8_t> inflate_model_record(std::span<const std::uint8_t> record, const std::string& source);
 // The record as stored (brotli).
 GeneratorWeights decode_model_record(std::span<const std::uint8_t> record, const std::string& source);
 

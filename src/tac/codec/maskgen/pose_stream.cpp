@@ -48,8 +48,12 @@ std::vector<Pose> parse_poses(std::span<const std::uint8_t> raw, const std::stri
   return poses;
 }
 
+std::vector<std::uint8_t> inflate_pose_record(std::span<const std::uint8_t> record, const std::string& source) {
+  return brotli_decompress(record, kMaxPoseBytes, source + ": pose record");
+}
+
 std::vector<Pose> decode_pose_record(std::span<const std::uint8_t> record, const std::string& source) {
-  return parse_poses(brotli_decompress(record, kMaxPoseBytes, source + ": pose record"), source);
+  return parse_poses(inflate_pose_record(record, source), source);
 }
 
 }  // namespace tac::codec::maskgen

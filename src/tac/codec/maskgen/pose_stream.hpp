@@ -15,7 +15,9 @@ inline constexpr int kPoseDims = 6;
 using Pose = std::array<float, kPoseDims>;
 
 std::vector<Pose> parse_poses(std::span<const std::uint8_t> raw, const std::string& source);
-// The record as stored (brotli), capped at a generous size.
+// The record as stored (brotli) to the raw bytes parse_poses reads, capped at a generous size.
+std::vector<std::uint8_t> inflate_pose_record(std::span<const std::uint8_t> record, const std::string& source);
+// The record as stored (brotli).
 std::vector<Pose> decode_pose_record(std::span<const std::uint8_t> record, const std::string& source);
 
 }  // namespace tac::codec::maskgen

@@ -101,9 +101,14 @@ Sidecar parse_sidecar(std::span<const std::uint8_t> raw, const std::string& sour
   return s;
 }
 
+std::vector<std::uint8_t> inflate_sidecar_record(std::span<const std::uint8_t> record, const std::string& source) {
+  if (record.empty()) return {};
+  return xz_decompress(record, kMaxSidecarBytes, source + ": sidecar record");
+}
+
 Sidecar decode_sidecar_record(std::span<const std::uint8_t> record, const std::string& source) {
   if (record.empty()) return {};
-  return parse_sidecar(xz_decompress(record, kMaxSidecarBytes, source + ": sidecar record"), source);
+  return parse_sidecar(inflate_sidecar_record(record, source), source);
 }
 
 void apply_mask_edits(const PairEdits& e, std::span<std::uint8_t> mask) {

@@ -44,6 +44,8 @@ struct Sidecar {
 };
 
 Sidecar parse_sidecar(std::span<const std::uint8_t> raw, const std::string& source);
+// The record as stored (xz) to the raw bytes parse_sidecar reads (capped); empty stays empty.
+std::vector<std::uint8_t> inflate_sidecar_record(std::span<const std::uint8_t> record, const std::string& source);
 // The record as stored (xz). An empty record is an empty sidecar.
 Sidecar decode_sidecar_record(std::span<const std::uint8_t> record, const std::string& source);
 
