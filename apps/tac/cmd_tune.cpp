@@ -22,7 +22,7 @@
 namespace {
 
 struct TuneArgs {
-  std::string archive, gt, out, pairs = "0:1", train = "latents", surrogate = "ce", checkpoint, profile;
+  std::string archive, gt, out, pairs = "0:1", train = "latents", surrogate = "ce", checkpoint, profile, device = "cpu";
   std::int64_t steps = 20, batch = 0, checkpoint_every = 10;
   double lr = 0.25, weight_lr = -1, temperature = 1.0, gamma = 2.0, rate_weight = 0;
   std::uint64_t seed = 0;
@@ -121,6 +121,7 @@ void run_tune_cmd(TuneArgs& a) {
   job.threads = tac::resolve_thread_count(a.scorer.threads);
   job.surrogate = {parse_surrogate(a.surrogate), a.temperature, a.gamma};
   job.rate_weight = a.rate_weight;
+  job.device = tac::scorer::parse_device(a.device);
   job.checkpoint = a.checkpoint;
   job.checkpoint_every = a.checkpoint_every;
   job.resume = a.resume;
@@ -160,6 +161,7 @@ void run_tune_cmd(TuneArgs& a) {
                         {"surrogate", a.surrogate},
                         {"seed", a.seed},
                         {"threads", job.threads},
+                        {"device", a.device},
                         {"world_size", job.distributed.world_size},
                         {"start_step", r.start_step},
                         {"steps", r.steps},
@@ -233,6 +235,9 @@ void register_tune(CLI::App& app) {
   cmd->add_option("--surrogate", args->surrogate, "SegNet surrogate: ce, kl or focal")->capture_default_str();
   cmd->add_option("--temperature", args->temperature, "kl: softmax temperature")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--gamma", args->gamma, "focal: exponent")->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->add_option("--device", args->device, "Where the decoder and the scorer train: cpu or cuda (the before/after scores run on the CPU)")
+      ->check(CLI::IsMember({"cpu", "cuda"}))
+      ->capture_default_str();
   cmd->add_option("--rate-weight", args->rate_weight, "Weight of the rate estimate in the objective (0: distortion only)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();

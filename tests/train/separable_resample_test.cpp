@@ -89,6 +89,19 @@ TEST(SeparableResample, SameResultForAnyThreadCount) {
   EXPECT_TRUE(at::equal(one.second, two.second));
 }
 
+// The dense form (what tensors off the CPU use) is the same map as the tap kernels.
+TEST(SeparableResample, DenseFormAgreesWithTheTapKernels) {
+  for (const auto& r : {SeparableResample::bicubic(48, 64, 109, 145), SeparableResample::contest_bilinear(96, 128)}) {
+    const at::Tensor x = random_image(2, r.out_height() == 109 ? 48 : 96, r.out_height() == 109 ? 64 : 128, 21).set_requires_grad(true);
+    const at::Tensor taps = r(x), dense = r.dense(x);
+    EXPECT_LE((taps - dense).abs().max().item<double>(), 1e-3);
+    const at::Tensor g = at::randn(taps.sizes(), at::kFloat);
+    const at::Tensor g_taps = torch::autograd::grad({taps}, {x}, {g})[0];
+    const at::Tensor g_dense = torch::autograd::grad({dense}, {x}, {g})[0];
+    EXPECT_LE((g_taps - g_dense).abs().max().item<double>(), 1e-5 * g_dense.abs().max().item<double>() + 1e-6);
+  }
+}
+
 TEST(SeparableResample, BilinearWeightsAreConvexPairs) {
   for (const auto& [n_in, n_out] : {std::pair{874, 384}, std::pair{1164, 512}, std::pair{7, 3}, std::pair{3, 7}}) {
     const auto axis = tac::train::resample_axis(tac::image::bilinear_axis(n_in, n_out), n_in);

@@ -2,6 +2,7 @@
 // few steps lower the score; the exported archive inflates through the real codec to exactly the
 // frames that were scored; stopping and resuming gives the same parameters as not stopping.
 #include <gtest/gtest.h>
+#include <torch/cuda.h>
 
 #include <sys/wait.h>
 
@@ -163,6 +164,21 @@ TEST(Tune, RateTermLowersTheRateEstimate) {
   const auto e = tac::test::error_of([&] { tac::train::run_tune(job); });
   ASSERT_TRUE(e.has_value());
   EXPECT_EQ(e->kind(), tac::ErrorKind::usage);
+}
+
+// The device is chosen in one place (scorer/device.hpp): without a CUDA libtorch, --device cuda is
+// a clear usage error before anything is written.
+TEST(Tune, CudaWithoutCudaIsAClearErrorAndWritesNothing) {
+  if (torch::cuda::is_available()) GTEST_SKIP() << "this libtorch has CUDA";
+  TAC_TUNE_FIXTURES;
+  const tac::test::TempDir dir("tune-cuda");
+  auto job = base_job(archive, gt_video, segnet, posenet, dir.path / "out");
+  job.device = tac::scorer::Device::Cuda;
+  const auto e = tac::test::error_of([&] { tac::train::run_tune(job); });
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->kind(), tac::ErrorKind::usage);
+  EXPECT_NE(std::string(e->what()).find("cuda"), std::string::npos);
+  EXPECT_FALSE(fs::exists(dir.path / "out"));
 }
 
 TEST(Tune, RefusesPairsPastTheArchiveOrTheVideo) {

@@ -21,7 +21,7 @@ at::Tensor leaf(const std::vector<float>& values, std::vector<std::int64_t> shap
 }
 
 std::vector<float> to_vector(const at::Tensor& t) {
-  const at::Tensor c = t.detach().contiguous().to(at::kFloat);
+  const at::Tensor c = t.detach().to(at::kCPU).contiguous().to(at::kFloat);
   std::vector<float> out(static_cast<std::size_t>(c.numel()));
   std::memcpy(out.data(), c.data_ptr<float>(), out.size() * sizeof(float));
   return out;
@@ -29,7 +29,7 @@ std::vector<float> to_vector(const at::Tensor& t) {
 
 }  // namespace
 
-Hnerv95TorchDecoder::Hnerv95TorchDecoder(const hn::Archive& archive) : archive_(archive) {
+Hnerv95TorchDecoder::Hnerv95TorchDecoder(const hn::Archive& archive, c10::Device device) : archive_(archive) {
   // build_model validates every name and shape (and the tensor count), so the forward pass below
   // can index by name without further checks.
   const hn::Model model = hn::build_model(archive_);
@@ -37,13 +37,13 @@ Hnerv95TorchDecoder::Hnerv95TorchDecoder(const hn::Archive& archive) : archive_(
   grid_h_ = model.grid_h;
   grid_w_ = model.grid_w;
   upscale_.emplace(SeparableResample::bicubic(grid_h_ << 6, grid_w_ << 6, contest::kFrameHeight, contest::kFrameWidth));
-  for (const auto& t : archive_.tensors) weights_.push_back({t.name, t.scale, leaf(t.values, t.shape)});
+  for (const auto& t : archive_.tensors) weights_.push_back({t.name, t.scale, leaf(t.values, t.shape).to(device)});
   const auto d = archive_.meta.latent_dim;
   if (archive_.latent_mins.size() != static_cast<std::size_t>(d) || archive_.latent_scales.size() != static_cast<std::size_t>(d))
     fail(ErrorKind::usage, "hnerv95 torch decoder: the archive carries no latent grid");
-  latents_ = leaf(archive_.latents, {archive_.meta.n_pairs, d});
-  latent_mins_ = leaf(archive_.latent_mins, {d});
-  latent_scales_ = leaf(archive_.latent_scales, {d});
+  latents_ = leaf(archive_.latents, {archive_.meta.n_pairs, d}).to(device);
+  latent_mins_ = leaf(archive_.latent_mins, {d}).to(device);
+  latent_scales_ = leaf(archive_.latent_scales, {d}).to(device);
 }
 
 std::size_t Hnerv95TorchDecoder::index_of(const std::string& name) const {

@@ -11,6 +11,7 @@
 // differ by one level in a few bytes (hnerv95_torch_decoder_test states the measured agreement);
 // what a tuned archive really inflates to is always decided by the torch-free decoder.
 #include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
 
 #include <cstdint>
 #include <optional>
@@ -24,7 +25,8 @@ namespace tac::train {
 
 class Hnerv95TorchDecoder {
  public:
-  explicit Hnerv95TorchDecoder(const codec::hnerv95::Archive& archive);
+  // Its tensors live on `device` (the CPU by default; tune chooses it from scorer::Device).
+  explicit Hnerv95TorchDecoder(const codec::hnerv95::Archive& archive, c10::Device device = c10::Device(c10::DeviceType::CPU));
 
   struct Weight {
     std::string name;   // the archive's tensor name ("blocks.0.weight", ...)

@@ -36,7 +36,7 @@ at::Tensor laplace_bits_per_column(const at::Tensor& k) {
 }
 
 at::Tensor hnerv95_rate_bytes(const Hnerv95TorchDecoder& decoder, bool latents, const std::vector<std::string>& tensors) {
-  at::Tensor bits = at::zeros({}, at::kFloat);
+  at::Tensor bits = at::zeros({}, at::TensorOptions().dtype(at::kFloat).device(decoder.latents().device()));
   if (latents) {
     const at::Tensor& scales = decoder.latent_scales();
     const at::Tensor safe = at::where(scales == 0, at::ones_like(scales), scales);

@@ -36,11 +36,11 @@ double ScoreTerms::true_distortion() const {
   return 100.0 * seg_distortion.mean().item<double>() + std::sqrt(10.0 * pose_distortion.mean().item<double>());
 }
 
-// Backend::Aten: oneDNN's fused convs have no backward. The networks live on the CPU, where the
-// frames do (the tune loop's device is the CPU; a CUDA run would pass its device here).
-DifferentiableScorer::DifferentiableScorer(const scorer::nn::SegNetParams& segnet, const scorer::nn::PoseNetParams& posenet)
-    : segnet_(segnet, at::kCPU, scorer::nn::Backend::Aten),
-      posenet_(posenet, at::kCPU, scorer::nn::Backend::Aten),
+// Backend::Aten: oneDNN's fused convs have no backward (and on other devices ATen is the only one).
+DifferentiableScorer::DifferentiableScorer(const scorer::nn::SegNetParams& segnet, const scorer::nn::PoseNetParams& posenet,
+                                           c10::Device device)
+    : segnet_(segnet, device, scorer::nn::Backend::Aten),
+      posenet_(posenet, device, scorer::nn::Backend::Aten),
       contest_resize_(SeparableResample::contest_bilinear(contest::kFrameHeight, contest::kFrameWidth)) {}
 
 namespace {

@@ -5,6 +5,7 @@
 // the true SegNet distortion (fraction of argmax pixels that differ) always computed beside it.
 // The scorer weights are frozen: gradients flow to the frames only.
 #include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
 
 #include "tac/scorer/posenet.hpp"
 #include "tac/scorer/segnet.hpp"
@@ -52,7 +53,9 @@ struct ScoreTerms {
 // function as the stored graph up to float rounding, with a cheaper forward and backward.
 class DifferentiableScorer {
  public:
-  DifferentiableScorer(const scorer::nn::SegNetParams& segnet, const scorer::nn::PoseNetParams& posenet);
+  // The networks on `device` (tune passes scorer::to_torch_device of its scorer::Device).
+  DifferentiableScorer(const scorer::nn::SegNetParams& segnet, const scorer::nn::PoseNetParams& posenet,
+                       c10::Device device = c10::Device(c10::DeviceType::CPU));
 
   // frames (B, 2, H, W, 3) float 0..255 (the pairs' first and second frame, any H x W the
   // resize accepts; the contest's 874x1164) -> the networks' outputs, differentiable.

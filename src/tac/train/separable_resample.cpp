@@ -193,14 +193,44 @@ SeparableResample SeparableResample::bicubic(int h, int w, int out_h, int out_w)
 int SeparableResample::out_height() const { return plan_->rows.axis.n_out; }
 int SeparableResample::out_width() const { return plan_->cols.axis.n_out; }
 
-at::Tensor SeparableResample::operator()(const at::Tensor& x) const {
-  if (x.dim() != 4 || x.scalar_type() != at::kFloat || !x.is_cpu())
-    fail(ErrorKind::usage, "separable resample: expects (N, H, W, C) float32 on the CPU, got {} dimensions of {}", x.dim(),
+namespace {
+
+void check_input(const SeparableResample::Plan& p, const at::Tensor& x) {
+  if (x.dim() != 4 || x.scalar_type() != at::kFloat)
+    fail(ErrorKind::usage, "separable resample: expects (N, H, W, C) float32, got {} dimensions of {}", x.dim(),
          c10::toString(x.scalar_type()));
-  if (x.size(1) != plan_->rows.axis.n_in || x.size(2) != plan_->cols.axis.n_in)
-    fail(ErrorKind::usage, "separable resample: made for {}x{} images, got {}x{}", plan_->rows.axis.n_in, plan_->cols.axis.n_in,
-         x.size(1), x.size(2));
+  if (x.size(1) != p.rows.axis.n_in || x.size(2) != p.cols.axis.n_in)
+    fail(ErrorKind::usage, "separable resample: made for {}x{} images, got {}x{}", p.rows.axis.n_in, p.cols.axis.n_in, x.size(1),
+         x.size(2));
+}
+
+// (n_out, n_in) matrix of one axis (repeated taps add up, as in the kernels).
+at::Tensor axis_matrix(const ResampleAxis& a) {
+  at::Tensor m = at::zeros({a.n_out, a.n_in}, at::kFloat);
+  auto acc = m.accessor<float, 2>();
+  for (int o = 0; o < a.n_out; ++o)
+    for (int t = 0; t < a.taps; ++t) {
+      const auto e = static_cast<std::size_t>(o) * static_cast<std::size_t>(a.taps) + static_cast<std::size_t>(t);
+      acc[o][a.index[e]] += a.weight[e];
+    }
+  return m;
+}
+
+}  // namespace
+
+at::Tensor SeparableResample::operator()(const at::Tensor& x) const {
+  check_input(*plan_, x);
+  if (!x.is_cpu()) return dense(x);
   return ResampleFunction::apply(x.contiguous(), plan_);
+}
+
+at::Tensor SeparableResample::dense(const at::Tensor& x) const {
+  check_input(*plan_, x);
+  const auto options = x.options();
+  const at::Tensor rows = axis_matrix(plan_->rows.axis).to(options.device()), cols = axis_matrix(plan_->cols.axis).to(options.device());
+  const at::Tensor planar = x.permute({0, 3, 1, 2});                  // (N, C, H, W)
+  const at::Tensor out = at::matmul(rows, at::matmul(planar, cols.t()));  // (N, C, Ho, Wo)
+  return out.permute({0, 2, 3, 1}).contiguous();
 }
 
 }  // namespace tac::train

@@ -38,8 +38,12 @@ class SeparableResample {
   // PyTorch's bicubic (align_corners=False, a = -0.75, clamped taps) from h x w to out_h x out_w.
   static SeparableResample bicubic(int h, int w, int out_h, int out_w);
 
-  // x (N, H, W, C) float32 on the CPU -> (N, Ho, Wo, C), contiguous; differentiable w.r.t. x.
+  // x (N, H, W, C) float32 -> (N, Ho, Wo, C), contiguous; differentiable w.r.t. x. On the CPU the
+  // tap kernels above; on another device (CUDA) `dense`.
   at::Tensor operator()(const at::Tensor& x) const;
+  // The same map as two dense matrix products (W axis, then H) with ATen's autograd, on x's
+  // device: what non-CPU tensors use, and the reference the tap kernels are tested against.
+  at::Tensor dense(const at::Tensor& x) const;
   int out_height() const;
   int out_width() const;
 

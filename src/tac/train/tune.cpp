@@ -20,6 +20,7 @@
 #include "tac/core/stopwatch.hpp"
 #include "tac/io/zip_writer.hpp"
 #include "tac/scorer/scorer.hpp"
+#include "tac/scorer/torch_device.hpp"
 #include "tac/scorer/weights_identity.hpp"
 #include "tac/train/grid_adam.hpp"
 #include "tac/train/hnerv95_torch_decoder.hpp"
@@ -228,7 +229,9 @@ TuneResult run_tune(const TuneJob& job) {
   const std::int64_t batch = job.batch > 0 ? job.batch : std::min<std::int64_t>(job.pairs, 2);
   const double weight_lr = job.weight_lr >= 0 ? job.weight_lr : job.lr / 5;
   if (job.threads > 0) at::set_num_threads(job.threads);
-  DataParallel dp(job.distributed);  // a single process unless launched as ranks (torchrun's environment)
+  // The training device, chosen in one place (scorer/device.hpp); fails clearly without CUDA.
+  const c10::Device device = scorer::to_torch_device(job.device);
+  DataParallel dp(job.distributed, job.device);  // a single process unless launched as ranks (torchrun's environment)
 
   const Hnerv95Input input = read_hnerv95_input(job.archive);
   const hn::Archive archive = hn::parse_archive(input.bytes, input.member);
@@ -241,7 +244,7 @@ TuneResult run_tune(const TuneJob& job) {
   const auto gt_frames = ground_truth_pairs(job.ground_truth, job.first_pair, job.pairs);
 
   // Training state: the differentiable decoder's leaves, Adam in grid steps.
-  Hnerv95TorchDecoder decoder(archive);
+  Hnerv95TorchDecoder decoder(archive, device);
   GridAdam adam;
   // Without phases: `train` decides; with phases: whatever some phase trains (the rest stays out).
   const auto ever = [&](auto&& trains) {
@@ -311,9 +314,9 @@ TuneResult run_tune(const TuneJob& job) {
     result.rate_estimate_bytes_start = rate_bytes(nullptr).item<double>();
   }
   if (result.start_step < job.steps) {
-    const DifferentiableScorer objective(scorer::nn::load_segnet(job.segnet), scorer::nn::load_posenet(job.posenet));
+    const DifferentiableScorer objective(scorer::nn::load_segnet(job.segnet), scorer::nn::load_posenet(job.posenet), device);
     std::vector<GroundTruthOutputs> gt;
-    for (std::int64_t k = 0; k < job.pairs; ++k) gt.push_back(objective.ground_truth(pair_tensor(gt_frames.data() + static_cast<std::size_t>(2 * k) * kFrame)));
+    for (std::int64_t k = 0; k < job.pairs; ++k) gt.push_back(objective.ground_truth(pair_tensor(gt_frames.data() + static_cast<std::size_t>(2 * k) * kFrame).to(device)));
     const auto start = SteadyClock::now();
     for (std::int64_t step = result.start_step; step < job.steps; ++step) {
       const StepPlan plan = plan_step(job, adam, step);
@@ -341,7 +344,7 @@ TuneResult run_tune(const TuneJob& job) {
         else loss.backward();
         loss_value += rate_backward();
         if (job.mining.kind != MiningKind::off) {
-          const at::Tensor per_sample = terms.per_sample_objective().contiguous();
+          const at::Tensor per_sample = terms.per_sample_objective().to(at::kCPU).contiguous();
           miner.record(picks, std::vector<double>(per_sample.data_ptr<double>(), per_sample.data_ptr<double>() + per_sample.numel()));
         }
         loss_value += loss.item<double>();

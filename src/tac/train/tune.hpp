@@ -15,6 +15,7 @@
 #include <functional>
 #include <string>
 
+#include "tac/scorer/device.hpp"
 #include "tac/train/data_parallel.hpp"
 #include "tac/train/hard_sample_mining.hpp"
 #include "tac/train/lr_schedule.hpp"
@@ -49,6 +50,9 @@ struct TuneJob {
   TuneParameters train = TuneParameters::latents;
   std::uint64_t seed = 0;               // the order pairs are visited in
   int threads = 0;                      // libtorch and inflate threads; 0: libtorch's default
+  // Where the decoder and the differentiable scorer train (CPU default). The before/after scores
+  // are always the exact scorer on the CPU: the leaderboard's axis, never mixed with CUDA's.
+  scorer::Device device = scorer::Device::Cpu;
   SurrogateOptions surrogate;
   // Recipe mechanisms (docs/train.md "Recipes"; tune_recipe.hpp reads them from a file):
   LrSchedule lr_schedule;               // multiplies every lr by a factor of the step

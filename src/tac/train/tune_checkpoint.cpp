@@ -25,8 +25,10 @@ void restore(const io::Safetensors& file, const std::string& name, at::Tensor& i
   const std::vector<std::int64_t> shape(into.sizes().begin(), into.sizes().end());
   if (view->dtype != io::DType::F32 || view->shape != shape)
     fail(ErrorKind::corrupt_input, "{}: checkpoint tensor '{}' has another type or shape than the model's", file.source(), name);
-  const auto values = file.to_float32(*view);
-  std::memcpy(into.data_ptr<float>(), values.data(), values.size() * sizeof(float));
+  auto values = file.to_float32(*view);
+  const at::Tensor host = at::from_blob(values.data(), into.sizes(), at::kFloat);
+  const c10::NoGradGuard no_grad;
+  into.copy_(host);  // onto the parameter's own device
 }
 
 }  // namespace
@@ -37,7 +39,7 @@ void save_checkpoint(const std::filesystem::path& path, const GridAdam& adam, co
   std::vector<io::TensorToWrite> tensors;
   for (const auto& p : adam.params)
     for (const auto& [suffix, t] : {std::pair<const char*, const at::Tensor*>{"", &p.value}, {".adam_m", &p.m}, {".adam_v", &p.v}}) {
-      keep.push_back(t->detach().contiguous());
+      keep.push_back(t->detach().to(at::kCPU).contiguous());
       tensors.push_back(view_of(p.name + suffix, keep.back()));
     }
   for (const auto& s : state) {
