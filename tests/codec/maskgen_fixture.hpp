@@ -19,6 +19,11 @@ inline std::vector<std::uint8_t> maskgen_payload_bytes(const std::filesystem::pa
   return reader.read(*member);
 }
 
+// Appends v as `bytes` little-endian bytes (building synthetic records).
+inline void put_le(std::vector<std::uint8_t>& b, std::uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; ++i) b.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+}
+
 // One record of the payload, copied out.
 inline std::vector<std::uint8_t> maskgen_record(const std::vector<std::uint8_t>& payload,
                                                 tac::codec::maskgen::RecordId id) {

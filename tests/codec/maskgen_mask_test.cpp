@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "maskgen_fixture.hpp"
+#include "support/error_kind.hpp"
 #include "support/fixtures.hpp"
 #include "tac/codec/maskgen/mask_context_table.hpp"
 #include "tac/codec/maskgen/mask_stream.hpp"
@@ -21,15 +22,7 @@ std::vector<std::uint8_t> mask_record(const std::vector<std::uint8_t>& payload) 
   return tac::test::maskgen_record(payload, mg::RecordId::mask);
 }
 
-template <typename F>
-tac::ErrorKind kind_of(F&& f) {
-  try {
-    f();
-  } catch (const tac::Error& e) {
-    return e.kind();
-  }
-  return tac::ErrorKind::internal;  // no error: the caller's EXPECT fails on this
-}
+using tac::test::kind_of;
 
 void put_u32(std::vector<std::uint8_t>& b, std::size_t at, std::uint32_t v) {
   for (int i = 0; i < 4; ++i) b[at + i] = static_cast<std::uint8_t>(v >> (8 * i));

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "maskgen_fixture.hpp"
+#include "support/error_kind.hpp"
 #include "support/fixtures.hpp"
 #include "tac/codec/maskgen/fp4_weights.hpp"
 #include "tac/codec/maskgen/generator_schema.hpp"
@@ -25,27 +26,17 @@ using Bytes = std::vector<std::uint8_t>;
 
 namespace {
 
-template <typename F>
-tac::ErrorKind kind_of(F&& f) {
-  try {
-    f();
-  } catch (const tac::Error& e) {
-    return e.kind();
-  }
-  return tac::ErrorKind::internal;  // no error: the caller's EXPECT fails on this
-}
+using tac::test::kind_of;
 
-void put(Bytes& b, std::uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) b.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
-}
+using tac::test::put_le;
 
 // A raw pose record: dimension d has bits[d] bits; values follow a slow random walk.
 Bytes synthetic_pose_raw(const std::array<int, mg::kPoseDims>& bits, std::mt19937& rng) {
   Bytes b;
-  put(b, mg::kPairs, 4);
-  put(b, mg::kPoseDims, 4);
-  for (int v : bits) put(b, v, 1);
-  for (int d = 0; d < mg::kPoseDims; ++d) put(b, 0x3C000000u + d, 4), put(b, 0x38000000u + d, 4);  // lo, scale
+  put_le(b, mg::kPairs, 4);
+  put_le(b, mg::kPoseDims, 4);
+  for (int v : bits) put_le(b, v, 1);
+  for (int d = 0; d < mg::kPoseDims; ++d) put_le(b, 0x3C000000u + d, 4), put_le(b, 0x38000000u + d, 4);  // lo, scale
   std::vector<int> stream;
   for (int d = 0; d < mg::kPoseDims; ++d) {
     std::uint64_t v = bits[d] ? rng() % (std::uint64_t(1) << bits[d]) : 0;
@@ -76,9 +67,9 @@ Bytes synthetic_model_raw(std::mt19937& rng) {
         for (int& v : q) v = std::min(level(rng), 7), v |= v ? int(rng() & 8) : 0;  // no negative zero
         b.push_back(std::uint8_t(q[0] << 4 | q[1]));
       }
-      for (std::size_t i = 0; i < blocks; ++i) put(b, half() & 0x7FFF, 2);
+      for (std::size_t i = 0; i < blocks; ++i) put_le(b, half() & 0x7FFF, 2);
     } else {
-      for (std::size_t i = 0; i < n; ++i) put(b, half(), 2);
+      for (std::size_t i = 0; i < n; ++i) put_le(b, half(), 2);
     }
   }
   return b;
@@ -91,27 +82,27 @@ std::uint32_t patch(int x, int y, int label, int pattern = 0) {
 // A raw sidecar with every record kind, a u8 pair delta, a 0xFF jump and an empty patch list.
 Bytes synthetic_sidecar_raw() {
   Bytes b = {'B', 'P', 'G', 'D'};
-  put(b, 4, 2);
-  put(b, 3, 2);  // pair 3: two 2x2 patches and pose corrections
-  put(b, 1 | 8, 1);
-  put(b, 2, 1), put(b, patch(10, 20, 1), 3), put(b, patch(511, 383, 4), 3);
-  put(b, 0x05FD01, 3);
-  put(b, 5, 1);  // pair 8: a pixel, a pattern patch, a warp
-  put(b, 2 | 4 | 16, 1);
-  put(b, 1, 1), put(b, patch(100, 200, 2), 3);
-  put(b, 1, 1), put(b, patch(300, 100, 3, 4), 3);
-  put(b, 0xFE03, 2);
-  put(b, 0xFF, 1), put(b, 300, 2);  // pair 300: no edits
-  put(b, 0, 1);
-  put(b, 1, 1);  // pair 301: an empty 2x2 list
-  put(b, 1, 1), put(b, 0, 1);
+  put_le(b, 4, 2);
+  put_le(b, 3, 2);  // pair 3: two 2x2 patches and pose corrections
+  put_le(b, 1 | 8, 1);
+  put_le(b, 2, 1), put_le(b, patch(10, 20, 1), 3), put_le(b, patch(511, 383, 4), 3);
+  put_le(b, 0x05FD01, 3);
+  put_le(b, 5, 1);  // pair 8: a pixel, a pattern patch, a warp
+  put_le(b, 2 | 4 | 16, 1);
+  put_le(b, 1, 1), put_le(b, patch(100, 200, 2), 3);
+  put_le(b, 1, 1), put_le(b, patch(300, 100, 3, 4), 3);
+  put_le(b, 0xFE03, 2);
+  put_le(b, 0xFF, 1), put_le(b, 300, 2);  // pair 300: no edits
+  put_le(b, 0, 1);
+  put_le(b, 1, 1);  // pair 301: an empty 2x2 list
+  put_le(b, 1, 1), put_le(b, 0, 1);
   return b;
 }
 
 Bytes framed_payload(const std::vector<Bytes>& records) {
   Bytes out;
   for (const auto& r : records) {
-    put(out, r.size(), 4);
+    put_le(out, r.size(), 4);
     out.insert(out.end(), r.begin(), r.end());
   }
   return out;

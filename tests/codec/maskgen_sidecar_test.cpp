@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "maskgen_fixture.hpp"
+#include "support/error_kind.hpp"
 #include "support/fixtures.hpp"
 #include "tac/codec/maskgen/pose_stream.hpp"
 #include "tac/codec/maskgen/sidecar.hpp"
@@ -16,31 +17,21 @@ namespace mg = tac::codec::maskgen;
 
 namespace {
 
-template <typename F>
-tac::ErrorKind kind_of(F&& f) {
-  try {
-    f();
-  } catch (const tac::Error& e) {
-    return e.kind();
-  }
-  return tac::ErrorKind::internal;  // no error: the caller's EXPECT fails on this
-}
+using tac::test::kind_of;
 
-void put(std::vector<std::uint8_t>& b, std::uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) b.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
-}
+using tac::test::put_le;
 void put_f32(std::vector<std::uint8_t>& b, float f) {
   std::uint32_t u;
   std::memcpy(&u, &f, 4);
-  put(b, u, 4);
+  put_le(b, u, 4);
 }
 
 // A pose record: every dimension `bits` wide, value v of pair p = (p + d) mod 2^bits.
 std::vector<std::uint8_t> pose_raw(int bits, float lo, float scale, int pairs = mg::kPairs) {
   std::vector<std::uint8_t> b;
-  put(b, pairs, 4);
-  put(b, mg::kPoseDims, 4);
-  for (int d = 0; d < mg::kPoseDims; ++d) put(b, bits, 1);
+  put_le(b, pairs, 4);
+  put_le(b, mg::kPoseDims, 4);
+  for (int d = 0; d < mg::kPoseDims; ++d) put_le(b, bits, 1);
   for (int d = 0; d < mg::kPoseDims; ++d) put_f32(b, lo), put_f32(b, scale);
   std::vector<int> stream;
   for (int d = 0; d < mg::kPoseDims; ++d)
@@ -56,12 +47,12 @@ std::vector<std::uint8_t> pose_raw(int bits, float lo, float scale, int pairs = 
 
 std::vector<std::uint8_t> sidecar_header(int records) {
   std::vector<std::uint8_t> b = {'B', 'P', 'G', 'D'};
-  put(b, records, 2);
+  put_le(b, records, 2);
   return b;
 }
 // One 24-bit patch word.
 void patch(std::vector<std::uint8_t>& b, int x, int y, int label, int pattern = 0) {
-  put(b, std::uint32_t(x) | std::uint32_t(y) << 9 | std::uint32_t(label) << 18 | std::uint32_t(pattern) << 21, 3);
+  put_le(b, std::uint32_t(x) | std::uint32_t(y) << 9 | std::uint32_t(label) << 18 | std::uint32_t(pattern) << 21, 3);
 }
 
 }  // namespace
@@ -134,13 +125,13 @@ TEST(MaskgenSidecar, MasksAfterPatchesMatchTheReferenceHash) {
 
 TEST(MaskgenSidecar, PatchesPaintInOrderAndClipAtTheBorder) {
   auto b = sidecar_header(2);
-  put(b, 7, 2);     // pair 7
-  put(b, 1 | 2 | 4, 1);
-  put(b, 1, 1), patch(b, 511, 383, 3);           // x2 in the corner: one pixel survives
-  put(b, 1, 1), patch(b, 10, 10, 4);             // cmaes: one pixel, painted last
-  put(b, 1, 1), patch(b, 9, 9, 2, 1);            // pattern 1 (3x3) at (9, 9)
-  put(b, 0xFF, 1), put(b, 3, 2), put(b, 16, 1);  // pair 3: warp only
-  put(b, std::uint8_t(-5), 1), put(b, 12, 1);
+  put_le(b, 7, 2);     // pair 7
+  put_le(b, 1 | 2 | 4, 1);
+  put_le(b, 1, 1), patch(b, 511, 383, 3);           // x2 in the corner: one pixel survives
+  put_le(b, 1, 1), patch(b, 10, 10, 4);             // cmaes: one pixel, painted last
+  put_le(b, 1, 1), patch(b, 9, 9, 2, 1);            // pattern 1 (3x3) at (9, 9)
+  put_le(b, 0xFF, 1), put_le(b, 3, 2), put_le(b, 16, 1);  // pair 3: warp only
+  put_le(b, std::uint8_t(-5), 1), put_le(b, 12, 1);
   const auto s = mg::parse_sidecar(b, "test");
   ASSERT_EQ(s.pairs.size(), 2u);
   EXPECT_EQ(s.pairs.at(3).warp->qx, -5);
@@ -160,8 +151,8 @@ TEST(MaskgenSidecar, PatchesPaintInOrderAndClipAtTheBorder) {
 
 TEST(MaskgenSidecar, LaterRecordOfAPairReplacesItsEntries) {
   auto b = sidecar_header(2);
-  put(b, 4, 2), put(b, 8, 1), put(b, 1, 1), put(b, 2, 1), put(b, 3, 1);  // pair 4: pose (1, 2, 3)
-  put(b, 0, 1), put(b, 8 | 16, 1), put(b, 9, 1), put(b, 0, 1), put(b, 0, 1), put(b, 1, 1), put(b, 0, 1);
+  put_le(b, 4, 2), put_le(b, 8, 1), put_le(b, 1, 1), put_le(b, 2, 1), put_le(b, 3, 1);  // pair 4: pose (1, 2, 3)
+  put_le(b, 0, 1), put_le(b, 8 | 16, 1), put_le(b, 9, 1), put_le(b, 0, 1), put_le(b, 0, 1), put_le(b, 1, 1), put_le(b, 0, 1);
   const auto s = mg::parse_sidecar(b, "test");
   ASSERT_EQ(s.pairs.size(), 1u);
   EXPECT_EQ((*s.pairs.at(4).pose)[0], 9);
@@ -176,7 +167,7 @@ TEST(MaskgenSidecar, DamagedSidecarsAreCorruptInput) {
   auto parse = [](std::vector<std::uint8_t> b) { return [b] { mg::parse_sidecar(b, "test"); }; };
   auto one = [](int pair, int flags, std::vector<std::uint8_t> body) {
     auto b = sidecar_header(1);
-    put(b, pair, 2), put(b, flags, 1);
+    put_le(b, pair, 2), put_le(b, flags, 1);
     b.insert(b.end(), body.begin(), body.end());
     return b;
   };

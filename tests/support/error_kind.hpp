@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <optional>
+#include <utility>
 #include <ostream>
 
 #include "tac/core/error.hpp"
@@ -24,6 +25,14 @@ std::optional<Error> error_of(F&& f) {
     return e;
   }
   return std::nullopt;
+}
+
+// The kind of the tac::Error that `f` throws; `internal` when it returns (so an EXPECT_EQ against
+// the expected kind fails), for tests that compare many kinds in a table.
+template <typename F>
+ErrorKind kind_of(F&& f) {
+  const auto e = error_of(std::forward<F>(f));
+  return e ? e->kind() : ErrorKind::internal;
 }
 
 }  // namespace tac::test

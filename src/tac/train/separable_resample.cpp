@@ -17,6 +17,7 @@ namespace tac::train {
 // increasing output order (CSR), so the backward gathers instead of scattering.
 struct AxisWithTranspose {
   ResampleAxis axis;
+  std::vector<std::int32_t> forward_offsets;  // n_out + 1: o * taps
   std::vector<std::int32_t> offsets;  // n_in + 1
   std::vector<std::int32_t> readers;  // output indices
   std::vector<float> reader_weights;
@@ -26,6 +27,7 @@ struct AxisWithTranspose {
     if (axis.n_in < 1 || axis.n_out < 1 || axis.taps < 1 || axis.index.size() != entries || axis.weight.size() != entries)
       fail(ErrorKind::usage, "separable resample: an axis of {} -> {} with {} taps has {} indices and {} weights", axis.n_in,
            axis.n_out, axis.taps, axis.index.size(), axis.weight.size());
+    for (int o = 0; o <= axis.n_out; ++o) forward_offsets.push_back(o * axis.taps);
     offsets.assign(static_cast<std::size_t>(axis.n_in) + 1, 0);
     for (const std::int32_t i : axis.index) {
       if (i < 0 || i >= axis.n_in) fail(ErrorKind::usage, "separable resample: source index {} outside 0..{}", i, axis.n_in - 1);
@@ -51,43 +53,32 @@ namespace {
 
 using Plan = SeparableResample::Plan;
 
-// Rows (n, h) of a (N, H, W, C) image -> (N, H, Wo, C) along the width axis.
-void width_pass(const AxisWithTranspose& cols, std::int64_t rows, std::int64_t c, const float* in, float* out) {
-  const auto& ax = cols.axis;
+// Rows (n, h) of width n_src -> width n_dst along the width axis: position j of a row is the sum
+// over entries e in [offsets[j], offsets[j + 1]) of weights[e] * position sources[e]. The forward
+// pass and its adjoint are the same gather over the axis's table and its transpose.
+void width_gather(std::int64_t rows, std::int64_t c, int n_src, int n_dst, const std::int32_t* offsets, const std::int32_t* sources,
+                  const float* weights, const float* in, float* out) {
   at::parallel_for(0, rows, 16, [&](std::int64_t lo, std::int64_t hi) {
     for (std::int64_t r = lo; r < hi; ++r) {
-      const float* src = in + r * ax.n_in * c;
-      float* dst = out + r * ax.n_out * c;
-      for (int o = 0; o < ax.n_out; ++o) {
-        const std::int32_t* idx = ax.index.data() + static_cast<std::ptrdiff_t>(o) * ax.taps;
-        const float* w = ax.weight.data() + static_cast<std::ptrdiff_t>(o) * ax.taps;
+      const float* src = in + r * n_src * c;
+      float* dst = out + r * n_dst * c;
+      for (int j = 0; j < n_dst; ++j)
         for (std::int64_t k = 0; k < c; ++k) {
           float acc = 0.0f;
-          for (int t = 0; t < ax.taps; ++t) acc += w[t] * src[idx[t] * c + k];
-          dst[o * c + k] = acc;
+          for (auto e = offsets[j]; e < offsets[j + 1]; ++e) acc += weights[e] * src[sources[e] * c + k];
+          dst[j * c + k] = acc;
         }
-      }
     }
   });
 }
 
+void width_pass(const AxisWithTranspose& cols, std::int64_t rows, std::int64_t c, const float* in, float* out) {
+  width_gather(rows, c, cols.axis.n_in, cols.axis.n_out, cols.forward_offsets.data(), cols.axis.index.data(), cols.axis.weight.data(), in, out);
+}
+
 // The width pass's adjoint: (N, H, Wo, C) -> (N, H, W, C).
 void width_pass_adjoint(const AxisWithTranspose& cols, std::int64_t rows, std::int64_t c, const float* in, float* out) {
-  const auto& ax = cols.axis;
-  at::parallel_for(0, rows, 16, [&](std::int64_t lo, std::int64_t hi) {
-    for (std::int64_t r = lo; r < hi; ++r) {
-      const float* src = in + r * ax.n_out * c;
-      float* dst = out + r * ax.n_in * c;
-      for (int i = 0; i < ax.n_in; ++i) {
-        const auto begin = cols.offsets[static_cast<std::size_t>(i)], end = cols.offsets[static_cast<std::size_t>(i) + 1];
-        for (std::int64_t k = 0; k < c; ++k) {
-          float acc = 0.0f;
-          for (auto e = begin; e < end; ++e) acc += cols.reader_weights[static_cast<std::size_t>(e)] * src[cols.readers[static_cast<std::size_t>(e)] * c + k];
-          dst[i * c + k] = acc;
-        }
-      }
-    }
-  });
+  width_gather(rows, c, cols.axis.n_out, cols.axis.n_in, cols.offsets.data(), cols.readers.data(), cols.reader_weights.data(), in, out);
 }
 
 // out row (n, j) = sum over `count` entries of weight * in row (n, source): whole rows of `row`
