@@ -13,6 +13,21 @@
 
 namespace tac::train {
 
+namespace {
+// (n_out, n_in) matrix of one axis (repeated taps add up, as in the kernels).
+at::Tensor axis_matrix(const ResampleAxis& a) {
+  at::Tensor m = at::zeros({a.n_out, a.n_in}, at::kFloat);
+  auto acc = m.accessor<float, 2>();
+  for (int o = 0; o < a.n_out; ++o)
+    for (int t = 0; t < a.taps; ++t) {
+      const auto e = static_cast<std::size_t>(o) * static_cast<std::size_t>(a.taps) + static_cast<std::size_t>(t);
+      acc[o][a.index[e]] += a.weight[e];
+    }
+  return m;
+}
+
+}  // namespace
+
 // An axis and its transpose: for source index i, the (output, weight) pairs that read it, in
 // increasing output order (CSR), so the backward gathers instead of scattering.
 struct AxisWithTranspose {
@@ -21,6 +36,7 @@ struct AxisWithTranspose {
   std::vector<std::int32_t> offsets;  // n_in + 1
   std::vector<std::int32_t> readers;  // output indices
   std::vector<float> reader_weights;
+  at::Tensor dense;  // (n_out, n_in) on the CPU: the dense form's matrix
 
   explicit AxisWithTranspose(ResampleAxis a) : axis(std::move(a)) {
     const std::size_t entries = static_cast<std::size_t>(axis.n_out) * static_cast<std::size_t>(axis.taps);
@@ -42,6 +58,7 @@ struct AxisWithTranspose {
       readers[slot] = static_cast<std::int32_t>(e / static_cast<std::size_t>(axis.taps));
       reader_weights[slot] = axis.weight[e];
     }
+    dense = axis_matrix(axis);
   }
 };
 
@@ -195,30 +212,18 @@ void check_input(const SeparableResample::Plan& p, const at::Tensor& x) {
          x.size(2));
 }
 
-// (n_out, n_in) matrix of one axis (repeated taps add up, as in the kernels).
-at::Tensor axis_matrix(const ResampleAxis& a) {
-  at::Tensor m = at::zeros({a.n_out, a.n_in}, at::kFloat);
-  auto acc = m.accessor<float, 2>();
-  for (int o = 0; o < a.n_out; ++o)
-    for (int t = 0; t < a.taps; ++t) {
-      const auto e = static_cast<std::size_t>(o) * static_cast<std::size_t>(a.taps) + static_cast<std::size_t>(t);
-      acc[o][a.index[e]] += a.weight[e];
-    }
-  return m;
-}
-
 }  // namespace
 
 at::Tensor SeparableResample::operator()(const at::Tensor& x) const {
-  check_input(*plan_, x);
   if (!x.is_cpu()) return dense(x);
+  check_input(*plan_, x);
   return ResampleFunction::apply(x.contiguous(), plan_);
 }
 
 at::Tensor SeparableResample::dense(const at::Tensor& x) const {
   check_input(*plan_, x);
   const auto options = x.options();
-  const at::Tensor rows = axis_matrix(plan_->rows.axis).to(options.device()), cols = axis_matrix(plan_->cols.axis).to(options.device());
+  const at::Tensor rows = plan_->rows.dense.to(options.device()), cols = plan_->cols.dense.to(options.device());
   const at::Tensor planar = x.permute({0, 3, 1, 2});                  // (N, C, H, W)
   const at::Tensor out = at::matmul(rows, at::matmul(planar, cols.t()));  // (N, C, Ho, Wo)
   return out.permute({0, 2, 3, 1}).contiguous();

@@ -27,8 +27,7 @@ void restore(const io::Safetensors& file, const std::string& name, at::Tensor& i
     fail(ErrorKind::corrupt_input, "{}: checkpoint tensor '{}' has another type or shape than the model's", file.source(), name);
   auto values = file.to_float32(*view);
   const at::Tensor host = at::from_blob(values.data(), into.sizes(), at::kFloat);
-  const c10::NoGradGuard no_grad;
-  into.copy_(host);  // onto the parameter's own device
+  into.copy_(host);  // onto the parameter's own device (the caller holds a NoGradGuard)
 }
 
 }  // namespace

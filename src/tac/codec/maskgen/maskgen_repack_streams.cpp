@@ -9,6 +9,7 @@
 #include "tac/codec/maskgen/pose_stream.hpp"
 #include "tac/core/byte_reader.hpp"
 #include "tac/core/error.hpp"
+#include "tac/transform/zigzag.hpp"
 
 namespace tac::codec::maskgen {
 namespace {
@@ -344,58 +345,37 @@ std::vector<StreamLayout> sidecar_layouts() {
 }
 
 // ---- Pose: header, then the bit-packed values as byte planes per dimension ---------------------
-constexpr std::size_t kPoseHeader = 8 + kPoseDims + 8 * kPoseDims;  // n_pair, n_dim, bits, (lo, scale)
+constexpr std::size_t kPoseHeader = PoseHeader::kBytes;
 // Every dimension's values fill whole bytes, so the packed bits have no padding to keep.
 static_assert(kPairs % 8 == 0);
 
-struct PoseShape {
-  std::array<int, kPoseDims> bits{};
-  std::size_t packed_bytes = 0, value_bytes = 0;
-};
-
-// The shape the header promises; fails as corrupt input when it is not this format's.
-PoseShape pose_shape(Span header, const std::string& where) {
-  ByteReader in(header, where);
-  const std::uint32_t n_pair = in.u32("pair count"), n_dim = in.u32("dimension count");
-  if (n_pair != kPairs || n_dim != kPoseDims)
-    fail(ErrorKind::corrupt_input, "{}: {} x {} pose values; this format has {} x {}", where, n_pair, n_dim, kPairs,
-         kPoseDims);
-  PoseShape s;
-  std::uint64_t total_bits = 0;
-  for (int& b : s.bits) {
-    b = in.u8("bits per value");
-    if (b > 32) fail(ErrorKind::corrupt_input, "{}: {} bits per pose value (at most 32)", where, b);
-    total_bits += std::uint64_t(b) * kPairs;
-    s.value_bytes += std::size_t((b + 7) / 8) * kPairs;
-  }
-  s.packed_bytes = (total_bits + 7) / 8;
-  return s;
+// Bytes of the value planes: each dimension's values in whole bytes.
+std::size_t value_bytes(const PoseHeader& h) {
+  std::size_t n = 0;
+  for (const int b : h.bits) n += std::size_t((b + 7) / 8) * kPairs;
+  return n;
 }
 
-std::uint64_t zigzag_delta(std::uint64_t v, std::uint64_t prev, int bits) {
+// The difference from the previous value modulo 2^bits, as a signed number, zigzagged.
+std::uint32_t zigzag_delta(std::uint32_t v, std::uint32_t prev, int bits) {
   const std::uint64_t mod = std::uint64_t(1) << bits;
-  const std::uint64_t d = (v - prev) & (mod - 1);
-  const std::int64_t sd = d >= mod / 2 ? std::int64_t(d) - std::int64_t(mod) : std::int64_t(d);
-  return sd < 0 ? std::uint64_t(-sd) * 2 - 1 : std::uint64_t(sd) * 2;
+  const std::uint64_t d = (std::uint64_t(v) - prev) & (mod - 1);
+  return transform::zigzag32(static_cast<std::int32_t>(d >= mod / 2 ? std::int64_t(d) - std::int64_t(mod) : std::int64_t(d)));
 }
 
-std::uint64_t undo_zigzag_delta(std::uint64_t z, std::uint64_t prev, int bits) {
+std::uint32_t undo_zigzag_delta(std::uint32_t z, std::uint32_t prev, int bits) {
   const std::uint64_t mod = std::uint64_t(1) << bits;
-  const std::int64_t sd = (z & 1) ? -std::int64_t((z + 1) / 2) : std::int64_t(z / 2);
-  return (prev + std::uint64_t(sd)) & (mod - 1);
+  return static_cast<std::uint32_t>((std::uint64_t(prev) + std::uint64_t(std::int64_t(transform::unzigzag32(z)))) & (mod - 1));
 }
 
 std::optional<std::vector<RawBytes>> split_pose(Span raw, bool deltas) {
   if (raw.size() < kPoseHeader) return std::nullopt;
-  const PoseShape s = pose_shape(raw.first(kPoseHeader), "raw pose record");
-  if (raw.size() != kPoseHeader + s.packed_bytes) return std::nullopt;
-  const Span packed = raw.subspan(kPoseHeader);
-  std::uint64_t at = 0;
+  const PoseHeader s = parse_pose_header(raw.first(kPoseHeader), "raw");
+  if (raw.size() != kPoseHeader + s.packed_bytes()) return std::nullopt;
+  auto unpacked = unpack_pose_values(s, raw.subspan(kPoseHeader));
   RawBytes values;
   for (int d = 0; d < kPoseDims; ++d) {
-    std::vector<std::uint64_t> v(kPairs);
-    for (auto& x : v)
-      for (int b = 0; b < s.bits[d]; ++b, ++at) x = (x << 1) | ((packed[at >> 3] >> (7 - (at & 7))) & 1u);
+    auto& v = unpacked[d];
     if (deltas && s.bits[d] > 0)
       for (int p = kPairs - 1; p >= 0; --p) v[p] = zigzag_delta(v[p], p ? v[p - 1] : 0, s.bits[d]);
     for (int plane = (s.bits[d] + 7) / 8 - 1; plane >= 0; --plane)
@@ -410,22 +390,25 @@ RawBytes join_pose(const std::vector<RawBytes>& streams, bool deltas, const std:
   const auto& values = streams[1];
   if (header.size() != kPoseHeader)
     fail(ErrorKind::corrupt_input, "{}: pose header stream of {} bytes, expected {}", source, header.size(), kPoseHeader);
-  const PoseShape s = pose_shape(header, source + ": stream hdr");
-  if (values.size() != s.value_bytes)
-    fail(ErrorKind::corrupt_input, "{}: pose value stream of {} bytes, expected {}", source, values.size(),
-         s.value_bytes);
+  const PoseHeader s = parse_pose_header(header, source + ": stream hdr");
+  if (values.size() != value_bytes(s))
+    fail(ErrorKind::corrupt_input, "{}: pose value stream of {} bytes, expected {}", source, values.size(), value_bytes(s));
   RawBytes raw = header;
-  raw.resize(kPoseHeader + s.packed_bytes, 0);
+  raw.resize(kPoseHeader + s.packed_bytes(), 0);
   std::uint64_t at = 0;
   std::size_t in = 0;
   for (int d = 0; d < kPoseDims; ++d) {
     const int bits = s.bits[d], width = (bits + 7) / 8;
-    std::vector<std::uint64_t> v(kPairs, 0);
+    std::vector<std::uint64_t> wide(kPairs, 0);
     for (int plane = width - 1; plane >= 0; --plane)
-      for (auto& x : v) x |= std::uint64_t(values[in++]) << (8 * plane);
+      for (auto& x : wide) x |= std::uint64_t(values[in++]) << (8 * plane);
+    std::vector<std::uint32_t> v(kPairs);
     for (int p = 0; p < kPairs; ++p) {
-      if (bits < 64 && (v[p] >> bits) != 0)
+      if ((wide[p] >> bits) != 0)
         fail(ErrorKind::corrupt_input, "{}: pose value of dimension {}, pair {} exceeds {} bits", source, d, p, bits);
+      v[p] = static_cast<std::uint32_t>(wide[p]);
+    }
+    for (int p = 0; p < kPairs; ++p) {
       if (deltas && bits > 0) v[p] = undo_zigzag_delta(v[p], p ? v[p - 1] : 0, bits);
       for (int b = bits - 1; b >= 0; --b, ++at)
         raw[kPoseHeader + (at >> 3)] |= static_cast<std::uint8_t>(((v[p] >> b) & 1u) << (7 - (at & 7)));

@@ -13,38 +13,57 @@ constexpr std::size_t kMaxPoseBytes = 1 << 16;
 
 }  // namespace
 
-std::vector<Pose> parse_poses(std::span<const std::uint8_t> raw, const std::string& source) {
+std::size_t PoseHeader::packed_bytes() const {
+  std::uint64_t total_bits = 0;
+  for (const int b : bits) total_bits += std::uint64_t(b) * kPairs;
+  return static_cast<std::size_t>((total_bits + 7) / 8);
+}
+
+PoseHeader parse_pose_header(std::span<const std::uint8_t> raw, const std::string& source) {
   ByteReader in(raw, source + ": pose record");
   const std::uint32_t n_pair = in.u32("pair count"), n_dim = in.u32("dimension count");
   if (n_pair != kPairs || n_dim != kPoseDims)
     fail(ErrorKind::corrupt_input, "{}: pose record holds {} x {} values; this format has {} x {}", source, n_pair,
          n_dim, kPairs, kPoseDims);
-  std::array<int, kPoseDims> bits;
-  std::uint64_t total_bits = 0;
+  PoseHeader h;
   for (int d = 0; d < kPoseDims; ++d) {
-    bits[d] = in.u8("bits per value");
-    if (bits[d] > 32)
-      fail(ErrorKind::corrupt_input, "{}: pose dimension {} has {} bits per value (at most 32)", source, d, bits[d]);
-    total_bits += std::uint64_t(bits[d]) * n_pair;
+    h.bits[d] = in.u8("bits per value");
+    if (h.bits[d] > 32)
+      fail(ErrorKind::corrupt_input, "{}: pose dimension {} has {} bits per value (at most 32)", source, d, h.bits[d]);
   }
-  std::array<float, kPoseDims> lo, scale;
   for (int d = 0; d < kPoseDims; ++d) {
-    lo[d] = in.f32("lo");
-    scale[d] = in.f32("scale");
+    h.lo[d] = in.f32("lo");
+    h.scale[d] = in.f32("scale");
   }
-  const auto stream = in.take((total_bits + 7) / 8, "packed pose bits");
-  if (!in.at_end())
-    fail(ErrorKind::corrupt_input, "{}: pose record has {} bytes after its bit stream", source, in.remaining());
-  std::vector<Pose> poses(n_pair);
+  return h;
+}
+
+std::array<std::vector<std::uint32_t>, kPoseDims> unpack_pose_values(const PoseHeader& h, std::span<const std::uint8_t> stream) {
+  if (stream.size() < h.packed_bytes())
+    fail(ErrorKind::internal, "pose values: a bit stream of {} bytes, the header needs {}", stream.size(), h.packed_bytes());
+  std::array<std::vector<std::uint32_t>, kPoseDims> values;
   std::uint64_t at = 0;  // bit position
   for (int d = 0; d < kPoseDims; ++d) {
-    for (auto& pose : poses) {
-      std::uint32_t v = 0;
-      for (int b = 0; b < bits[d]; ++b, ++at) v = (v << 1) | ((stream[at >> 3] >> (7 - (at & 7))) & 1u);
-      const float step = static_cast<float>(v) * scale[d];
-      pose[d] = lo[d] + step;
-    }
+    values[d].assign(kPairs, 0);
+    for (auto& v : values[d])
+      for (int b = 0; b < h.bits[d]; ++b, ++at) v = (v << 1) | ((stream[at >> 3] >> (7 - (at & 7))) & 1u);
   }
+  return values;
+}
+
+std::vector<Pose> parse_poses(std::span<const std::uint8_t> raw, const std::string& source) {
+  const PoseHeader h = parse_pose_header(raw, source);
+  ByteReader in(raw.subspan(PoseHeader::kBytes), source + ": pose record");
+  const auto stream = in.take(h.packed_bytes(), "packed pose bits");
+  if (!in.at_end())
+    fail(ErrorKind::corrupt_input, "{}: pose record has {} bytes after its bit stream", source, in.remaining());
+  const auto values = unpack_pose_values(h, stream);
+  std::vector<Pose> poses(kPairs);
+  for (int d = 0; d < kPoseDims; ++d)
+    for (std::size_t p = 0; p < poses.size(); ++p) {
+      const float step = static_cast<float>(values[d][p]) * h.scale[d];
+      poses[p][d] = h.lo[d] + step;
+    }
   return poses;
 }
 

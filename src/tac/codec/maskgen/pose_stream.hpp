@@ -14,6 +14,20 @@ namespace tac::codec::maskgen {
 inline constexpr int kPoseDims = 6;
 using Pose = std::array<float, kPoseDims>;
 
+// The header: each dimension's bit width and (lo, scale).
+struct PoseHeader {
+  static constexpr std::size_t kBytes = 8 + kPoseDims + 8 * kPoseDims;  // n_pair, n_dim, bits, (lo, scale)
+  std::array<int, kPoseDims> bits{};
+  std::array<float, kPoseDims> lo{}, scale{};
+  std::size_t packed_bytes() const;  // bytes of the bit stream that follows the header
+};
+// The header at the start of `raw`: corrupt input when it is short, holds other counts than
+// 600 x 6, or a width over 32 bits.
+PoseHeader parse_pose_header(std::span<const std::uint8_t> raw, const std::string& source);
+// Each dimension's n_pair values (bits[d] wide, most significant bit first) from the bit stream;
+// `stream` must hold packed_bytes().
+std::array<std::vector<std::uint32_t>, kPoseDims> unpack_pose_values(const PoseHeader& header, std::span<const std::uint8_t> stream);
+
 std::vector<Pose> parse_poses(std::span<const std::uint8_t> raw, const std::string& source);
 // The record as stored (brotli) to the raw bytes parse_poses reads, capped at a generous size.
 std::vector<std::uint8_t> inflate_pose_record(std::span<const std::uint8_t> record, const std::string& source);
