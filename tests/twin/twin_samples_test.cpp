@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "tac/core/error.hpp"
@@ -126,6 +127,72 @@ TEST(TwinSamples, AFrameGapPairsTheFirstFrameFurtherBack) {
       EXPECT_EQ(e.kind(), tac::ErrorKind::usage);
     }
   }
+}
+
+TEST(TwinSamples, AMovedPoseIsTheCarMotionAskedFor) {
+  tac::synth::EgoPose a;
+  a.t = 3.0;
+  a.x = 2.5;
+  a.z = 140.0;
+  for (const double yaw : {0.0, 0.3, -0.7}) {
+    a.yaw = yaw;
+    for (const auto& m : {tac::twin::CameraMove{1.2, 0.0}, {0.8, 0.02}, {1.5, -0.03}, {0.0, 0.01}}) {
+      const auto b = tac::twin::moved_pose(a, m, 0.05);
+      EXPECT_DOUBLE_EQ(b.t, 3.05);
+      const auto motion = tac::synth::relative_motion(a, b);
+      // An arc: its chord at half the turn from the heading; the chord is shorter than the arc.
+      const double chord = std::hypot(motion[0], motion[1]);
+      EXPECT_LE(chord, m.arc + 1e-12);
+      EXPECT_NEAR(chord, m.turn == 0 ? m.arc : m.arc * std::sin(m.turn / 2) / (m.turn / 2), 1e-12);
+      EXPECT_NEAR(motion[1], chord * std::sin(m.turn / 2), 1e-12) << "right";
+      EXPECT_NEAR(motion[0], chord * std::cos(m.turn / 2), 1e-12) << "forward";
+      EXPECT_NEAR(motion[5], m.turn, 1e-15);
+      EXPECT_EQ(motion[2], 0.0);
+      if (m.turn > 0 && m.arc > 0) {
+        EXPECT_GT(motion[1], 0.0) << "turning right drifts right";
+      }
+      if (m.turn < 0 && m.arc > 0) {
+        EXPECT_LT(motion[1], 0.0);
+      }
+    }
+  }
+}
+
+TEST(TwinSamples, RandomMovesPairTheFirstFrameWithViewsFromMovedPoses) {
+  tac::synth::SceneOptions o;
+  o.seed = 9;
+  o.frames = 24;
+  o.vehicles = false;  // a still world: a standing camera sees the same frame
+  const tac::synth::Scene scene(o);
+  const std::vector<tac::twin::CameraMove> moves{{0.0, 0.0}, {1.0, 0.0}, {1.0, 0.02}};
+  const auto group = tac::twin::render_twin_moves(scene, 6, moves);
+  ASSERT_EQ(group.size(), 3u);
+  const auto natural = tac::twin::render_twin_frames(scene, 6, 7);
+  constexpr std::size_t half = tac::scorer::kPoseInputFloats / 2;
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    const auto& s = group[i];
+    const auto expected = tac::synth::relative_motion(scene.poses()[6], tac::twin::moved_pose(scene.poses()[6], moves[i], 0.05));
+    EXPECT_EQ(s.motion, expected) << i;
+    EXPECT_EQ(s.labels.size(), natural.labels.size());
+  }
+  // Standing still: the second frame is the first, so both halves of PoseNet's input agree and
+  // SegNet's input is frame 6 itself, unlike the natural pair's frame 7.
+  const auto& still = group[0].pose_input;
+  EXPECT_TRUE(std::equal(still.begin(), still.begin() + half, still.begin() + half)) << "YUV6 of frame 6 twice";
+  EXPECT_NE(group[0].seg_input, natural.seg_input);
+  // Moving: another second frame, and the turn changes it again.
+  EXPECT_NE(group[1].pose_input, group[0].pose_input);
+  EXPECT_NE(group[2].pose_input, group[1].pose_input);
+  // Motions no car makes between two frames are refused.
+  for (const auto& bad : {tac::twin::CameraMove{-0.1, 0.0}, {1.0, 1.5}, {std::nan(""), 0.0}}) {
+    try {
+      (void)tac::twin::render_twin_moves(scene, 6, {bad});
+      FAIL() << bad.arc << "," << bad.turn << " was accepted";
+    } catch (const tac::Error& e) {
+      EXPECT_EQ(e.kind(), tac::ErrorKind::usage);
+    }
+  }
+  EXPECT_THROW((void)tac::twin::render_twin_moves(scene, 23, moves), tac::Error);
 }
 
 TEST(TwinSamples, PairsOutsideTheSceneOrOtherSizesAreRefused) {

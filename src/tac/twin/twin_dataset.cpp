@@ -36,15 +36,17 @@ void store(const std::vector<float>& values, at::Tensor& dst, std::int64_t row) 
 
 }  // namespace
 
-TwinDataset render_dataset(const std::vector<std::uint64_t>& scene_seeds, int pairs_per_clip, int gaps, bool half, int threads,
+TwinDataset render_dataset(const std::vector<std::uint64_t>& scene_seeds, int pairs_per_clip, int gaps, int moves, bool half, int threads,
                            const std::function<void(std::int64_t, std::int64_t)>& progress) {
   if (scene_seeds.empty() || pairs_per_clip < 1) fail(ErrorKind::usage, "twin data: need at least one scene and one pair per scene");
   if (gaps < 1 || gaps > 8) fail(ErrorKind::usage, "twin data: the frame gaps must be 1..8, got {}", gaps);
+  if (moves < 0 || moves > 8) fail(ErrorKind::usage, "twin data: the random camera moves must be 0..8, got {}", moves);
   synth::SceneOptions base;
   const int pairs_in_clip = base.frames / 2;
   if (pairs_per_clip > pairs_in_clip) fail(ErrorKind::usage, "twin data: {} pairs per scene, a scene has {}", pairs_per_clip, pairs_in_clip);
   const std::int64_t anchors = static_cast<std::int64_t>(scene_seeds.size()) * pairs_per_clip;
-  const std::int64_t n = anchors * gaps;
+  const int group = gaps + moves;
+  const std::int64_t n = anchors * group;
   const auto type = half ? at::kHalf : at::kFloat;
   TwinDataset d;
   d.seg = at::empty({n, 3, scorer::kNetHeight, scorer::kNetWidth}, at::TensorOptions().dtype(type));
@@ -71,11 +73,25 @@ TwinDataset render_dataset(const std::vector<std::uint64_t>& scene_seeds, int pa
         const int pair = j * stretch + static_cast<int>(mix64(scene_seeds[clip] ^ (0x7a11ULL + static_cast<std::uint64_t>(j))) %
                                                         static_cast<std::uint64_t>(stretch));
         const int first = std::min(2 * pair, base.frames - 1 - gaps);
-        const std::vector<TwinSample> samples =
+        std::vector<TwinSample> samples =
             gaps == 1 ? std::vector<TwinSample>{render_twin_sample(scenes[clip], pair)} : render_twin_gaps(scenes[clip], first, gaps);
-        for (int g = 0; g < gaps; ++g) {
+        if (moves > 0) {
+          const double dt = 1.0 / base.fps;
+          std::vector<CameraMove> drawn;
+          std::uint64_t state = mix64(scene_seeds[clip] ^ (0x30e5ULL + static_cast<std::uint64_t>(j) * 0x100000001b3ULL));
+          auto uniform = [&state] {  // [0, 1)
+            state = mix64(state);
+            return static_cast<double>(state >> 11) * 0x1.0p-53;
+          };
+          for (int m = 0; m < moves; ++m) {
+            const double arc = uniform() * kMaxMoveSpeed * dt;
+            drawn.push_back({arc, (2.0 * uniform() - 1.0) * kMaxMoveYawRate * dt});
+          }
+          for (TwinSample& s : render_twin_moves(scenes[clip], first, drawn)) samples.push_back(std::move(s));
+        }
+        for (int g = 0; g < group; ++g) {
           const TwinSample& s = samples[static_cast<std::size_t>(g)];
-          const std::int64_t i = a * gaps + g;
+          const std::int64_t i = a * group + g;
           store(s.seg_input, d.seg, i);
           store(s.pose_input, d.pose, i);
           std::memcpy(d.labels.data_ptr<std::uint8_t>() + i * static_cast<std::int64_t>(s.labels.size()), s.labels.data(), s.labels.size());

@@ -20,9 +20,14 @@ struct TwinDataset {
 // j of P lies in the j-th of P equal stretches of the clip, at an offset drawn from the scene seed.
 // With `gaps` > 1 each pair's first frame (2k) is also paired with the frames after its second:
 // `gaps` samples per pair, gaps 1..gaps, stored consecutively (sample (c * P + j) * gaps + g - 1);
-// 1 gives the contest's pairs (frames 2k, 2k + 1) only.
+// 1 gives the contest's pairs (frames 2k, 2k + 1) only. With `moves` > 0 the first frame is also
+// paired with `moves` views from its pose moved by random car motions (render_twin_moves; arcs of
+// 0..kMaxMoveSpeed * dt metres turning up to kMaxMoveYawRate * dt either way, drawn from the scene
+// seed), stored after the gaps: groups of gaps + moves samples.
 // `half` stores the inputs as float16 (a training pool; half the memory). `threads` render workers.
-TwinDataset render_dataset(const std::vector<std::uint64_t>& scene_seeds, int pairs_per_clip, int gaps, bool half, int threads,
+inline constexpr double kMaxMoveSpeed = 32.0;    // m/s: above the scenes' fastest cruise (24 m/s + 20 %)
+inline constexpr double kMaxMoveYawRate = 0.6;   // rad/s: above the scenes' sharpest curve (about 0.35 rad/s)
+TwinDataset render_dataset(const std::vector<std::uint64_t>& scene_seeds, int pairs_per_clip, int gaps, int moves, bool half, int threads,
                            const std::function<void(std::int64_t done, std::int64_t total)>& progress = {});
 
 }  // namespace tac::twin

@@ -1,5 +1,7 @@
 #include "tac/twin/twin_samples.hpp"
 
+#include <cmath>
+
 #include "tac/core/contest.hpp"
 #include "tac/core/error.hpp"
 #include "tac/image/yuv420_to_rgb.hpp"
@@ -67,7 +69,7 @@ void check_frames(const synth::Scene& scene, int first_frame, int second_frame) 
          scene.options().frames);
 }
 
-TwinSample make_sample(const synth::Scene& scene, int first_frame, int second_frame, const std::vector<std::uint8_t>& first,
+TwinSample make_sample(const synth::EgoPose& first_pose, const synth::EgoPose& second_pose, const std::vector<std::uint8_t>& first,
                        const std::vector<std::uint8_t>& second, const synth::LabelMap& labels) {
   TwinSample s;
   s.seg_input.resize(scorer::kSegInputFloats);
@@ -75,8 +77,7 @@ TwinSample make_sample(const synth::Scene& scene, int first_frame, int second_fr
   std::vector<float> scratch(scorer::kSegInputFloats);
   scorer::preprocess_pair(first.data(), second.data(), s.seg_input.data(), s.pose_input.data(), scratch.data());
   s.labels = labels_at_net_size(labels);
-  const auto& poses = scene.poses();
-  s.motion = synth::relative_motion(poses[static_cast<std::size_t>(first_frame)], poses[static_cast<std::size_t>(second_frame)]);
+  s.motion = synth::relative_motion(first_pose, second_pose);
   return s;
 }
 
@@ -89,7 +90,9 @@ TwinSample render_twin_frames(const synth::Scene& scene, int first_frame, int se
   scene.render(first_frame, frame);
   const std::vector<std::uint8_t> first = frame_to_rgb(frame);
   scene.render(second_frame, frame, &labels);
-  return make_sample(scene, first_frame, second_frame, first, frame_to_rgb(frame), labels);
+  const auto& poses = scene.poses();
+  return make_sample(poses[static_cast<std::size_t>(first_frame)], poses[static_cast<std::size_t>(second_frame)], first, frame_to_rgb(frame),
+                     labels);
 }
 
 std::vector<TwinSample> render_twin_gaps(const synth::Scene& scene, int first_frame, int gaps) {
@@ -102,7 +105,45 @@ std::vector<TwinSample> render_twin_gaps(const synth::Scene& scene, int first_fr
   std::vector<TwinSample> out;
   for (int g = 1; g <= gaps; ++g) {
     scene.render(first_frame + g, frame, &labels);
-    out.push_back(make_sample(scene, first_frame, first_frame + g, first, frame_to_rgb(frame), labels));
+    out.push_back(make_sample(scene.poses()[static_cast<std::size_t>(first_frame)], scene.poses()[static_cast<std::size_t>(first_frame + g)],
+                              first, frame_to_rgb(frame), labels));
+  }
+  return out;
+}
+
+synth::EgoPose moved_pose(const synth::EgoPose& a, const CameraMove& m, double dt) {
+  // A circular arc of length `arc` turning by `turn`: its chord is 2 R sin(turn / 2) with
+  // R = arc / turn, at turn / 2 from the starting heading; a straight line when turn is 0.
+  const double half = 0.5 * m.turn;
+  const double chord = std::abs(half) > 1e-12 ? m.arc * std::sin(half) / half : m.arc;
+  const double forward = chord * std::cos(half), right = chord * std::sin(half);
+  const double c = std::cos(a.yaw), s = std::sin(a.yaw);
+  synth::EgoPose b = a;
+  b.t = a.t + dt;
+  b.x = a.x + forward * s + right * c;  // the inverse of relative_motion's rotation
+  b.z = a.z + forward * c - right * s;
+  b.yaw = a.yaw + m.turn;
+  b.speed = dt > 0 ? m.arc / dt : a.speed;
+  b.yaw_rate = dt > 0 ? m.turn / dt : a.yaw_rate;
+  return b;
+}
+
+std::vector<TwinSample> render_twin_moves(const synth::Scene& scene, int first_frame, const std::vector<CameraMove>& moves) {
+  check_frames(scene, first_frame, first_frame + 1);
+  for (const CameraMove& m : moves)
+    if (!std::isfinite(m.arc) || !std::isfinite(m.turn) || m.arc < 0 || std::abs(m.turn) >= 1.0)
+      fail(ErrorKind::usage, "twin samples: a camera move of {} m turning {} rad is not one a car makes between frames", m.arc, m.turn);
+  synth::Yuv420Frame frame;
+  synth::LabelMap labels;
+  const synth::EgoPose& a = scene.poses()[static_cast<std::size_t>(first_frame)];
+  scene.render(first_frame, frame);
+  const std::vector<std::uint8_t> first = frame_to_rgb(frame);
+  const double dt = 1.0 / scene.options().fps;
+  std::vector<TwinSample> out;
+  for (const CameraMove& m : moves) {
+    const synth::EgoPose b = moved_pose(a, m, dt);
+    scene.render_at(b, b.t, frame, &labels);
+    out.push_back(make_sample(a, b, first, frame_to_rgb(frame), labels));
   }
   return out;
 }

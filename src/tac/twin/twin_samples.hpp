@@ -32,6 +32,23 @@ TwinSample render_twin_frames(const synth::Scene& scene, int first, int second);
 // with several motions: only the difference between the frames tells them apart.
 std::vector<TwinSample> render_twin_gaps(const synth::Scene& scene, int first, int gaps);
 
+// A camera motion a car can make between two frames: `arc` metres along a circular arc whose
+// heading turns by `turn` radians (positive to the right), as a car at constant steering moves.
+struct CameraMove {
+  double arc = 0;
+  double turn = 0;
+};
+
+// Pose `a` moved by `m` in a's camera frame, `dt` seconds later: forward chord * cos(turn / 2),
+// right chord * sin(turn / 2) (chord = 2 arc sin(turn / 2) / turn), heading a.yaw + turn.
+// relative_motion(a, result) is (forward, right, 0, 0, 0, turn).
+synth::EgoPose moved_pose(const synth::EgoPose& a, const CameraMove& m, double dt);
+
+// Frame `first` paired with the world seen from its pose moved by each of `moves`, at the next
+// frame's time (vehicles move as they would): the same first frame with motions the scene's own
+// trajectory never makes, so the motion cannot be told from which scene it is (issue #15).
+std::vector<TwinSample> render_twin_moves(const synth::Scene& scene, int first, const std::vector<CameraMove>& moves);
+
 // A rendered frame through the contest's YUV 4:2:0 -> RGB conversion (scorer §1.2): 874x1164x3.
 std::vector<std::uint8_t> frame_to_rgb(const synth::Yuv420Frame& frame);
 

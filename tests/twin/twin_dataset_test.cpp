@@ -1,0 +1,78 @@
+// The twin's training pool: groups of a first frame's pairs (the frame gaps, then the random
+// camera moves), each sample the scorer's exact view with its true motion.
+#include "tac/twin/twin_dataset.hpp"
+
+#include <gtest/gtest.h>
+
+#include <ATen/ATen.h>
+
+#include <cmath>
+
+#include "tac/core/error.hpp"
+#include "tac/synth/scene.hpp"
+#include "tac/twin/twin_samples.hpp"
+
+namespace {
+
+std::vector<float> row(const at::Tensor& t, std::int64_t i) {
+  const at::Tensor r = t[i].to(at::kFloat).contiguous();
+  return {r.data_ptr<float>(), r.data_ptr<float>() + r.numel()};
+}
+
+}  // namespace
+
+TEST(TwinDataset, GroupsHoldTheGapsThenTheMovesOfOneFirstFrame) {
+  const std::vector<std::uint64_t> seeds{31, 32};
+  const int pairs = 2, gaps = 2, moves = 3, group = gaps + moves;
+  const auto d = tac::twin::render_dataset(seeds, pairs, gaps, moves, /*half=*/false, /*threads=*/2);
+  ASSERT_EQ(d.size(), static_cast<std::int64_t>(seeds.size()) * pairs * group);
+  const double dt = 1.0 / 20;
+  for (std::size_t c = 0; c < seeds.size(); ++c) {
+    tac::synth::SceneOptions o;
+    o.seed = seeds[c];
+    const tac::synth::Scene scene(o);
+    for (int j = 0; j < pairs; ++j) {
+      const std::int64_t first_row = (static_cast<std::int64_t>(c) * pairs + j) * group;
+      // Gap 1 is a contest pair of this scene, in the j-th half of the clip: found by its motion
+      // (cheap), then checked by rendering it.
+      const auto motion0 = row(d.motion, first_row);
+      int pair = -1;
+      for (int p = j * 300; p < (j + 1) * 300 && pair < 0; ++p) {
+        const auto m = tac::synth::relative_motion(scene.poses()[static_cast<std::size_t>(2 * p)], scene.poses()[static_cast<std::size_t>(2 * p + 1)]);
+        bool same = true;
+        for (int k = 0; k < 6; ++k) same = same && static_cast<float>(m[static_cast<std::size_t>(k)]) == motion0[static_cast<std::size_t>(k)];
+        if (same) pair = p;
+      }
+      ASSERT_GE(pair, 0) << "scene " << seeds[c] << " group " << j << ": gap 1 is no pair of the scene";
+      const auto s = tac::twin::render_twin_sample(scene, pair);
+      EXPECT_EQ(row(d.pose, first_row), s.pose_input);
+      // The moves share its first frame: the first half of PoseNet's input.
+      for (int m = 0; m < moves; ++m) {
+        const auto pose_m = row(d.pose, first_row + gaps + m);
+        const std::size_t half = pose_m.size() / 2;
+        EXPECT_TRUE(std::equal(pose_m.begin(), pose_m.begin() + static_cast<std::ptrdiff_t>(half), s.pose_input.begin()))
+            << c << "/" << j << "/" << m;
+      }
+      // Each move's motion is a car's: forward within the speed bound, the turn within its bound.
+      for (int m = 0; m < moves; ++m) {
+        const auto motion = row(d.motion, first_row + gaps + m);
+        EXPECT_GE(motion[0], 0.0f);
+        EXPECT_LE(motion[0], tac::twin::kMaxMoveSpeed * dt + 1e-6);
+        EXPECT_LE(std::abs(motion[5]), tac::twin::kMaxMoveYawRate * dt + 1e-6);
+        EXPECT_EQ(motion[2], 0.0f);
+      }
+    }
+  }
+  // Moves are drawn per group.
+  EXPECT_NE(row(d.motion, gaps), row(d.motion, group + gaps));
+  // The same request renders the same pool.
+  const auto again = tac::twin::render_dataset(seeds, pairs, gaps, moves, false, 1);
+  EXPECT_TRUE(at::equal(again.motion, d.motion));
+  EXPECT_TRUE(at::equal(again.pose, d.pose));
+}
+
+TEST(TwinDataset, BadRequestsAreRefused) {
+  for (const int moves : {-1, 9}) EXPECT_THROW((void)tac::twin::render_dataset({1}, 1, 1, moves, false, 1), tac::Error) << moves;
+  EXPECT_THROW((void)tac::twin::render_dataset({1}, 1, 0, 0, false, 1), tac::Error);
+  EXPECT_THROW((void)tac::twin::render_dataset({}, 1, 1, 0, false, 1), tac::Error);
+}
