@@ -47,7 +47,7 @@ std::vector<std::string> tac::cli::TwinArgs::forwarded() const {
     if (stop_after > 0) args.insert(args.end(), {"--stop-after", std::to_string(stop_after)});
     args.insert(args.end(), {"--seg-batch", std::to_string(seg_batch), "--pose-batch", std::to_string(pose_batch), "--crop", crop,
                              "--seg-lr", fmt::format("{}", seg_lr), "--pose-lr", fmt::format("{}", pose_lr),
-                             "--pose-gaps", std::to_string(pose_gaps), "--eval-every", std::to_string(eval_every)});
+                             "--pose-gaps", std::to_string(pose_gaps), "--pose-moves", std::to_string(pose_moves), "--pose-stem", pose_stem, "--pose-batchnorm", pose_batchnorm, "--eval-every", std::to_string(eval_every)});
   }
   return args;
 }
@@ -159,6 +159,22 @@ void register_twin(CLI::App& app) {
                   "--train: pair each training pair's first frame with the next 1..N frames; a PoseNet batch holds all of them, so only "
                   "the motion tells them apart (held-out pairs are always consecutive frames, as the contest pairs them)")
       ->check(CLI::Range(1, 8))
+      ->capture_default_str();
+  cmd->add_option("--pose-moves", a->pose_moves,
+                  "--train: also pair each training pair's first frame with N views from its pose moved by random car motions "
+                  "(arcs up to 32 m/s, turns up to 0.6 rad/s): motions independent of the scene, so PoseNet cannot guess them from "
+                  "which scene it sees")
+      ->check(CLI::Range(0, 8))
+      ->capture_default_str();
+  cmd->add_option("--pose-stem", a->pose_stem,
+                  "--train: how PoseNet's first convolution starts: 'change' (half its filters see the second frame minus the "
+                  "first) or 'seeded' (the seeded random twin's)")
+      ->check(CLI::IsMember({"change", "seeded"}))
+      ->capture_default_str();
+  cmd->add_option("--pose-batchnorm", a->pose_batchnorm,
+                  "--train: PoseNet's BatchNorm while training: 'running' (statistics measured on the training pool every 25 "
+                  "steps, as the trained twin runs) or 'batch' (each batch's own, PyTorch's train mode)")
+      ->check(CLI::IsMember({"running", "batch"}))
       ->capture_default_str();
   cmd->add_option("--eval-every", a->eval_every, "--train: also measure the held-out PoseNet R² every N steps (0: only at the end)")
       ->check(CLI::Range(0, 1000000))

@@ -29,6 +29,9 @@ struct TwinArgs {
   std::string crop = "192x256";
   double seg_lr = 2e-3, pose_lr = 5e-4;
   int pose_gaps = 1;
+  int pose_moves = 0;
+  std::string pose_stem = "change";
+  std::string pose_batchnorm = "running";
   int eval_every = 0;
   // The arguments that hand the same request to tac-scorer.
   std::vector<std::string> forwarded() const;

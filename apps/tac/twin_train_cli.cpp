@@ -59,6 +59,9 @@ void run_twin_training(const TwinArgs& a) {
   o.seg_lr = a.seg_lr;
   o.pose_lr = a.pose_lr;
   o.pose_gaps = a.pose_gaps;
+  o.pose_moves = a.pose_moves;
+  o.pose_change_stem = a.pose_stem == "change";
+  o.pose_running_bn = a.pose_batchnorm == "running";
   o.eval_every = a.eval_every;
   int crop_h = 0, crop_w = 0;
   char tail = 0;

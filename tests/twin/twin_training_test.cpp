@@ -162,4 +162,9 @@ TEST(TwinTraining, BadOptionsAreRefused) {
     o.pose_gaps = gap;
     EXPECT_THROW((void)tac::twin::train_twins(o), tac::Error) << gap;
   }
+  for (const int moves : {-1, 9}) {
+    o = tiny();
+    o.pose_moves = moves;
+    EXPECT_THROW((void)tac::twin::train_twins(o), tac::Error) << moves;
+  }
 }

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cmath>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -22,6 +23,7 @@
 #include "tac/scorer/torch_weights.hpp"
 #include "tac/scorer/twin_params.hpp"
 #include "tac/twin/twin_accuracy.hpp"
+#include "tac/twin/posenet_change_stem.hpp"
 #include "tac/twin/twin_dataset.hpp"
 
 namespace tac::twin {
@@ -80,10 +82,13 @@ void set_lr(torch::optim::AdamW& opt, double lr) {
 // Everything a checkpoint must match to be resumed: the options that change what is trained.
 std::string fingerprint(const TwinTrainingOptions& o) {
   return fmt::format("tac-twin-train/1 seed={} clips={} pairs={} seg_batch={} crop={}x{} pose_batch={} seg_lr={} pose_lr={} steps={} "
-                     "max_gap={}",
+                     "max_gap={} moves={} change_stem={} running_bn={}",
                      o.seed, o.clips, o.pairs_per_clip, o.seg_batch, o.seg_crop_height, o.seg_crop_width, o.pose_batch, o.seg_lr,
-                     o.pose_lr, o.steps, o.pose_gaps);
+                     o.pose_lr, o.steps, o.pose_gaps, o.pose_moves, o.pose_change_stem, o.pose_running_bn);
 }
+
+// Training PoseNet on running statistics recalibrates them every this many steps.
+constexpr std::int64_t kRecalibrateEvery = 25;
 
 struct Networks {
   scorer::LoadedTwin<nn::SegNetParams> seg;
@@ -147,44 +152,59 @@ std::int64_t load_checkpoint(const std::filesystem::path& path, const std::strin
   return step.toInt();
 }
 
-// Replaces PoseNet's BatchNorm running statistics by their average over batches of 8 of `data`.
-void calibrate_posenet(const Networks& nets, const TwinDataset& data, int samples) {
-  at::NoGradGuard no_grad;
-  const std::int64_t n = std::min<std::int64_t>(samples, data.size());
-  nn::BatchNormCalibration pose_calibration;
-  for (std::int64_t b = 0; b < n; b += 8)
-    (void)nn::posenet_forward_train(nets.pose.params, data.pose.narrow(0, b, std::min<std::int64_t>(8, n - b)).to(at::kFloat));
+// `count` rows spread evenly over `size` (all of them when fewer): calibration batches then see
+// many scenes, not the first few groups of the pool.
+at::Tensor spread_rows(std::int64_t size, std::int64_t count) {
+  const std::int64_t k = std::min(count, size);
+  std::vector<std::int64_t> rows;
+  for (std::int64_t i = 0; i < k; ++i) rows.push_back(i * size / k);
+  return at::tensor(rows, at::TensorOptions().dtype(at::kLong));
 }
 
-// Replaces every BatchNorm's running statistics by their average over full-size batches of `data`.
+// Replaces PoseNet's BatchNorm running statistics by their average over batches of 8 of
+// `samples` rows spread over `data`.
+void calibrate_posenet(const Networks& nets, const TwinDataset& data, int samples) {
+  at::NoGradGuard no_grad;
+  const at::Tensor rows = spread_rows(data.size(), samples);
+  const std::int64_t n = rows.size(0);
+  nn::BatchNormCalibration pose_calibration;
+  for (std::int64_t b = 0; b < n; b += 8)
+    (void)nn::posenet_forward_train(nets.pose.params, data.pose.index_select(0, rows.narrow(0, b, std::min<std::int64_t>(8, n - b))).to(at::kFloat));
+}
+
+// Replaces every BatchNorm's running statistics by their average over full-size batches of
+// `samples` rows spread over `data`.
 void calibrate(const Networks& nets, const TwinDataset& data, int samples) {
   at::NoGradGuard no_grad;
-  const std::int64_t n = std::min<std::int64_t>(samples, data.size());
+  const at::Tensor rows = spread_rows(data.size(), samples);
+  const std::int64_t n = rows.size(0);
   {
     nn::BatchNormCalibration seg_calibration;
     for (std::int64_t b = 0; b < n; b += 4)
-      (void)nn::segnet_forward_train(nets.seg.params, data.seg.narrow(0, b, std::min<std::int64_t>(4, n - b)).to(at::kFloat));
+      (void)nn::segnet_forward_train(nets.seg.params, data.seg.index_select(0, rows.narrow(0, b, std::min<std::int64_t>(4, n - b))).to(at::kFloat));
   }
   calibrate_posenet(nets, data, samples);
 }
 
-// Up to `count` consecutive-frame pairs (gap 1) spread evenly over the training pool, as float32.
-TwinDataset training_sample(const TwinDataset& pool, std::int64_t count, int gaps) {
-  const std::int64_t anchors = pool.size() / gaps;
+// Up to `count` consecutive-frame pairs (gap 1, the first of each group of `group`) spread evenly
+// over the training pool, as float32.
+TwinDataset training_sample(const TwinDataset& pool, std::int64_t count, int group) {
+  const std::int64_t anchors = pool.size() / group;
   const std::int64_t k = std::max<std::int64_t>(1, std::min(count, anchors));
   std::vector<std::int64_t> rows;
-  for (std::int64_t i = 0; i < k; ++i) rows.push_back(i * anchors / k * gaps);
+  for (std::int64_t i = 0; i < k; ++i) rows.push_back(i * anchors / k * group);
   const at::Tensor index = at::tensor(rows, at::TensorOptions().dtype(at::kLong));
   return {pool.seg.index_select(0, index).to(at::kFloat), pool.pose.index_select(0, index).to(at::kFloat),
           pool.labels.index_select(0, index), pool.motion.index_select(0, index)};
 }
 
-// PoseNet's pooled R² on the held-out pairs while training: BatchNorm statistics measured on the
-// pool first (as at the end; training mode never reads them), the head's standardized outputs
-// taken back to metres and radians. No gradients; the training is unchanged by it.
+// PoseNet's pooled R² on the held-out pairs while training, the head's standardized outputs taken
+// back to metres and radians. With `recalibrate`, BatchNorm statistics are measured on the pool
+// first (as at the end; batch-statistics training never reads them); training on running
+// statistics uses its own, recalibrated on schedule. No gradients; the training is unchanged by it.
 double held_out_pose_r2(const Networks& nets, const TwinDataset& pool, const TwinDataset& held_out, int samples,
-                        const at::Tensor& motion_mean, const at::Tensor& pose_scale) {
-  calibrate_posenet(nets, pool, samples);
+                        const at::Tensor& motion_mean, const at::Tensor& pose_scale, bool recalibrate) {
+  if (recalibrate) calibrate_posenet(nets, pool, samples);
   at::NoGradGuard no_grad;
   std::vector<at::Tensor> predictions;
   for (std::int64_t b = 0; b < held_out.size(); b += 8) {
@@ -206,6 +226,7 @@ void check_options(const TwinTrainingOptions& o) {
       o.seg_crop_height > scorer::kNetHeight || o.seg_crop_width > scorer::kNetWidth)
     fail(ErrorKind::usage, "SegNet crops must be multiples of 32 between 64 and 384x512, got {}x{}", o.seg_crop_height, o.seg_crop_width);
   if (o.pose_gaps < 1 || o.pose_gaps > 8) fail(ErrorKind::usage, "--pose-gaps must be 1..8, got {}", o.pose_gaps);
+  if (o.pose_moves < 0 || o.pose_moves > 8) fail(ErrorKind::usage, "--pose-moves must be 0..8, got {}", o.pose_moves);
   if (o.eval_every < 0) fail(ErrorKind::usage, "--eval-every must not be negative");
   if (o.resume && o.checkpoint.empty()) fail(ErrorKind::usage, "--resume needs a checkpoint path");
 }
@@ -264,8 +285,8 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
     p.total_steps = total;
     report(p);
   };
-  const TwinDataset pool = render_dataset(result.train_seeds, o.pairs_per_clip, o.pose_gaps, /*half=*/true, render_threads, render_progress);
-  const TwinDataset held_out = render_dataset(result.held_out_seeds, o.held_out_pairs, /*max_gap=*/1, /*half=*/false, render_threads, render_progress);
+  const TwinDataset pool = render_dataset(result.train_seeds, o.pairs_per_clip, o.pose_gaps, o.pose_moves, /*half=*/true, render_threads, render_progress);
+  const TwinDataset held_out = render_dataset(result.held_out_seeds, o.held_out_pairs, /*gaps=*/1, /*moves=*/0, /*half=*/false, render_threads, render_progress);
   result.render_seconds = seconds_since(start);
 
   // The seeded initialization, calibrated, as the "before" reference.
@@ -307,6 +328,7 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
     head_weight.narrow(0, 0, 6).zero_();
     head_bias.narrow(0, 0, 6).zero_();
   }
+  if (o.pose_change_stem) start_stem_on_change(nets.pose.tensors);
   torch::optim::AdamW seg_opt(trainable(nets.seg.tensors), torch::optim::AdamWOptions(o.seg_lr).weight_decay(1e-4));
   torch::optim::AdamW pose_opt(trainable(nets.pose.tensors), torch::optim::AdamWOptions(o.pose_lr).weight_decay(1e-4));
   const std::string print = fingerprint(o);
@@ -341,11 +363,12 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
       seg_x.push_back(pool.seg[k].narrow(1, y0, o.seg_crop_height).narrow(2, x0, o.seg_crop_width));
       seg_y.push_back(pool.labels[k].narrow(0, y0, o.seg_crop_height).narrow(1, x0, o.seg_crop_width));
     }
-    std::vector<std::int64_t> pose_index;  // whole groups of a first frame's pairs (gaps 1..pose_gaps)
-    const std::int64_t anchors = n / o.pose_gaps;
+    std::vector<std::int64_t> pose_index;  // whole groups of a first frame's pairs (gaps 1..pose_gaps, then the moves)
+    const int group = o.pose_gaps + o.pose_moves;
+    const std::int64_t anchors = n / group;
     while (static_cast<int>(pose_index.size()) < o.pose_batch) {
       const std::int64_t a = static_cast<std::int64_t>(splitmix(state) % static_cast<std::uint64_t>(anchors));
-      for (int g = 0; g < o.pose_gaps && static_cast<int>(pose_index.size()) < o.pose_batch; ++g) pose_index.push_back(a * o.pose_gaps + g);
+      for (int g = 0; g < group && static_cast<int>(pose_index.size()) < o.pose_batch; ++g) pose_index.push_back(a * group + g);
     }
     const at::Tensor index = at::tensor(pose_index, at::TensorOptions().dtype(at::kLong));
 
@@ -365,8 +388,12 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
       p.seg_loss = seg_loss.item<double>();
       p.seg_batch_accuracy = logits.detach().argmax(1).eq(labels).to(at::kDouble).mean().item<double>();
       p.seg_seconds = seconds_since(seg_start);
+    }
+    {
       const auto pose_start = std::chrono::steady_clock::now();
-
+      if (o.pose_running_bn && step % kRecalibrateEvery == 0) calibrate_posenet(nets, pool, o.calibration_samples);
+      std::optional<nn::BatchNormTraining> batch_statistics;
+      if (!o.pose_running_bn) batch_statistics.emplace();
       const at::Tensor px = pool.pose.index_select(0, index).to(at::kFloat).contiguous(at::MemoryFormat::ChannelsLast);
       const at::Tensor target = pool.motion.index_select(0, index);
       const at::Tensor out = nn::posenet_forward_train(nets.pose.params, px).narrow(1, 0, 6);
@@ -379,7 +406,7 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
     }
     ++step;
     if (o.eval_every > 0 && step % o.eval_every == 0) {
-      p.held_out_pose_r2 = held_out_pose_r2(nets, pool, held_out, o.calibration_samples, motion_mean, pose_scale);
+      p.held_out_pose_r2 = held_out_pose_r2(nets, pool, held_out, o.calibration_samples, motion_mean, pose_scale, !o.pose_running_bn);
       p.has_held_out_pose_r2 = true;
       result.held_out_pose_r2_curve.emplace_back(step, p.held_out_pose_r2);
     }
@@ -424,7 +451,7 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
     report(p);
   }
   result.after = measure_accuracy(nets.seg.params, nets.pose.params, held_out);
-  result.train_fit = measure_accuracy(nets.seg.params, nets.pose.params, training_sample(pool, held_out.size(), o.pose_gaps));
+  result.train_fit = measure_accuracy(nets.seg.params, nets.pose.params, training_sample(pool, held_out.size(), o.pose_gaps + o.pose_moves));
 
   result.segnet = scorer::make_twin(scorer::Network::SegNet, o.seed);
   result.posenet = scorer::make_twin(scorer::Network::PoseNet, o.seed);

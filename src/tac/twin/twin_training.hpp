@@ -35,6 +35,22 @@ struct TwinTrainingOptions {
   // PoseNet must read the motion rather than recognise the scene (which it otherwise memorizes).
   // Held-out pairs are always consecutive frames, as the contest pairs them.
   int pose_gaps = 1;
+  // Each training pair's first frame is also paired with this many views from its pose moved by
+  // random car motions (arcs up to 32 m/s, turning up to 0.6 rad/s; render_dataset): motions
+  // independent of the scene, so the motion cannot be guessed from which scene a frame shows. The
+  // group (gaps, then moves) stays together in a PoseNet batch.
+  int pose_moves = 0;
+  // PoseNet's first convolution starts with half its filters seeing the change between the two
+  // frames (their weights on the second frame's channels the negative of those on the first's),
+  // instead of the seeded initialization's random mixture of both (see start_stem_on_change).
+  bool pose_change_stem = true;
+  // PoseNet's BatchNorm while training: false normalizes with each batch's statistics (PyTorch's
+  // model.train()); true with running statistics measured on the pool (calibrate, as at the end)
+  // and re-measured every 25 steps, so it trains on exactly the function it is measured and used
+  // as. A batch holds few first frames (a group shares one), so its statistics are the scene's:
+  // normalizing by them removes what the batch's samples have in common, their scale of motion
+  // among it, and the network learns motion relative to its batch, which is lost in eval mode.
+  bool pose_running_bn = true;
   int eval_every = 0;            // measure the held-out PoseNet R² every N steps (0: only at the end)
   double seg_lr = 2e-3;
   double pose_lr = 5e-4;          // 2e-3 left PoseNet at the constant prediction (docs/twin.md)
