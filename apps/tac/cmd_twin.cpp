@@ -47,7 +47,7 @@ std::vector<std::string> tac::cli::TwinArgs::forwarded() const {
     if (stop_after > 0) args.insert(args.end(), {"--stop-after", std::to_string(stop_after)});
     args.insert(args.end(), {"--seg-batch", std::to_string(seg_batch), "--pose-batch", std::to_string(pose_batch), "--crop", crop,
                              "--seg-lr", fmt::format("{}", seg_lr), "--pose-lr", fmt::format("{}", pose_lr),
-                             "--pose-gaps", std::to_string(pose_gaps), "--pose-moves", std::to_string(pose_moves), "--pose-stem", pose_stem, "--pose-batchnorm", pose_batchnorm, "--eval-every", std::to_string(eval_every)});
+                             "--pose-gaps", std::to_string(pose_gaps), "--pose-moves", std::to_string(pose_moves), "--pose-stem", pose_stem, "--pose-batchnorm", pose_batchnorm, "--pose-batch-from", pose_batch_from, "--eval-every", std::to_string(eval_every)});
   }
   return args;
 }
@@ -175,6 +175,11 @@ void register_twin(CLI::App& app) {
                   "--train: PoseNet's BatchNorm while training: 'running' (statistics measured on the training pool every 25 "
                   "steps, as the trained twin runs) or 'batch' (each batch's own, PyTorch's train mode)")
       ->check(CLI::IsMember({"running", "batch"}))
+      ->capture_default_str();
+  cmd->add_option("--pose-batch-from", a->pose_batch_from,
+                  "--train: a PoseNet batch takes whole 'groups' (a first frame with its gaps and moves) or single 'samples' of "
+                  "any group (as many first frames as pairs)")
+      ->check(CLI::IsMember({"groups", "samples"}))
       ->capture_default_str();
   cmd->add_option("--eval-every", a->eval_every, "--train: also measure the held-out PoseNet R² every N steps (0: only at the end)")
       ->check(CLI::Range(0, 1000000))

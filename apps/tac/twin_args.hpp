@@ -30,8 +30,9 @@ struct TwinArgs {
   double seg_lr = 2e-3, pose_lr = 5e-4;
   int pose_gaps = 1;
   int pose_moves = 0;
-  std::string pose_stem = "change";
-  std::string pose_batchnorm = "running";
+  std::string pose_stem = "seeded";
+  std::string pose_batchnorm = "batch";
+  std::string pose_batch_from = "groups";
   int eval_every = 0;
   // The arguments that hand the same request to tac-scorer.
   std::vector<std::string> forwarded() const;

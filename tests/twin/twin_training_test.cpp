@@ -168,3 +168,47 @@ TEST(TwinTraining, BadOptionsAreRefused) {
     EXPECT_THROW((void)tac::twin::train_twins(o), tac::Error) << moves;
   }
 }
+
+TEST(TwinTraining, MotionOptionsTrainResumeAndBelongToTheCheckpoint) {
+  // Random camera moves, the change stem, running BatchNorm statistics and batches of single
+  // samples: a run with all of them resumes into the same state, and a checkpoint made with any
+  // one of them otherwise is refused.
+  tac::test::TempDir dir("twin-motion-options");
+  auto options = [&] {
+    TwinTrainingOptions o = tiny();
+    o.pose_moves = 2;
+    o.pose_change_stem = true;
+    o.pose_running_bn = true;
+    o.pose_whole_groups = false;
+    return o;
+  };
+  TwinTrainingOptions straight = options();
+  straight.checkpoint = dir.path / "straight.pt";
+  const auto a = tac::twin::train_twins(straight);
+  ASSERT_EQ(a.pose_loss_curve.size(), 4u);
+  for (const double loss : a.pose_loss_curve) EXPECT_TRUE(std::isfinite(loss));
+  EXPECT_EQ(a.after.samples, 1);
+
+  TwinTrainingOptions first = options();
+  first.checkpoint = dir.path / "resumed.pt";
+  first.checkpoint_every = 0;
+  first.interrupt_after = 2;
+  (void)tac::twin::train_twins(first);
+  TwinTrainingOptions second = options();
+  second.checkpoint = first.checkpoint;
+  second.resume = true;
+  const auto b = tac::twin::train_twins(second);
+  ASSERT_EQ(b.pose_loss_curve.size(), 2u);
+  EXPECT_EQ(b.pose_loss_curve[0], a.pose_loss_curve[2]) << "the running statistics or the moves did not resume";
+
+  for (int change = 0; change < 4; ++change) {
+    TwinTrainingOptions other = options();
+    if (change == 0) other.pose_moves = 1;
+    if (change == 1) other.pose_change_stem = false;
+    if (change == 2) other.pose_running_bn = false;
+    if (change == 3) other.pose_whole_groups = true;
+    other.checkpoint = first.checkpoint;
+    other.resume = true;
+    EXPECT_THROW((void)tac::twin::train_twins(other), tac::Error) << change;
+  }
+}

@@ -82,9 +82,9 @@ void set_lr(torch::optim::AdamW& opt, double lr) {
 // Everything a checkpoint must match to be resumed: the options that change what is trained.
 std::string fingerprint(const TwinTrainingOptions& o) {
   return fmt::format("tac-twin-train/1 seed={} clips={} pairs={} seg_batch={} crop={}x{} pose_batch={} seg_lr={} pose_lr={} steps={} "
-                     "max_gap={} moves={} change_stem={} running_bn={}",
+                     "max_gap={} moves={} change_stem={} running_bn={} whole_groups={}",
                      o.seed, o.clips, o.pairs_per_clip, o.seg_batch, o.seg_crop_height, o.seg_crop_width, o.pose_batch, o.seg_lr,
-                     o.pose_lr, o.steps, o.pose_gaps, o.pose_moves, o.pose_change_stem, o.pose_running_bn);
+                     o.pose_lr, o.steps, o.pose_gaps, o.pose_moves, o.pose_change_stem, o.pose_running_bn, o.pose_whole_groups);
 }
 
 // Training PoseNet on running statistics recalibrates them every this many steps.
@@ -363,8 +363,10 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
       seg_x.push_back(pool.seg[k].narrow(1, y0, o.seg_crop_height).narrow(2, x0, o.seg_crop_width));
       seg_y.push_back(pool.labels[k].narrow(0, y0, o.seg_crop_height).narrow(1, x0, o.seg_crop_width));
     }
-    std::vector<std::int64_t> pose_index;  // whole groups of a first frame's pairs (gaps 1..pose_gaps, then the moves)
-    const int group = o.pose_gaps + o.pose_moves;
+    // Whole groups of a first frame's pairs (gaps 1..pose_gaps, then the moves), or single samples
+    // of any group.
+    std::vector<std::int64_t> pose_index;
+    const int group = o.pose_whole_groups ? o.pose_gaps + o.pose_moves : 1;
     const std::int64_t anchors = n / group;
     while (static_cast<int>(pose_index.size()) < o.pose_batch) {
       const std::int64_t a = static_cast<std::int64_t>(splitmix(state) % static_cast<std::uint64_t>(anchors));

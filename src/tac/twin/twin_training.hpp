@@ -42,15 +42,18 @@ struct TwinTrainingOptions {
   int pose_moves = 0;
   // PoseNet's first convolution starts with half its filters seeing the change between the two
   // frames (their weights on the second frame's channels the negative of those on the first's),
-  // instead of the seeded initialization's random mixture of both (see start_stem_on_change).
-  bool pose_change_stem = true;
+  // instead of the seeded initialization's random mixture of both (start_stem_on_change).
+  bool pose_change_stem = false;
   // PoseNet's BatchNorm while training: false normalizes with each batch's statistics (PyTorch's
   // model.train()); true with running statistics measured on the pool (calibrate, as at the end)
   // and re-measured every 25 steps, so it trains on exactly the function it is measured and used
   // as. A batch holds few first frames (a group shares one), so its statistics are the scene's:
   // normalizing by them removes what the batch's samples have in common, their scale of motion
   // among it, and the network learns motion relative to its batch, which is lost in eval mode.
-  bool pose_running_bn = true;
+  bool pose_running_bn = false;
+  // A PoseNet batch takes whole groups (true) or single samples drawn from any group (false: a
+  // batch of as many first frames as samples, so batch statistics are not one scene's).
+  bool pose_whole_groups = true;
   int eval_every = 0;            // measure the held-out PoseNet R² every N steps (0: only at the end)
   double seg_lr = 2e-3;
   double pose_lr = 5e-4;          // 2e-3 left PoseNet at the constant prediction (docs/twin.md)
