@@ -183,7 +183,8 @@ PoseNetParams load_posenet(const std::filesystem::path& path, KeyedTensors* tens
   return p;
 }
 
-at::Tensor posenet_forward_train(const PoseNetParams& p, const at::Tensor& input) {
+at::Tensor posenet_forward_train(const PoseNetParams& p, const at::Tensor& input, std::vector<at::Tensor>* stage_outputs) {
+  if (stage_outputs != nullptr) stage_outputs->clear();
   at::Tensor x = (input - p.mean) / p.std;
   x = gelu_tanh(mobileone_train(x, p.stem0));
   x = gelu_tanh(mobileone_train(x, p.stem1));
@@ -200,6 +201,7 @@ at::Tensor posenet_forward_train(const PoseNetParams& p, const at::Tensor& input
       m = apply_conv(gelu_tanh(apply_conv(m, b.fc1)), b.fc2);
       x = x + b.gamma2 * m;
     }
+    if (stage_outputs != nullptr) stage_outputs->push_back(x);
   }
   x = mobileone_train(x, p.final_conv);
   at::Tensor s = x.mean({2, 3});

@@ -57,8 +57,10 @@ struct PoseNetParams {
 // With `tensors`, also every tensor by its key (sharing storage with the returned parameters).
 PoseNetParams load_posenet(const std::filesystem::path& path, KeyedTensors* tensors = nullptr);
 
-// x: (B, 12, 192, 256) YUV6 planes 0..255 (before normalization) -> (B, 12).
-at::Tensor posenet_forward_train(const PoseNetParams& p, const at::Tensor& x);
+// x: (B, 12, 192, 256) YUV6 planes 0..255 (before normalization) -> (B, 12). With `stage_outputs`,
+// also each FastViT stage's output (strides 4, 8, 16, 32), part of the graph: training-time heads
+// can read the middle of the network (tac twin --train's flow supervision).
+at::Tensor posenet_forward_train(const PoseNetParams& p, const at::Tensor& x, std::vector<at::Tensor>* stage_outputs = nullptr);
 
 class PoseNetFolded {
  public:
