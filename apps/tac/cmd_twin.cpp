@@ -47,7 +47,7 @@ std::vector<std::string> tac::cli::TwinArgs::forwarded() const {
     if (stop_after > 0) args.insert(args.end(), {"--stop-after", std::to_string(stop_after)});
     args.insert(args.end(), {"--seg-batch", std::to_string(seg_batch), "--pose-batch", std::to_string(pose_batch), "--crop", crop,
                              "--seg-lr", fmt::format("{}", seg_lr), "--pose-lr", fmt::format("{}", pose_lr),
-                             "--pose-gaps", std::to_string(pose_gaps), "--pose-moves", std::to_string(pose_moves), "--pose-stem", pose_stem, "--pose-batchnorm", pose_batchnorm, "--pose-batch-from", pose_batch_from, "--eval-every", std::to_string(eval_every)});
+                             "--pose-gaps", std::to_string(pose_gaps), "--pose-moves", std::to_string(pose_moves), "--pose-flow", fmt::format("{}", pose_flow), "--pose-stem", pose_stem, "--pose-batchnorm", pose_batchnorm, "--pose-batch-from", pose_batch_from, "--eval-every", std::to_string(eval_every)});
   }
   return args;
 }
@@ -162,9 +162,14 @@ void register_twin(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--pose-moves", a->pose_moves,
                   "--train: also pair each training pair's first frame with N views from its pose moved by random car motions "
-                  "(arcs up to 32 m/s, turns up to 0.6 rad/s): motions independent of the scene, so PoseNet cannot guess them from "
+                  "(arcs up to 32 m/s, turns up to 0.35 rad/s): motions independent of the scene, so PoseNet cannot guess them from "
                   "which scene it sees")
       ->check(CLI::Range(0, 8))
+      ->capture_default_str();
+  cmd->add_option("--pose-flow", a->pose_flow,
+                  "--train: weight of PoseNet's flow supervision: a training-only head on its stride-8 and stride-16 features "
+                  "learns where the road moved between the two frames, a target at every position (0: off)")
+      ->check(CLI::Range(0.0, 100.0))
       ->capture_default_str();
   cmd->add_option("--pose-stem", a->pose_stem,
                   "--train: how PoseNet's first convolution starts: 'change' (half its filters see the second frame minus the "

@@ -30,6 +30,7 @@ struct TwinArgs {
   double seg_lr = 2e-3, pose_lr = 5e-4;
   int pose_gaps = 1;
   int pose_moves = 0;
+  double pose_flow = 0;
   std::string pose_stem = "seeded";
   std::string pose_batchnorm = "batch";
   std::string pose_batch_from = "groups";

@@ -60,6 +60,7 @@ void run_twin_training(const TwinArgs& a) {
   o.pose_lr = a.pose_lr;
   o.pose_gaps = a.pose_gaps;
   o.pose_moves = a.pose_moves;
+  o.pose_flow = a.pose_flow;
   o.pose_change_stem = a.pose_stem == "change";
   o.pose_running_bn = a.pose_batchnorm == "running";
   o.pose_whole_groups = a.pose_batch_from == "groups";
@@ -87,9 +88,11 @@ void run_twin_training(const TwinArgs& a) {
       std::fprintf(stderr, "[%s] rendering samples %lld/%lld\n", clock(p.elapsed_seconds).c_str(), static_cast<long long>(p.step),
                    static_cast<long long>(p.total_steps));
     } else if (p.phase == "train") {
-      std::fprintf(stderr, "[%s] step %lld/%lld  seg loss %.4f (crop accuracy %.2f %%)  pose loss %.4f  (%.1f + %.1f s)  %.1f samples/s  ETA %s\n",
+      const std::string flow = o.pose_flow > 0 ? fmt::format(" (flow {:.4f})", p.flow_loss) : std::string();
+      std::fprintf(stderr, "[%s] step %lld/%lld  seg loss %.4f (crop accuracy %.2f %%)  pose loss %.4f%s  (%.1f + %.1f s)  %.1f samples/s  ETA %s\n",
                    clock(p.elapsed_seconds).c_str(), static_cast<long long>(p.step), static_cast<long long>(p.total_steps), p.seg_loss,
-                   100.0 * p.seg_batch_accuracy, p.pose_loss, p.seg_seconds, p.pose_seconds, p.samples_per_second, clock(p.eta_seconds).c_str());
+                   100.0 * p.seg_batch_accuracy, p.pose_loss, flow.c_str(), p.seg_seconds, p.pose_seconds, p.samples_per_second,
+                   clock(p.eta_seconds).c_str());
     } else {
       std::fprintf(stderr, "[%s] %s\n", clock(p.elapsed_seconds).c_str(),
                    p.phase == "calibrate" ? "calibrating BatchNorm statistics" : "measuring accuracy on held-out scenes");
@@ -114,6 +117,7 @@ void run_twin_training(const TwinArgs& a) {
   report["resumed_from_step"] = r.resumed_from;
   report["seg_loss_curve"] = r.seg_loss_curve;
   report["pose_loss_curve"] = r.pose_loss_curve;
+  if (!r.flow_loss_curve.empty()) report["flow_loss_curve"] = r.flow_loss_curve;
   report["held_out_pose_r2_curve"] = r.held_out_pose_r2_curve;
   write_file_atomic(dir / "training.json", report.dump(1) + "\n");
   std::filesystem::path installed;

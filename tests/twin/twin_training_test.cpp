@@ -167,12 +167,18 @@ TEST(TwinTraining, BadOptionsAreRefused) {
     o.pose_moves = moves;
     EXPECT_THROW((void)tac::twin::train_twins(o), tac::Error) << moves;
   }
+  for (const double flow : {-0.5, 101.0, std::nan("")}) {
+    o = tiny();
+    o.pose_flow = flow;
+    EXPECT_THROW((void)tac::twin::train_twins(o), tac::Error) << flow;
+  }
 }
 
 TEST(TwinTraining, MotionOptionsTrainResumeAndBelongToTheCheckpoint) {
-  // Random camera moves, the change stem, running BatchNorm statistics and batches of single
-  // samples: a run with all of them resumes into the same state, and a checkpoint made with any
-  // one of them otherwise is refused.
+  // Random camera moves, the change stem, running BatchNorm statistics, batches of single
+  // samples and the flow supervision: a run with all of them resumes into the same state (the
+  // flow head too: its loss at the resumed step is the uninterrupted run's), and a checkpoint made
+  // with any one of them otherwise is refused.
   tac::test::TempDir dir("twin-motion-options");
   auto options = [&] {
     TwinTrainingOptions o = tiny();
@@ -180,6 +186,7 @@ TEST(TwinTraining, MotionOptionsTrainResumeAndBelongToTheCheckpoint) {
     o.pose_change_stem = true;
     o.pose_running_bn = true;
     o.pose_whole_groups = false;
+    o.pose_flow = 0.5;
     return o;
   };
   TwinTrainingOptions straight = options();
@@ -187,6 +194,8 @@ TEST(TwinTraining, MotionOptionsTrainResumeAndBelongToTheCheckpoint) {
   const auto a = tac::twin::train_twins(straight);
   ASSERT_EQ(a.pose_loss_curve.size(), 4u);
   for (const double loss : a.pose_loss_curve) EXPECT_TRUE(std::isfinite(loss));
+  ASSERT_EQ(a.flow_loss_curve.size(), 4u);
+  for (const double loss : a.flow_loss_curve) EXPECT_GT(loss, 0.0);
   EXPECT_EQ(a.after.samples, 1);
 
   TwinTrainingOptions first = options();
@@ -200,13 +209,16 @@ TEST(TwinTraining, MotionOptionsTrainResumeAndBelongToTheCheckpoint) {
   const auto b = tac::twin::train_twins(second);
   ASSERT_EQ(b.pose_loss_curve.size(), 2u);
   EXPECT_EQ(b.pose_loss_curve[0], a.pose_loss_curve[2]) << "the running statistics or the moves did not resume";
+  ASSERT_EQ(b.flow_loss_curve.size(), 2u);
+  EXPECT_EQ(b.flow_loss_curve[0], a.flow_loss_curve[2]) << "the flow head did not resume";
 
-  for (int change = 0; change < 4; ++change) {
+  for (int change = 0; change < 5; ++change) {
     TwinTrainingOptions other = options();
     if (change == 0) other.pose_moves = 1;
     if (change == 1) other.pose_change_stem = false;
     if (change == 2) other.pose_running_bn = false;
     if (change == 3) other.pose_whole_groups = true;
+    if (change == 4) other.pose_flow = 0;
     other.checkpoint = first.checkpoint;
     other.resume = true;
     EXPECT_THROW((void)tac::twin::train_twins(other), tac::Error) << change;

@@ -24,6 +24,7 @@
 #include "tac/scorer/twin_params.hpp"
 #include "tac/twin/twin_accuracy.hpp"
 #include "tac/twin/posenet_change_stem.hpp"
+#include "tac/twin/posenet_flow_head.hpp"
 #include "tac/twin/twin_dataset.hpp"
 
 namespace tac::twin {
@@ -82,9 +83,9 @@ void set_lr(torch::optim::AdamW& opt, double lr) {
 // Everything a checkpoint must match to be resumed: the options that change what is trained.
 std::string fingerprint(const TwinTrainingOptions& o) {
   return fmt::format("tac-twin-train/1 seed={} clips={} pairs={} seg_batch={} crop={}x{} pose_batch={} seg_lr={} pose_lr={} steps={} "
-                     "max_gap={} moves={} change_stem={} running_bn={} whole_groups={}",
+                     "max_gap={} moves={} change_stem={} running_bn={} whole_groups={} flow={}",
                      o.seed, o.clips, o.pairs_per_clip, o.seg_batch, o.seg_crop_height, o.seg_crop_width, o.pose_batch, o.seg_lr,
-                     o.pose_lr, o.steps, o.pose_gaps, o.pose_moves, o.pose_change_stem, o.pose_running_bn, o.pose_whole_groups);
+                     o.pose_lr, o.steps, o.pose_gaps, o.pose_moves, o.pose_change_stem, o.pose_running_bn, o.pose_whole_groups, o.pose_flow);
 }
 
 // Training PoseNet on running statistics recalibrates them every this many steps.
@@ -93,6 +94,7 @@ constexpr std::int64_t kRecalibrateEvery = 25;
 struct Networks {
   scorer::LoadedTwin<nn::SegNetParams> seg;
   scorer::LoadedTwin<nn::PoseNetParams> pose;
+  std::optional<PoseFlowHead> flow;  // training only (TwinTrainingOptions::pose_flow)
 };
 
 Networks load_init(std::uint64_t seed) {
@@ -100,13 +102,15 @@ Networks load_init(std::uint64_t seed) {
           scorer::load_posenet_twin(scorer::make_twin(scorer::Network::PoseNet, seed))};
 }
 
-void save_checkpoint(const std::filesystem::path& path, const std::string& print, std::int64_t step, const Networks& nets,
+void save_checkpoint(const std::filesystem::path& path, const std::string& print, std::int64_t step, Networks& nets,
                      torch::optim::AdamW& seg_opt, torch::optim::AdamW& pose_opt) {
   torch::serialize::OutputArchive archive;
   archive.write("fingerprint", c10::IValue(print));
   archive.write("step", c10::IValue(step));
   for (const auto& [key, t] : nets.seg.tensors) archive.write("segnet." + key, t.detach());
   for (const auto& [key, t] : nets.pose.tensors) archive.write("posenet." + key, t.detach());
+  if (nets.flow)
+    for (const auto& [key, t] : nets.flow->tensors()) archive.write("posenet_flow." + key, t.detach());
   torch::serialize::OutputArchive seg_state, pose_state;
   seg_opt.save(seg_state);
   pose_opt.save(pose_state);
@@ -144,6 +148,7 @@ std::int64_t load_checkpoint(const std::filesystem::path& path, const std::strin
   };
   restore("segnet.", nets.seg.tensors);
   restore("posenet.", nets.pose.tensors);
+  if (nets.flow) restore("posenet_flow.", nets.flow->tensors());
   torch::serialize::InputArchive seg_state, pose_state;
   archive.read("segnet_optimizer", seg_state);
   archive.read("posenet_optimizer", pose_state);
@@ -228,6 +233,7 @@ void check_options(const TwinTrainingOptions& o) {
   if (o.pose_gaps < 1 || o.pose_gaps > 8) fail(ErrorKind::usage, "--pose-gaps must be 1..8, got {}", o.pose_gaps);
   if (o.pose_moves < 0 || o.pose_moves > 8) fail(ErrorKind::usage, "--pose-moves must be 0..8, got {}", o.pose_moves);
   if (o.eval_every < 0) fail(ErrorKind::usage, "--eval-every must not be negative");
+  if (!(o.pose_flow >= 0 && o.pose_flow <= 100)) fail(ErrorKind::usage, "--pose-flow must be a weight in 0..100, got {}", o.pose_flow);
   if (o.resume && o.checkpoint.empty()) fail(ErrorKind::usage, "--resume needs a checkpoint path");
 }
 
@@ -329,8 +335,14 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
     head_bias.narrow(0, 0, 6).zero_();
   }
   if (o.pose_change_stem) start_stem_on_change(nets.pose.tensors);
+  std::vector<at::Tensor> pose_parameters = trainable(nets.pose.tensors);
+  if (o.pose_flow > 0) {
+    nets.flow.emplace(o.seed);
+    nets.flow->set_scale(pool.motion);
+    for (const at::Tensor& t : trainable(nets.flow->tensors())) pose_parameters.push_back(t);
+  }
   torch::optim::AdamW seg_opt(trainable(nets.seg.tensors), torch::optim::AdamWOptions(o.seg_lr).weight_decay(1e-4));
-  torch::optim::AdamW pose_opt(trainable(nets.pose.tensors), torch::optim::AdamWOptions(o.pose_lr).weight_decay(1e-4));
+  torch::optim::AdamW pose_opt(pose_parameters, torch::optim::AdamWOptions(o.pose_lr).weight_decay(1e-4));
   const std::string print = fingerprint(o);
   std::int64_t step = 0;
   if (o.resume) step = result.resumed_from = load_checkpoint(o.checkpoint, print, nets, seg_opt, pose_opt);
@@ -398,10 +410,17 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
       if (!o.pose_running_bn) batch_statistics.emplace();
       const at::Tensor px = pool.pose.index_select(0, index).to(at::kFloat).contiguous(at::MemoryFormat::ChannelsLast);
       const at::Tensor target = pool.motion.index_select(0, index);
-      const at::Tensor out = nn::posenet_forward_train(nets.pose.params, px).narrow(1, 0, 6);
+      std::vector<at::Tensor> stages;
+      const at::Tensor out = nn::posenet_forward_train(nets.pose.params, px, nets.flow ? &stages : nullptr).narrow(1, 0, 6);
       const at::Tensor pose_loss = ((out - (target - motion_mean) / pose_scale).pow(2).mean(0) * pose_weight).sum();
+      at::Tensor loss = pose_loss;
+      if (nets.flow) {
+        const at::Tensor flow_loss = nets.flow->loss(stages, target);
+        loss = pose_loss + o.pose_flow * flow_loss;
+        p.flow_loss = flow_loss.item<double>();
+      }
       clear_grads(pose_opt);
-      pose_loss.backward();
+      loss.backward();
       pose_opt.step();
       p.pose_loss = pose_loss.item<double>();
       p.pose_seconds = seconds_since(pose_start);
@@ -414,6 +433,7 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
     }
     result.seg_loss_curve.push_back(p.seg_loss);
     result.pose_loss_curve.push_back(p.pose_loss);
+    if (nets.flow) result.flow_loss_curve.push_back(p.flow_loss);
     const double run_seconds = seconds_since(train_start);
     p.step = step;
     p.total_steps = std::max(total, step);

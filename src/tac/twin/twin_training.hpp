@@ -54,6 +54,10 @@ struct TwinTrainingOptions {
   // A PoseNet batch takes whole groups (true) or single samples drawn from any group (false: a
   // batch of as many first frames as samples, so batch statistics are not one scene's).
   bool pose_whole_groups = true;
+  // Weight of the flow supervision (PoseFlowHead): a training-only head on PoseNet's stride-8 and
+  // stride-16 features learns where the road moved between the frames, added to the motion loss
+  // with this weight. 0: off.
+  double pose_flow = 0;
   int eval_every = 0;            // measure the held-out PoseNet R² every N steps (0: only at the end)
   double seg_lr = 2e-3;
   double pose_lr = 5e-4;          // 2e-3 left PoseNet at the constant prediction (docs/twin.md)
@@ -84,6 +88,7 @@ struct TwinTrainingProgress {
   std::int64_t step = 0;
   std::int64_t total_steps = 0;  // planned (an estimate under a time budget)
   double seg_loss = 0, pose_loss = 0;
+  double flow_loss = 0;           // PoseNet's flow supervision (0 when off), not part of pose_loss
   double seg_batch_accuracy = 0;  // on this step's crops
   bool has_held_out_pose_r2 = false;  // measured at this step (TwinTrainingOptions::eval_every)
   double held_out_pose_r2 = 0;
@@ -99,7 +104,7 @@ struct TwinTrainingResult {
   bool interrupted = false;       // stopped by TwinTrainingOptions::interrupt_after
   double train_seconds = 0;       // optimization only (this run)
   double render_seconds = 0;
-  std::vector<double> seg_loss_curve, pose_loss_curve;  // per step of this run
+  std::vector<double> seg_loss_curve, pose_loss_curve, flow_loss_curve;  // per step of this run (flow: when on)
   std::vector<std::pair<std::int64_t, double>> held_out_pose_r2_curve;  // (step, R²) every eval_every steps
   TwinAccuracy before;  // the seeded initialization (calibrated), on the held-out frames
   TwinAccuracy after;
