@@ -73,8 +73,11 @@ TwinDataset render_dataset(const std::vector<std::uint64_t>& scene_seeds, int pa
         const int pair = j * stretch + static_cast<int>(mix64(scene_seeds[clip] ^ (0x7a11ULL + static_cast<std::uint64_t>(j))) %
                                                         static_cast<std::uint64_t>(stretch));
         const int first = std::min(2 * pair, base.frames - 1 - gaps);
-        std::vector<TwinSample> samples =
-            gaps == 1 ? std::vector<TwinSample>{render_twin_sample(scenes[clip], pair)} : render_twin_gaps(scenes[clip], first, gaps);
+        // The group's second views: the scene's next `gaps` frames, then the moves (each first
+        // frame rendered once for all of them).
+        if (first + gaps >= base.frames) fail(ErrorKind::internal, "twin dataset: pair {} has no {} frames after it", pair, gaps);
+        const auto& poses = scenes[clip].poses();
+        std::vector<synth::EgoPose> views(poses.begin() + first + 1, poses.begin() + first + gaps + 1);
         if (moves > 0) {
           const double dt = 1.0 / base.fps;
           std::vector<CameraMove> drawn;
@@ -87,8 +90,9 @@ TwinDataset render_dataset(const std::vector<std::uint64_t>& scene_seeds, int pa
             const double arc = uniform() * kMaxMoveSpeed * dt;
             drawn.push_back({arc, (2.0 * uniform() - 1.0) * kMaxMoveYawRate * dt});
           }
-          for (TwinSample& s : render_twin_moves(scenes[clip], first, drawn)) samples.push_back(std::move(s));
+          for (const synth::EgoPose& v : moved_views(scenes[clip], first, drawn)) views.push_back(v);
         }
+        const std::vector<TwinSample> samples = render_twin_views(scenes[clip], first, views);
         for (int g = 0; g < group; ++g) {
           const TwinSample& s = samples[static_cast<std::size_t>(g)];
           const std::int64_t i = a * group + g;

@@ -95,20 +95,26 @@ TwinSample render_twin_frames(const synth::Scene& scene, int first_frame, int se
                      labels);
 }
 
-std::vector<TwinSample> render_twin_gaps(const synth::Scene& scene, int first_frame, int gaps) {
-  if (gaps < 1) fail(ErrorKind::usage, "twin samples: {} frame gaps (at least 1)", gaps);
-  check_frames(scene, first_frame, first_frame + gaps);
+std::vector<TwinSample> render_twin_views(const synth::Scene& scene, int first_frame, const std::vector<synth::EgoPose>& views) {
+  check_frames(scene, first_frame, first_frame + 1);
   synth::Yuv420Frame frame;
   synth::LabelMap labels;
+  const synth::EgoPose& a = scene.poses()[static_cast<std::size_t>(first_frame)];
   scene.render(first_frame, frame);
   const std::vector<std::uint8_t> first = frame_to_rgb(frame);
   std::vector<TwinSample> out;
-  for (int g = 1; g <= gaps; ++g) {
-    scene.render(first_frame + g, frame, &labels);
-    out.push_back(make_sample(scene.poses()[static_cast<std::size_t>(first_frame)], scene.poses()[static_cast<std::size_t>(first_frame + g)],
-                              first, frame_to_rgb(frame), labels));
+  for (const synth::EgoPose& b : views) {
+    scene.render_at(b, b.t, frame, &labels);  // what scene.render does for one of its own poses
+    out.push_back(make_sample(a, b, first, frame_to_rgb(frame), labels));
   }
   return out;
+}
+
+std::vector<TwinSample> render_twin_gaps(const synth::Scene& scene, int first_frame, int gaps) {
+  if (gaps < 1) fail(ErrorKind::usage, "twin samples: {} frame gaps (at least 1)", gaps);
+  check_frames(scene, first_frame, first_frame + gaps);
+  const auto& poses = scene.poses();
+  return render_twin_views(scene, first_frame, {poses.begin() + first_frame + 1, poses.begin() + first_frame + gaps + 1});
 }
 
 synth::EgoPose moved_pose(const synth::EgoPose& a, const CameraMove& m, double dt) {
@@ -128,24 +134,20 @@ synth::EgoPose moved_pose(const synth::EgoPose& a, const CameraMove& m, double d
   return b;
 }
 
-std::vector<TwinSample> render_twin_moves(const synth::Scene& scene, int first_frame, const std::vector<CameraMove>& moves) {
+std::vector<synth::EgoPose> moved_views(const synth::Scene& scene, int first_frame, const std::vector<CameraMove>& moves) {
   check_frames(scene, first_frame, first_frame + 1);
   for (const CameraMove& m : moves)
     if (!std::isfinite(m.arc) || !std::isfinite(m.turn) || m.arc < 0 || std::abs(m.turn) >= 1.0)
       fail(ErrorKind::usage, "twin samples: a camera move of {} m turning {} rad is not one a car makes between frames", m.arc, m.turn);
-  synth::Yuv420Frame frame;
-  synth::LabelMap labels;
   const synth::EgoPose& a = scene.poses()[static_cast<std::size_t>(first_frame)];
-  scene.render(first_frame, frame);
-  const std::vector<std::uint8_t> first = frame_to_rgb(frame);
   const double dt = 1.0 / scene.options().fps;
-  std::vector<TwinSample> out;
-  for (const CameraMove& m : moves) {
-    const synth::EgoPose b = moved_pose(a, m, dt);
-    scene.render_at(b, b.t, frame, &labels);
-    out.push_back(make_sample(a, b, first, frame_to_rgb(frame), labels));
-  }
-  return out;
+  std::vector<synth::EgoPose> views;
+  for (const CameraMove& m : moves) views.push_back(moved_pose(a, m, dt));
+  return views;
+}
+
+std::vector<TwinSample> render_twin_moves(const synth::Scene& scene, int first_frame, const std::vector<CameraMove>& moves) {
+  return render_twin_views(scene, first_frame, moved_views(scene, first_frame, moves));
 }
 
 }  // namespace tac::twin

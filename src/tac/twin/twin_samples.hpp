@@ -27,6 +27,11 @@ TwinSample render_twin_sample(const synth::Scene& scene, int pair);
 // motion between them. Gaps longer than one frame widen the range of motions PoseNet trains on.
 TwinSample render_twin_frames(const synth::Scene& scene, int first, int second);
 
+// Frame `first` paired with the world seen from each of `views` at its time (the scene's own later
+// poses, or moved ones): the first frame rendered once. render_twin_gaps and render_twin_moves
+// are this with their views.
+std::vector<TwinSample> render_twin_views(const synth::Scene& scene, int first, const std::vector<synth::EgoPose>& views);
+
 // Frame `first` paired with each of the next `gaps` frames: samples for gaps 1..gaps, the same
 // as render_twin_frames(scene, first, first + g), each frame rendered once. The same first frame
 // with several motions: only the difference between the frames tells them apart.
@@ -48,6 +53,9 @@ synth::EgoPose moved_pose(const synth::EgoPose& a, const CameraMove& m, double d
 // frame's time (vehicles move as they would): the same first frame with motions the scene's own
 // trajectory never makes, so the motion cannot be told from which scene it is (issue #15).
 std::vector<TwinSample> render_twin_moves(const synth::Scene& scene, int first, const std::vector<CameraMove>& moves);
+// The poses render_twin_moves renders: frame `first`'s pose moved by each of `moves`, one frame
+// later. Throws on a move no car makes between frames (negative, not finite, a turn of 1 rad).
+std::vector<synth::EgoPose> moved_views(const synth::Scene& scene, int first, const std::vector<CameraMove>& moves);
 
 // A rendered frame through the contest's YUV 4:2:0 -> RGB conversion (scorer §1.2): 874x1164x3.
 std::vector<std::uint8_t> frame_to_rgb(const synth::Yuv420Frame& frame);
