@@ -42,6 +42,7 @@ std::vector<std::string> tac::cli::TwinArgs::forwarded() const {
     if (steps > 0) args.insert(args.end(), {"--steps", std::to_string(steps)});
     if (budget > 0) args.insert(args.end(), {"--budget", fmt::format("{}", budget)});
     if (resume) args.push_back("--resume");
+    if (!init_from.empty()) args.insert(args.end(), {"--init-from", init_from});
     if (json) args.push_back("--json");
     if (no_cache) args.push_back("--no-cache");
     if (stop_after > 0) args.insert(args.end(), {"--stop-after", std::to_string(stop_after)});
@@ -182,10 +183,14 @@ void register_twin(CLI::App& app) {
       ->check(CLI::IsMember({"running", "batch"}))
       ->capture_default_str();
   cmd->add_option("--pose-batch-from", a->pose_batch_from,
-                  "--train: a PoseNet batch takes whole 'groups' (a first frame with its gaps and moves) or single 'samples' of "
-                  "any group (as many first frames as pairs)")
-      ->check(CLI::IsMember({"groups", "samples"}))
+                  "--train: a PoseNet batch takes whole 'groups' (a first frame with its gaps and moves), single 'samples' of "
+                  "any group (as many first frames as pairs), or only 'consecutive' pairs (each group's gap 1, as held out and "
+                  "scored: the second stage of a curriculum, with --init-from)")
+      ->check(CLI::IsMember({"groups", "samples", "consecutive"}))
       ->capture_default_str();
+  cmd->add_option("--init-from", a->init_from,
+                  "--train: start from the networks of another run's checkpoint.pt (fresh optimizers and schedule): the next stage "
+                  "of a curriculum; its training pool (--seed, --clips, --pairs, --pose-gaps, --pose-moves) must be this run's");
   cmd->add_option("--eval-every", a->eval_every, "--train: also measure the held-out PoseNet R² every N steps (0: only at the end)")
       ->check(CLI::Range(0, 1000000))
       ->capture_default_str();

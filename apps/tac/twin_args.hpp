@@ -34,6 +34,7 @@ struct TwinArgs {
   std::string pose_stem = "seeded";
   std::string pose_batchnorm = "batch";
   std::string pose_batch_from = "groups";
+  std::string init_from;  // --train: another run's checkpoint to start from
   int eval_every = 0;
   // The arguments that hand the same request to tac-scorer.
   std::vector<std::string> forwarded() const;

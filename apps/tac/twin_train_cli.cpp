@@ -64,6 +64,8 @@ void run_twin_training(const TwinArgs& a) {
   o.pose_change_stem = a.pose_stem == "change";
   o.pose_running_bn = a.pose_batchnorm == "running";
   o.pose_whole_groups = a.pose_batch_from == "groups";
+  o.pose_consecutive_only = a.pose_batch_from == "consecutive";
+  if (!a.init_from.empty()) o.init_from = std::filesystem::absolute(a.init_from);
   o.eval_every = a.eval_every;
   int crop_h = 0, crop_w = 0;
   char tail = 0;

@@ -7,6 +7,7 @@
 #include <ATen/ATen.h>
 
 #include <cmath>
+#include <set>
 
 #include "tac/core/error.hpp"
 #include "tac/synth/scene.hpp"
@@ -75,4 +76,35 @@ TEST(TwinDataset, BadRequestsAreRefused) {
   for (const int moves : {-1, 9}) EXPECT_THROW((void)tac::twin::render_dataset({1}, 1, 1, moves, false, 1), tac::Error) << moves;
   EXPECT_THROW((void)tac::twin::render_dataset({1}, 1, 0, 0, false, 1), tac::Error);
   EXPECT_THROW((void)tac::twin::render_dataset({}, 1, 1, 0, false, 1), tac::Error);
+}
+
+TEST(TwinDataset, PoseBatchesTakeWholeGroupsSingleSamplesOrConsecutivePairs) {
+  using tac::twin::PoseBatchFrom;
+  std::uint64_t state = 5;
+  const auto next = [&state] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return state >> 11;
+  };
+  const std::int64_t size = 40;
+  const int group = 4;
+  std::set<std::int64_t> offsets;
+  for (int trial = 0; trial < 50; ++trial) {
+    const auto groups = tac::twin::pose_batch_rows(size, group, 8, PoseBatchFrom::groups, next);
+    ASSERT_EQ(groups.size(), 8u);
+    for (std::size_t i = 0; i < groups.size(); i += group)  // a group's rows together, from its first
+      for (int g = 0; g < group; ++g) EXPECT_EQ(groups[i + g], groups[i] + g);
+    const auto consecutive = tac::twin::pose_batch_rows(size, group, 7, PoseBatchFrom::consecutive, next);
+    ASSERT_EQ(consecutive.size(), 7u);
+    for (const std::int64_t r : consecutive) {
+      EXPECT_EQ(r % group, 0) << "not a group's gap-1 pair";
+      EXPECT_LT(r, size);
+    }
+    for (const std::int64_t r : tac::twin::pose_batch_rows(size, group, 5, PoseBatchFrom::samples, next)) {
+      ASSERT_GE(r, 0);
+      ASSERT_LT(r, size);
+      offsets.insert(r % group);
+    }
+  }
+  EXPECT_EQ(offsets.size(), static_cast<std::size_t>(group)) << "single samples come from every place in a group";
+  EXPECT_THROW((void)tac::twin::pose_batch_rows(42, group, 8, PoseBatchFrom::groups, next), tac::Error);  // not whole groups
 }

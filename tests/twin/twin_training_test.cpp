@@ -224,3 +224,57 @@ TEST(TwinTraining, MotionOptionsTrainResumeAndBelongToTheCheckpoint) {
     EXPECT_THROW((void)tac::twin::train_twins(other), tac::Error) << change;
   }
 }
+
+TEST(TwinTraining, ACurriculumStageStartsFromAnotherRunsNetworks) {
+  // Stage one trains on frame gaps; stage two starts from its networks (--init-from) on
+  // consecutive pairs only. Its first loss is that of stage one's networks, not of the seeded
+  // start, and a checkpoint of another pool is refused, naming the file.
+  tac::test::TempDir dir("twin-curriculum");
+  TwinTrainingOptions first = tiny();
+  first.pose_gaps = 2;
+  first.pose_flow = 0.5;
+  first.checkpoint = dir.path / "stage1.pt";
+  (void)tac::twin::train_twins(first);
+
+  auto second_stage = [&] {
+    TwinTrainingOptions o = tiny();
+    o.pose_gaps = 2;
+    o.pose_flow = 0.5;
+    o.pose_consecutive_only = true;
+    o.steps = 1;
+    return o;
+  };
+  TwinTrainingOptions fresh = second_stage();
+  const auto from_seeded = tac::twin::train_twins(fresh);
+  TwinTrainingOptions staged = second_stage();
+  staged.init_from = first.checkpoint;
+  staged.checkpoint = dir.path / "stage2.pt";
+  const auto from_stage1 = tac::twin::train_twins(staged);
+  ASSERT_EQ(from_seeded.pose_loss_curve.size(), 1u);
+  ASSERT_EQ(from_stage1.pose_loss_curve.size(), 1u);
+  EXPECT_TRUE(std::isfinite(from_stage1.pose_loss_curve[0]));
+  EXPECT_NE(from_stage1.pose_loss_curve[0], from_seeded.pose_loss_curve[0]);
+  EXPECT_NE(from_stage1.seg_loss_curve[0], from_seeded.seg_loss_curve[0]);
+  EXPECT_NE(from_stage1.flow_loss_curve[0], from_seeded.flow_loss_curve[0]);
+  // The same start twice is the same run.
+  TwinTrainingOptions again = staged;
+  again.checkpoint = dir.path / "stage2b.pt";
+  EXPECT_EQ(tac::twin::train_twins(again).pose_loss_curve[0], from_stage1.pose_loss_curve[0]);
+
+  TwinTrainingOptions other_pool = second_stage();
+  other_pool.pose_gaps = 3;
+  other_pool.init_from = first.checkpoint;
+  try {
+    (void)tac::twin::train_twins(other_pool);
+    ADD_FAILURE() << "a checkpoint of another pool was accepted";
+  } catch (const tac::Error& e) {
+    EXPECT_EQ(e.kind(), tac::ErrorKind::usage);
+    EXPECT_NE(std::string(e.what()).find("stage1.pt"), std::string::npos) << e.what();
+  }
+  TwinTrainingOptions missing = second_stage();
+  missing.init_from = dir.path / "none.pt";
+  EXPECT_THROW((void)tac::twin::train_twins(missing), tac::Error);
+  TwinTrainingOptions itself = staged;
+  itself.init_from = staged.checkpoint;
+  EXPECT_THROW((void)tac::twin::train_twins(itself), tac::Error);
+}

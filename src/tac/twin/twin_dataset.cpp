@@ -123,4 +123,28 @@ TwinDataset render_dataset(const std::vector<std::uint64_t>& scene_seeds, int pa
   return d;
 }
 
+std::vector<std::int64_t> pose_batch_rows(std::int64_t size, int group, int batch, PoseBatchFrom from,
+                                          const std::function<std::uint64_t()>& next) {
+  if (group < 1 || size < group || size % group != 0 || batch < 1)
+    fail(ErrorKind::internal, "pose batch: a pool of {} rows is not groups of {} (batch {})", size, group, batch);
+  const auto draw = [&](std::int64_t count) { return static_cast<std::int64_t>(next() % static_cast<std::uint64_t>(count)); };
+  std::vector<std::int64_t> rows;
+  while (static_cast<int>(rows.size()) < batch) {
+    switch (from) {
+      case PoseBatchFrom::consecutive:
+        rows.push_back(draw(size / group) * group);
+        break;
+      case PoseBatchFrom::samples:
+        rows.push_back(draw(size));
+        break;
+      case PoseBatchFrom::groups: {
+        const std::int64_t a = draw(size / group);
+        for (int g = 0; g < group && static_cast<int>(rows.size()) < batch; ++g) rows.push_back(a * group + g);
+        break;
+      }
+    }
+  }
+  return rows;
+}
+
 }  // namespace tac::twin

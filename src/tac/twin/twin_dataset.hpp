@@ -32,4 +32,15 @@ inline constexpr double kMaxMoveYawRate = 0.35;
 TwinDataset render_dataset(const std::vector<std::uint64_t>& scene_seeds, int pairs_per_clip, int gaps, int moves, bool half, int threads,
                            const std::function<void(std::int64_t done, std::int64_t total)>& progress = {});
 
+
+// How a PoseNet batch is drawn from a pool laid out in groups of `group` rows (a first frame's
+// gaps 1..N, then its moves): whole groups, single samples of any group, or only each drawn
+// group's consecutive pair (its first row, gap 1: the kind of pair held out and scored).
+enum class PoseBatchFrom { groups, samples, consecutive };
+
+// The rows of one PoseNet batch of `batch` rows from a pool of `size` rows; `next` gives the random
+// draws (each a uniform 64-bit value).
+std::vector<std::int64_t> pose_batch_rows(std::int64_t size, int group, int batch, PoseBatchFrom from,
+                                          const std::function<std::uint64_t()>& next);
+
 }  // namespace tac::twin

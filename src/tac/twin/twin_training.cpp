@@ -83,9 +83,10 @@ void set_lr(torch::optim::AdamW& opt, double lr) {
 // Everything a checkpoint must match to be resumed: the options that change what is trained.
 std::string fingerprint(const TwinTrainingOptions& o) {
   return fmt::format("tac-twin-train/1 seed={} clips={} pairs={} seg_batch={} crop={}x{} pose_batch={} seg_lr={} pose_lr={} steps={} "
-                     "max_gap={} moves={} change_stem={} running_bn={} whole_groups={} flow={}",
+                     "max_gap={} moves={} change_stem={} running_bn={} whole_groups={} flow={} consecutive={} init={}",
                      o.seed, o.clips, o.pairs_per_clip, o.seg_batch, o.seg_crop_height, o.seg_crop_width, o.pose_batch, o.seg_lr,
-                     o.pose_lr, o.steps, o.pose_gaps, o.pose_moves, o.pose_change_stem, o.pose_running_bn, o.pose_whole_groups, o.pose_flow);
+                     o.pose_lr, o.steps, o.pose_gaps, o.pose_moves, o.pose_change_stem, o.pose_running_bn, o.pose_whole_groups, o.pose_flow,
+                     o.pose_consecutive_only, o.init_from.string());
 }
 
 // Training PoseNet on running statistics recalibrates them every this many steps.
@@ -121,9 +122,8 @@ void save_checkpoint(const std::filesystem::path& path, const std::string& print
   std::filesystem::rename(temp, path);  // a reader never sees half a checkpoint
 }
 
-std::int64_t load_checkpoint(const std::filesystem::path& path, const std::string& print, Networks& nets, torch::optim::AdamW& seg_opt,
-                             torch::optim::AdamW& pose_opt) {
-  if (!std::filesystem::exists(path)) fail(ErrorKind::usage, "--resume: no checkpoint at {}", path.string());
+torch::serialize::InputArchive read_checkpoint(const std::filesystem::path& path, const char* what, std::string& print) {
+  if (!std::filesystem::exists(path)) fail(ErrorKind::usage, "{}: no checkpoint at {}", what, path.string());
   torch::serialize::InputArchive archive;
   try {
     archive.load_from(path.string());
@@ -133,28 +133,63 @@ std::int64_t load_checkpoint(const std::filesystem::path& path, const std::strin
   c10::IValue stored;
   if (!archive.try_read("fingerprint", stored) || !stored.isString())
     fail(ErrorKind::corrupt_input, "{}: not a twin training checkpoint (no fingerprint)", path.string());
-  if (stored.toStringRef() != print)
-    fail(ErrorKind::usage, "{}: made with other options ({}); this run is ({})", path.string(), stored.toStringRef(), print);
-  c10::IValue step;
-  archive.read("step", step);
+  print = stored.toStringRef();
+  return archive;
+}
+
+// The networks' tensors (and the flow head's, when both have one) from a checkpoint.
+void restore_networks(torch::serialize::InputArchive& archive, const std::filesystem::path& path, Networks& nets, bool flow_required) {
   at::NoGradGuard no_grad;
-  auto restore = [&](const std::string& prefix, nn::KeyedTensors& tensors) {
+  auto restore = [&](const std::string& prefix, nn::KeyedTensors& tensors, bool required) {
     for (auto& [key, t] : tensors) {
       at::Tensor value;
-      archive.read(prefix + key, value);
+      if (!archive.try_read(prefix + key, value)) {
+        if (!required && &t == &tensors.begin()->second) return;  // the checkpoint has none of this part
+        fail(ErrorKind::corrupt_input, "{}: '{}{}' is missing", path.string(), prefix, key);
+      }
       if (!value.sizes().equals(t.sizes())) fail(ErrorKind::corrupt_input, "{}: '{}{}' has the wrong shape", path.string(), prefix, key);
       t.copy_(value);
     }
   };
-  restore("segnet.", nets.seg.tensors);
-  restore("posenet.", nets.pose.tensors);
-  if (nets.flow) restore("posenet_flow.", nets.flow->tensors());
+  restore("segnet.", nets.seg.tensors, true);
+  restore("posenet.", nets.pose.tensors, true);
+  if (nets.flow) restore("posenet_flow.", nets.flow->tensors(), flow_required);
+}
+
+std::int64_t load_checkpoint(const std::filesystem::path& path, const std::string& print, Networks& nets, torch::optim::AdamW& seg_opt,
+                             torch::optim::AdamW& pose_opt) {
+  std::string stored;
+  torch::serialize::InputArchive archive = read_checkpoint(path, "--resume", stored);
+  if (stored != print) fail(ErrorKind::usage, "{}: made with other options ({}); this run is ({})", path.string(), stored, print);
+  c10::IValue step;
+  archive.read("step", step);
+  restore_networks(archive, path, nets, /*flow_required=*/true);
   torch::serialize::InputArchive seg_state, pose_state;
   archive.read("segnet_optimizer", seg_state);
   archive.read("posenet_optimizer", pose_state);
   seg_opt.load(seg_state);
   pose_opt.load(pose_state);
   return step.toInt();
+}
+
+// The options that make the training pool, as a fingerprint spells them.
+std::string pool_options(const std::string& print) {
+  std::string out;
+  for (const char* name : {"seed=", "clips=", "pairs=", "max_gap=", "moves="}) {
+    const std::size_t at = print.find(std::string(" ") + name);
+    out += at == std::string::npos ? std::string(" ") + name + "?" : print.substr(at, print.find(' ', at + 1) - at);
+  }
+  return out;
+}
+
+// Another run's networks as this run's start (TwinTrainingOptions::init_from).
+void init_from_checkpoint(const std::filesystem::path& path, const std::string& print, Networks& nets) {
+  std::string stored;
+  torch::serialize::InputArchive archive = read_checkpoint(path, "--init-from", stored);
+  if (pool_options(stored) != pool_options(print))
+    fail(ErrorKind::usage, "{}: trained on another pool ({}; this run:{}); PoseNet's head works in its pool's units", path.string(),
+         pool_options(stored).substr(1), pool_options(print));
+  restore_networks(archive, path, nets, /*flow_required=*/false);
 }
 
 // `count` rows spread evenly over `size` (all of them when fewer): calibration batches then see
@@ -235,6 +270,9 @@ void check_options(const TwinTrainingOptions& o) {
   if (o.eval_every < 0) fail(ErrorKind::usage, "--eval-every must not be negative");
   if (!(o.pose_flow >= 0 && o.pose_flow <= 100)) fail(ErrorKind::usage, "--pose-flow must be a weight in 0..100, got {}", o.pose_flow);
   if (o.resume && o.checkpoint.empty()) fail(ErrorKind::usage, "--resume needs a checkpoint path");
+  if (!o.init_from.empty() && !o.checkpoint.empty() && std::filesystem::exists(o.init_from) && std::filesystem::exists(o.checkpoint) &&
+      std::filesystem::equivalent(o.init_from, o.checkpoint))
+    fail(ErrorKind::usage, "--init-from {}: that is this run's own checkpoint (use --resume to continue it)", o.init_from.string());
 }
 
 }  // namespace
@@ -345,6 +383,7 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
   torch::optim::AdamW pose_opt(pose_parameters, torch::optim::AdamWOptions(o.pose_lr).weight_decay(1e-4));
   const std::string print = fingerprint(o);
   std::int64_t step = 0;
+  if (!o.init_from.empty() && !o.resume) init_from_checkpoint(o.init_from, print, nets);
   if (o.resume) step = result.resumed_from = load_checkpoint(o.checkpoint, print, nets, seg_opt, pose_opt);
 
   const auto train_start = std::chrono::steady_clock::now();
@@ -377,13 +416,10 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
     }
     // Whole groups of a first frame's pairs (gaps 1..pose_gaps, then the moves), or single samples
     // of any group.
-    std::vector<std::int64_t> pose_index;
-    const int group = o.pose_whole_groups ? o.pose_gaps + o.pose_moves : 1;
-    const std::int64_t anchors = n / group;
-    while (static_cast<int>(pose_index.size()) < o.pose_batch) {
-      const std::int64_t a = static_cast<std::int64_t>(splitmix(state) % static_cast<std::uint64_t>(anchors));
-      for (int g = 0; g < group && static_cast<int>(pose_index.size()) < o.pose_batch; ++g) pose_index.push_back(a * group + g);
-    }
+    const PoseBatchFrom from = o.pose_consecutive_only ? PoseBatchFrom::consecutive
+                               : o.pose_whole_groups   ? PoseBatchFrom::groups
+                                                       : PoseBatchFrom::samples;
+    const std::vector<std::int64_t> pose_index = pose_batch_rows(n, o.pose_gaps + o.pose_moves, o.pose_batch, from, [&state] { return splitmix(state); });
     const at::Tensor index = at::tensor(pose_index, at::TensorOptions().dtype(at::kLong));
 
     TwinTrainingProgress p;

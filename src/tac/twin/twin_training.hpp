@@ -54,6 +54,16 @@ struct TwinTrainingOptions {
   // A PoseNet batch takes whole groups (true) or single samples drawn from any group (false: a
   // batch of as many first frames as samples, so batch statistics are not one scene's).
   bool pose_whole_groups = true;
+  // PoseNet batches hold only consecutive pairs (each group's gap-1 sample, single samples of
+  // distinct groups), the kind of pair held out and scored; overrides pose_whole_groups. The
+  // second stage of a curriculum: frame gaps first teach the coarse size of the motion, then
+  // consecutive pairs the precision they need (with init_from).
+  bool pose_consecutive_only = false;
+  // Start from the networks of another run's checkpoint (weights, BatchNorm buffers, the flow
+  // head if both have one) with fresh optimizers and schedule: the next stage of a curriculum.
+  // Its pool must be this run's (seed, scenes, pairs, gaps, moves): PoseNet's head works in the
+  // pool's standardized units. Empty: the seeded initialization.
+  std::filesystem::path init_from;
   // Weight of the flow supervision (PoseFlowHead): a training-only head on PoseNet's stride-8 and
   // stride-16 features learns where the road moved between the frames, added to the motion loss
   // with this weight. 0: off.
