@@ -108,3 +108,14 @@ TEST(TwinDataset, PoseBatchesTakeWholeGroupsSingleSamplesOrConsecutivePairs) {
   EXPECT_EQ(offsets.size(), static_cast<std::size_t>(group)) << "single samples come from every place in a group";
   EXPECT_THROW((void)tac::twin::pose_batch_rows(42, group, 8, PoseBatchFrom::groups, next), tac::Error);  // not whole groups
 }
+
+TEST(TwinDataset, SpreadRowsCoverThePoolOrItsConsecutivePairs) {
+  EXPECT_EQ(tac::twin::spread_rows(10, 4), (std::vector<std::int64_t>{0, 2, 5, 7}));
+  EXPECT_EQ(tac::twin::spread_rows(3, 8), (std::vector<std::int64_t>{0, 1, 2}));  // all of them when fewer
+  // Every 4th row: each group's consecutive pair, spread over all groups.
+  const auto firsts = tac::twin::spread_rows(40, 5, 4);
+  EXPECT_EQ(firsts, (std::vector<std::int64_t>{0, 8, 16, 24, 32}));
+  EXPECT_EQ(tac::twin::spread_rows(40, 50, 4).size(), 10u);
+  EXPECT_THROW((void)tac::twin::spread_rows(40, 5, 0), tac::Error);
+  EXPECT_THROW((void)tac::twin::spread_rows(3, 5, 4), tac::Error);
+}

@@ -123,6 +123,15 @@ TwinDataset render_dataset(const std::vector<std::uint64_t>& scene_seeds, int pa
   return d;
 }
 
+std::vector<std::int64_t> spread_rows(std::int64_t size, std::int64_t count, std::int64_t stride) {
+  if (stride < 1 || size < stride || count < 1) fail(ErrorKind::internal, "spread rows: {} of {} rows by {}", count, size, stride);
+  const std::int64_t anchors = size / stride;
+  const std::int64_t k = std::min(count, anchors);
+  std::vector<std::int64_t> rows;
+  for (std::int64_t i = 0; i < k; ++i) rows.push_back(i * anchors / k * stride);
+  return rows;
+}
+
 std::vector<std::int64_t> pose_batch_rows(std::int64_t size, int group, int batch, PoseBatchFrom from,
                                           const std::function<std::uint64_t()>& next) {
   if (group < 1 || size < group || size % group != 0 || batch < 1)

@@ -38,6 +38,11 @@ TwinDataset render_dataset(const std::vector<std::uint64_t>& scene_seeds, int pa
 // group's consecutive pair (its first row, gap 1: the kind of pair held out and scored).
 enum class PoseBatchFrom { groups, samples, consecutive };
 
+// Up to `count` rows spread evenly over a pool of `size` rows, taking only every `stride`-th row
+// (stride = a group's size: each group's consecutive pair). Calibration and the training-pairs
+// measurement draw their rows so, many scenes rather than the first few.
+std::vector<std::int64_t> spread_rows(std::int64_t size, std::int64_t count, std::int64_t stride = 1);
+
 // The rows of one PoseNet batch of `batch` rows from a pool of `size` rows; `next` gives the random
 // draws (each a uniform 64-bit value).
 std::vector<std::int64_t> pose_batch_rows(std::int64_t size, int group, int batch, PoseBatchFrom from,

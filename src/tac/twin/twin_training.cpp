@@ -192,20 +192,15 @@ void init_from_checkpoint(const std::filesystem::path& path, const std::string& 
   restore_networks(archive, path, nets, /*flow_required=*/false);
 }
 
-// `count` rows spread evenly over `size` (all of them when fewer): calibration batches then see
-// many scenes, not the first few groups of the pool.
-at::Tensor spread_rows(std::int64_t size, std::int64_t count) {
-  const std::int64_t k = std::min(count, size);
-  std::vector<std::int64_t> rows;
-  for (std::int64_t i = 0; i < k; ++i) rows.push_back(i * size / k);
-  return at::tensor(rows, at::TensorOptions().dtype(at::kLong));
-}
+at::Tensor row_tensor(const std::vector<std::int64_t>& rows) { return at::tensor(rows, at::TensorOptions().dtype(at::kLong)); }
 
 // Replaces PoseNet's BatchNorm running statistics by their average over batches of 8 of
-// `samples` rows spread over `data`.
-void calibrate_posenet(const Networks& nets, const TwinDataset& data, int samples) {
+// `samples` rows spread over `data`, every `stride`-th: the kind of pair PoseNet trains on (each
+// group's consecutive pair when it trains on those alone), since statistics of other inputs would
+// normalize its features otherwise than training did.
+void calibrate_posenet(const Networks& nets, const TwinDataset& data, int samples, std::int64_t stride) {
   at::NoGradGuard no_grad;
-  const at::Tensor rows = spread_rows(data.size(), samples);
+  const at::Tensor rows = row_tensor(spread_rows(data.size(), samples, stride));
   const std::int64_t n = rows.size(0);
   nn::BatchNormCalibration pose_calibration;
   for (std::int64_t b = 0; b < n; b += 8)
@@ -214,26 +209,22 @@ void calibrate_posenet(const Networks& nets, const TwinDataset& data, int sample
 
 // Replaces every BatchNorm's running statistics by their average over full-size batches of
 // `samples` rows spread over `data`.
-void calibrate(const Networks& nets, const TwinDataset& data, int samples) {
+void calibrate(const Networks& nets, const TwinDataset& data, int samples, std::int64_t pose_stride) {
   at::NoGradGuard no_grad;
-  const at::Tensor rows = spread_rows(data.size(), samples);
+  const at::Tensor rows = row_tensor(spread_rows(data.size(), samples));
   const std::int64_t n = rows.size(0);
   {
     nn::BatchNormCalibration seg_calibration;
     for (std::int64_t b = 0; b < n; b += 4)
       (void)nn::segnet_forward_train(nets.seg.params, data.seg.index_select(0, rows.narrow(0, b, std::min<std::int64_t>(4, n - b))).to(at::kFloat));
   }
-  calibrate_posenet(nets, data, samples);
+  calibrate_posenet(nets, data, samples, pose_stride);
 }
 
 // Up to `count` consecutive-frame pairs (gap 1, the first of each group of `group`) spread evenly
 // over the training pool, as float32.
 TwinDataset training_sample(const TwinDataset& pool, std::int64_t count, int group) {
-  const std::int64_t anchors = pool.size() / group;
-  const std::int64_t k = std::max<std::int64_t>(1, std::min(count, anchors));
-  std::vector<std::int64_t> rows;
-  for (std::int64_t i = 0; i < k; ++i) rows.push_back(i * anchors / k * group);
-  const at::Tensor index = at::tensor(rows, at::TensorOptions().dtype(at::kLong));
+  const at::Tensor index = row_tensor(spread_rows(pool.size(), std::max<std::int64_t>(1, count), group));
   return {pool.seg.index_select(0, index).to(at::kFloat), pool.pose.index_select(0, index).to(at::kFloat),
           pool.labels.index_select(0, index), pool.motion.index_select(0, index)};
 }
@@ -242,9 +233,9 @@ TwinDataset training_sample(const TwinDataset& pool, std::int64_t count, int gro
 // back to metres and radians. With `recalibrate`, BatchNorm statistics are measured on the pool
 // first (as at the end; batch-statistics training never reads them); training on running
 // statistics uses its own, recalibrated on schedule. No gradients; the training is unchanged by it.
-double held_out_pose_r2(const Networks& nets, const TwinDataset& pool, const TwinDataset& held_out, int samples,
+double held_out_pose_r2(const Networks& nets, const TwinDataset& pool, std::int64_t pose_stride, const TwinDataset& held_out, int samples,
                         const at::Tensor& motion_mean, const at::Tensor& pose_scale, bool recalibrate) {
-  if (recalibrate) calibrate_posenet(nets, pool, samples);
+  if (recalibrate) calibrate_posenet(nets, pool, samples, pose_stride);
   at::NoGradGuard no_grad;
   std::vector<at::Tensor> predictions;
   for (std::int64_t b = 0; b < held_out.size(); b += 8) {
@@ -332,6 +323,9 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
   const TwinDataset pool = render_dataset(result.train_seeds, o.pairs_per_clip, o.pose_gaps, o.pose_moves, /*half=*/true, render_threads, render_progress);
   const TwinDataset held_out = render_dataset(result.held_out_seeds, o.held_out_pairs, /*gaps=*/1, /*moves=*/0, /*half=*/false, render_threads, render_progress);
   result.render_seconds = seconds_since(start);
+  // PoseNet's BatchNorm statistics come from the kind of pair it trains on: each group's
+  // consecutive pair when it trains on those alone, every sample otherwise.
+  const std::int64_t pose_stride = o.pose_consecutive_only ? o.pose_gaps + o.pose_moves : 1;
 
   // The seeded initialization, calibrated, as the "before" reference.
   if (o.measure_before) {
@@ -339,7 +333,7 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
     p.phase = "evaluate";
     report(p);
     const Networks init = load_init(o.seed);
-    calibrate(init, pool, o.calibration_samples);
+    calibrate(init, pool, o.calibration_samples, pose_stride);
     result.before = measure_accuracy(init.seg.params, init.pose.params, held_out);
   }
 
@@ -441,7 +435,7 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
     }
     {
       const auto pose_start = std::chrono::steady_clock::now();
-      if (o.pose_running_bn && step % kRecalibrateEvery == 0) calibrate_posenet(nets, pool, o.calibration_samples);
+      if (o.pose_running_bn && step % kRecalibrateEvery == 0) calibrate_posenet(nets, pool, o.calibration_samples, pose_stride);
       std::optional<nn::BatchNormTraining> batch_statistics;
       if (!o.pose_running_bn) batch_statistics.emplace();
       const at::Tensor px = pool.pose.index_select(0, index).to(at::kFloat).contiguous(at::MemoryFormat::ChannelsLast);
@@ -463,7 +457,7 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
     }
     ++step;
     if (o.eval_every > 0 && step % o.eval_every == 0) {
-      p.held_out_pose_r2 = held_out_pose_r2(nets, pool, held_out, o.calibration_samples, motion_mean, pose_scale, !o.pose_running_bn);
+      p.held_out_pose_r2 = held_out_pose_r2(nets, pool, pose_stride, held_out, o.calibration_samples, motion_mean, pose_scale, !o.pose_running_bn);
       p.has_held_out_pose_r2 = true;
       result.held_out_pose_r2_curve.emplace_back(step, p.held_out_pose_r2);
     }
@@ -502,7 +496,7 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
     p.phase = "calibrate";
     report(p);
   }
-  calibrate(nets, pool, o.calibration_samples);
+  calibrate(nets, pool, o.calibration_samples, pose_stride);
   {
     TwinTrainingProgress p;
     p.phase = "evaluate";
