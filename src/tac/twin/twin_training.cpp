@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <torch/optim/adamw.h>
-#include <torch/serialize.h>
 
 #include <algorithm>
 #include <chrono>
@@ -25,6 +24,7 @@
 #include "tac/twin/twin_accuracy.hpp"
 #include "tac/twin/posenet_change_stem.hpp"
 #include "tac/twin/posenet_flow_head.hpp"
+#include "tac/twin/twin_checkpoint.hpp"
 #include "tac/twin/twin_dataset.hpp"
 
 namespace tac::twin {
@@ -92,113 +92,13 @@ std::string fingerprint(const TwinTrainingOptions& o) {
 // Training PoseNet on running statistics recalibrates them every this many steps.
 constexpr std::int64_t kRecalibrateEvery = 25;
 
-struct Networks {
-  scorer::LoadedTwin<nn::SegNetParams> seg;
-  scorer::LoadedTwin<nn::PoseNetParams> pose;
-  std::optional<PoseFlowHead> flow;  // training only (TwinTrainingOptions::pose_flow)
-};
-
-Networks load_init(std::uint64_t seed) {
-  return {scorer::load_segnet_twin(scorer::make_twin(scorer::Network::SegNet, seed)),
-          scorer::load_posenet_twin(scorer::make_twin(scorer::Network::PoseNet, seed))};
-}
-
-void save_checkpoint(const std::filesystem::path& path, const std::string& print, std::int64_t step, Networks& nets,
-                     torch::optim::AdamW& seg_opt, torch::optim::AdamW& pose_opt) {
-  torch::serialize::OutputArchive archive;
-  archive.write("fingerprint", c10::IValue(print));
-  archive.write("step", c10::IValue(step));
-  for (const auto& [key, t] : nets.seg.tensors) archive.write("segnet." + key, t.detach());
-  for (const auto& [key, t] : nets.pose.tensors) archive.write("posenet." + key, t.detach());
-  if (nets.flow)
-    for (const auto& [key, t] : nets.flow->tensors()) archive.write("posenet_flow." + key, t.detach());
-  torch::serialize::OutputArchive seg_state, pose_state;
-  seg_opt.save(seg_state);
-  pose_opt.save(pose_state);
-  archive.write("segnet_optimizer", seg_state);
-  archive.write("posenet_optimizer", pose_state);
-  const auto temp = std::filesystem::path(path.string() + ".partial");
-  archive.save_to(temp.string());
-  std::filesystem::rename(temp, path);  // a reader never sees half a checkpoint
-}
-
-torch::serialize::InputArchive read_checkpoint(const std::filesystem::path& path, const char* what, std::string& print) {
-  if (!std::filesystem::exists(path)) fail(ErrorKind::usage, "{}: no checkpoint at {}", what, path.string());
-  torch::serialize::InputArchive archive;
-  try {
-    archive.load_from(path.string());
-  } catch (const std::exception& e) {
-    fail(ErrorKind::corrupt_input, "{}: not a readable twin training checkpoint ({})", path.string(), e.what());
-  }
-  c10::IValue stored;
-  if (!archive.try_read("fingerprint", stored) || !stored.isString())
-    fail(ErrorKind::corrupt_input, "{}: not a twin training checkpoint (no fingerprint)", path.string());
-  print = stored.toStringRef();
-  return archive;
-}
-
-// The networks' tensors (and the flow head's, when both have one) from a checkpoint.
-void restore_networks(torch::serialize::InputArchive& archive, const std::filesystem::path& path, Networks& nets, bool flow_required) {
-  at::NoGradGuard no_grad;
-  auto restore = [&](const std::string& prefix, nn::KeyedTensors& tensors, bool required) {
-    for (auto& [key, t] : tensors) {
-      at::Tensor value;
-      if (!archive.try_read(prefix + key, value)) {
-        if (!required && &t == &tensors.begin()->second) return;  // the checkpoint has none of this part
-        fail(ErrorKind::corrupt_input, "{}: '{}{}' is missing", path.string(), prefix, key);
-      }
-      if (!value.sizes().equals(t.sizes())) fail(ErrorKind::corrupt_input, "{}: '{}{}' has the wrong shape", path.string(), prefix, key);
-      t.copy_(value);
-    }
-  };
-  restore("segnet.", nets.seg.tensors, true);
-  restore("posenet.", nets.pose.tensors, true);
-  if (nets.flow) restore("posenet_flow.", nets.flow->tensors(), flow_required);
-}
-
-std::int64_t load_checkpoint(const std::filesystem::path& path, const std::string& print, Networks& nets, torch::optim::AdamW& seg_opt,
-                             torch::optim::AdamW& pose_opt) {
-  std::string stored;
-  torch::serialize::InputArchive archive = read_checkpoint(path, "--resume", stored);
-  if (stored != print) fail(ErrorKind::usage, "{}: made with other options ({}); this run is ({})", path.string(), stored, print);
-  c10::IValue step;
-  archive.read("step", step);
-  restore_networks(archive, path, nets, /*flow_required=*/true);
-  torch::serialize::InputArchive seg_state, pose_state;
-  archive.read("segnet_optimizer", seg_state);
-  archive.read("posenet_optimizer", pose_state);
-  seg_opt.load(seg_state);
-  pose_opt.load(pose_state);
-  return step.toInt();
-}
-
-// The options that make the training pool, as a fingerprint spells them.
-std::string pool_options(const std::string& print) {
-  std::string out;
-  for (const char* name : {"seed=", "clips=", "pairs=", "max_gap=", "moves="}) {
-    const std::size_t at = print.find(std::string(" ") + name);
-    out += at == std::string::npos ? std::string(" ") + name + "?" : print.substr(at, print.find(' ', at + 1) - at);
-  }
-  return out;
-}
-
-// Another run's networks as this run's start (TwinTrainingOptions::init_from).
-void init_from_checkpoint(const std::filesystem::path& path, const std::string& print, Networks& nets) {
-  std::string stored;
-  torch::serialize::InputArchive archive = read_checkpoint(path, "--init-from", stored);
-  if (pool_options(stored) != pool_options(print))
-    fail(ErrorKind::usage, "{}: trained on another pool ({}; this run:{}); PoseNet's head works in its pool's units", path.string(),
-         pool_options(stored).substr(1), pool_options(print));
-  restore_networks(archive, path, nets, /*flow_required=*/false);
-}
-
 at::Tensor row_tensor(const std::vector<std::int64_t>& rows) { return at::tensor(rows, at::TensorOptions().dtype(at::kLong)); }
 
 // Replaces PoseNet's BatchNorm running statistics by their average over batches of 8 of
 // `samples` rows spread over `data`, every `stride`-th: the kind of pair PoseNet trains on (each
 // group's consecutive pair when it trains on those alone), since statistics of other inputs would
 // normalize its features otherwise than training did.
-void calibrate_posenet(const Networks& nets, const TwinDataset& data, int samples, std::int64_t stride) {
+void calibrate_posenet(const TrainingNetworks& nets, const TwinDataset& data, int samples, std::int64_t stride) {
   at::NoGradGuard no_grad;
   const at::Tensor rows = row_tensor(spread_rows(data.size(), samples, stride));
   const std::int64_t n = rows.size(0);
@@ -209,7 +109,7 @@ void calibrate_posenet(const Networks& nets, const TwinDataset& data, int sample
 
 // Replaces every BatchNorm's running statistics by their average over full-size batches of
 // `samples` rows spread over `data`.
-void calibrate(const Networks& nets, const TwinDataset& data, int samples, std::int64_t pose_stride) {
+void calibrate(const TrainingNetworks& nets, const TwinDataset& data, int samples, std::int64_t pose_stride) {
   at::NoGradGuard no_grad;
   const at::Tensor rows = row_tensor(spread_rows(data.size(), samples));
   const std::int64_t n = rows.size(0);
@@ -233,7 +133,7 @@ TwinDataset training_sample(const TwinDataset& pool, std::int64_t count, int gro
 // back to metres and radians. With `recalibrate`, BatchNorm statistics are measured on the pool
 // first (as at the end; batch-statistics training never reads them); training on running
 // statistics uses its own, recalibrated on schedule. No gradients; the training is unchanged by it.
-double held_out_pose_r2(const Networks& nets, const TwinDataset& pool, std::int64_t pose_stride, const TwinDataset& held_out, int samples,
+double held_out_pose_r2(const TrainingNetworks& nets, const TwinDataset& pool, std::int64_t pose_stride, const TwinDataset& held_out, int samples,
                         const at::Tensor& motion_mean, const at::Tensor& pose_scale, bool recalibrate) {
   if (recalibrate) calibrate_posenet(nets, pool, samples, pose_stride);
   at::NoGradGuard no_grad;
@@ -332,12 +232,12 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
     TwinTrainingProgress p;
     p.phase = "evaluate";
     report(p);
-    const Networks init = load_init(o.seed);
+    const TrainingNetworks init = load_training_init(o.seed);
     calibrate(init, pool, o.calibration_samples, pose_stride);
     result.before = measure_accuracy(init.seg.params, init.pose.params, held_out);
   }
 
-  Networks nets = load_init(o.seed);
+  TrainingNetworks nets = load_training_init(o.seed);
   const std::int64_t n = pool.size();
   // PoseNet learns the motion standardized per component (its spread over the pool), so forward
   // speed (metres) does not drown yaw (milliradians), and Adam's steps — of a fixed size whatever

@@ -1,0 +1,42 @@
+#pragma once
+// The twin trainer's state on disk (`checkpoint.pt`, issue #15): the networks being trained, the
+// flow head and both AdamW states, under the fingerprint of the options that made them. Resuming
+// needs the same fingerprint; starting a curriculum stage (--init-from) needs the same training
+// pool. Internal to tac_twin (libtorch).
+#include <torch/optim/adamw.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "tac/scorer/posenet.hpp"
+#include "tac/scorer/segnet.hpp"
+#include "tac/scorer/twin_params.hpp"
+#include "tac/twin/posenet_flow_head.hpp"
+
+namespace tac::twin {
+
+struct TrainingNetworks {
+  scorer::LoadedTwin<scorer::nn::SegNetParams> seg;
+  scorer::LoadedTwin<scorer::nn::PoseNetParams> pose;
+  std::optional<PoseFlowHead> flow;  // training only (TwinTrainingOptions::pose_flow)
+};
+
+// Both networks at the seeded twin initialization.
+TrainingNetworks load_training_init(std::uint64_t seed);
+
+// Writes the state atomically (a reader never sees half a checkpoint).
+void save_checkpoint(const std::filesystem::path& path, const std::string& print, std::int64_t step, TrainingNetworks& nets,
+                     torch::optim::AdamW& seg_opt, torch::optim::AdamW& pose_opt);
+
+// Restores a checkpoint of the same fingerprint `print` (else a usage error naming the file);
+// returns its step.
+std::int64_t load_checkpoint(const std::filesystem::path& path, const std::string& print, TrainingNetworks& nets,
+                             torch::optim::AdamW& seg_opt, torch::optim::AdamW& pose_opt);
+
+// Another run's networks (and flow head, if both have one) as this run's start; refused unless
+// its training pool (seed, scenes, pairs, gaps, moves in the fingerprint) is this run's.
+void init_from_checkpoint(const std::filesystem::path& path, const std::string& print, TrainingNetworks& nets);
+
+}  // namespace tac::twin
