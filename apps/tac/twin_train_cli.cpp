@@ -63,8 +63,9 @@ void run_twin_training(const TwinArgs& a) {
   o.pose_flow = a.pose_flow;
   o.pose_change_stem = a.pose_stem == "change";
   o.pose_running_bn = a.pose_batchnorm == "running";
-  o.pose_whole_groups = a.pose_batch_from == "groups";
-  o.pose_consecutive_only = a.pose_batch_from == "consecutive";
+  o.pose_batch_from = a.pose_batch_from == "consecutive" ? twin::PoseBatchFrom::consecutive
+                      : a.pose_batch_from == "samples"   ? twin::PoseBatchFrom::samples
+                                                         : twin::PoseBatchFrom::groups;
   if (!a.init_from.empty()) o.init_from = std::filesystem::absolute(a.init_from);
   o.eval_every = a.eval_every;
   int crop_h = 0, crop_w = 0;

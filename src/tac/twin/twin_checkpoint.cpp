@@ -43,14 +43,15 @@ void restore_networks(torch::serialize::InputArchive& archive, const std::filesy
   if (nets.flow) restore("posenet_flow.", nets.flow->tensors(), flow_required);
 }
 
-// The options that make the training pool, as a fingerprint spells them.
-std::string pool_options(const std::string& print) {
-  std::string out;
-  for (const char* name : {"seed=", "clips=", "pairs=", "max_gap=", "moves="}) {
-    const std::size_t at = print.find(std::string(" ") + name);
-    out += at == std::string::npos ? std::string(" ") + name + "?" : print.substr(at, print.find(' ', at + 1) - at);
+// The units a checkpoint's PoseNet head trained in (both undefined if it does not record them).
+void read_units(torch::serialize::InputArchive& archive, const std::filesystem::path& path, at::Tensor& mean, at::Tensor& scale) {
+  const bool has_mean = archive.try_read("pose_units.mean", mean), has_scale = archive.try_read("pose_units.scale", scale);
+  if (has_mean != has_scale || (has_mean && (mean.numel() != 6 || scale.numel() != 6 || !scale.gt(0).all().item<bool>())))
+    fail(ErrorKind::corrupt_input, "{}: PoseNet's units ('pose_units.mean', 'pose_units.scale') are incomplete or invalid", path.string());
+  if (has_mean) {
+    mean = mean.to(at::kFloat).reshape({6});
+    scale = scale.to(at::kFloat).reshape({6});
   }
-  return out;
 }
 
 }  // namespace
@@ -65,6 +66,9 @@ void save_checkpoint(const std::filesystem::path& path, const std::string& print
   torch::serialize::OutputArchive archive;
   archive.write("fingerprint", c10::IValue(print));
   archive.write("step", c10::IValue(step));
+  if (!nets.motion_mean.defined() || !nets.motion_scale.defined()) fail(ErrorKind::internal, "checkpoint: PoseNet's units are not set");
+  archive.write("pose_units.mean", nets.motion_mean.detach());
+  archive.write("pose_units.scale", nets.motion_scale.detach());
   for (const auto& [key, t] : nets.seg.tensors) archive.write("segnet." + key, t.detach());
   for (const auto& [key, t] : nets.pose.tensors) archive.write("posenet." + key, t.detach());
   if (nets.flow)
@@ -87,6 +91,10 @@ std::int64_t load_checkpoint(const std::filesystem::path& path, const std::strin
   c10::IValue step;
   archive.read("step", step);
   restore_networks(archive, path, nets, /*flow_required=*/true);
+  at::Tensor mean, scale;
+  read_units(archive, path, mean, scale);
+  if (mean.defined() && nets.motion_mean.defined() && !(mean.allclose(nets.motion_mean) && scale.allclose(nets.motion_scale)))
+    fail(ErrorKind::usage, "{}: its PoseNet units are not this run's pool's (same options, other data?)", path.string());
   torch::serialize::InputArchive seg_state, pose_state;
   archive.read("segnet_optimizer", seg_state);
   archive.read("posenet_optimizer", pose_state);
@@ -95,13 +103,24 @@ std::int64_t load_checkpoint(const std::filesystem::path& path, const std::strin
   return step.toInt();
 }
 
-void init_from_checkpoint(const std::filesystem::path& path, const std::string& print, TrainingNetworks& nets) {
+void init_from_checkpoint(const std::filesystem::path& path, TrainingNetworks& nets) {
   std::string stored;
   torch::serialize::InputArchive archive = read_checkpoint(path, "--init-from", stored);
-  if (pool_options(stored) != pool_options(print))
-    fail(ErrorKind::usage, "{}: trained on another pool ({}; this run:{}); PoseNet's head works in its pool's units", path.string(),
-         pool_options(stored).substr(1), pool_options(print));
+  at::Tensor from_mean, from_scale;
+  read_units(archive, path, from_mean, from_scale);
+  if (!from_mean.defined())
+    fail(ErrorKind::usage, "{}: the checkpoint does not record the units PoseNet's head trained in (made by an older tac); it cannot start another stage",
+         path.string());
+  if (!nets.motion_mean.defined() || !nets.motion_scale.defined()) fail(ErrorKind::internal, "--init-from: this run's PoseNet units are not set");
   restore_networks(archive, path, nets, /*flow_required=*/false);
+  // The same motion out: s_from * (W x + b) + m_from = s * (W' x + b') + m, so
+  // W' = W * s_from / s and b' = (b * s_from + m_from - m) / s, row by row.
+  at::NoGradGuard no_grad;
+  const at::Tensor ratio = from_scale / nets.motion_scale;
+  at::Tensor weight = nets.pose.tensors.at("hydra.final_layer.pose.weight").narrow(0, 0, 6);
+  at::Tensor bias = nets.pose.tensors.at("hydra.final_layer.pose.bias").narrow(0, 0, 6);
+  weight.mul_(ratio.unsqueeze(1));
+  bias.copy_((bias * from_scale + from_mean - nets.motion_mean) / nets.motion_scale);
 }
 
 }  // namespace tac::twin

@@ -1,8 +1,8 @@
 #pragma once
 // The twin trainer's state on disk (`checkpoint.pt`, issue #15): the networks being trained, the
-// flow head and both AdamW states, under the fingerprint of the options that made them. Resuming
-// needs the same fingerprint; starting a curriculum stage (--init-from) needs the same training
-// pool. Internal to tac_twin (libtorch).
+// flow head, the units PoseNet's head works in and both AdamW states, under the fingerprint of
+// the options that made them. Resuming needs the same fingerprint; a curriculum stage
+// (--init-from) takes the networks into its own pool's units. Internal to tac_twin (libtorch).
 #include <torch/optim/adamw.h>
 
 #include <cstdint>
@@ -21,6 +21,10 @@ struct TrainingNetworks {
   scorer::LoadedTwin<scorer::nn::SegNetParams> seg;
   scorer::LoadedTwin<scorer::nn::PoseNetParams> pose;
   std::optional<PoseFlowHead> flow;  // training only (TwinTrainingOptions::pose_flow)
+  // While training, PoseNet's first six outputs are the motion standardized over the pool:
+  // (motion - motion_mean) / motion_scale, each (6) float32. Set before saving or starting from a
+  // checkpoint.
+  at::Tensor motion_mean, motion_scale;
 };
 
 // Both networks at the seeded twin initialization.
@@ -35,8 +39,9 @@ void save_checkpoint(const std::filesystem::path& path, const std::string& print
 std::int64_t load_checkpoint(const std::filesystem::path& path, const std::string& print, TrainingNetworks& nets,
                              torch::optim::AdamW& seg_opt, torch::optim::AdamW& pose_opt);
 
-// Another run's networks (and flow head, if both have one) as this run's start; refused unless
-// its training pool (seed, scenes, pairs, gaps, moves in the fingerprint) is this run's.
-void init_from_checkpoint(const std::filesystem::path& path, const std::string& print, TrainingNetworks& nets);
+// Another run's networks (and flow head, if both have one) as this run's start, PoseNet's head
+// carried from the units that run trained in into `nets`' (the same metres and radians out).
+// Refused for a checkpoint that does not record its units.
+void init_from_checkpoint(const std::filesystem::path& path, TrainingNetworks& nets);
 
 }  // namespace tac::twin

@@ -6,6 +6,8 @@
 #include <functional>
 #include <vector>
 
+#include "tac/twin/pose_batch_from.hpp"
+
 namespace tac::twin {
 
 struct TwinDataset {
@@ -32,11 +34,6 @@ inline constexpr double kMaxMoveYawRate = 0.35;
 TwinDataset render_dataset(const std::vector<std::uint64_t>& scene_seeds, int pairs_per_clip, int gaps, int moves, bool half, int threads,
                            const std::function<void(std::int64_t done, std::int64_t total)>& progress = {});
 
-
-// How a PoseNet batch is drawn from a pool laid out in groups of `group` rows (a first frame's
-// gaps 1..N, then its moves): whole groups, single samples of any group, or only each drawn
-// group's consecutive pair (its first row, gap 1: the kind of pair held out and scored).
-enum class PoseBatchFrom { groups, samples, consecutive };
 
 // Up to `count` rows spread evenly over a pool of `size` rows, taking only every `stride`-th row
 // (stride = a group's size: each group's consecutive pair). Calibration and the training-pairs

@@ -83,10 +83,10 @@ void set_lr(torch::optim::AdamW& opt, double lr) {
 // Everything a checkpoint must match to be resumed: the options that change what is trained.
 std::string fingerprint(const TwinTrainingOptions& o) {
   return fmt::format("tac-twin-train/1 seed={} clips={} pairs={} seg_batch={} crop={}x{} pose_batch={} seg_lr={} pose_lr={} steps={} "
-                     "max_gap={} moves={} change_stem={} running_bn={} whole_groups={} flow={} consecutive={} init={}",
+                     "max_gap={} moves={} change_stem={} running_bn={} batch_from={} flow={} init={}",
                      o.seed, o.clips, o.pairs_per_clip, o.seg_batch, o.seg_crop_height, o.seg_crop_width, o.pose_batch, o.seg_lr,
-                     o.pose_lr, o.steps, o.pose_gaps, o.pose_moves, o.pose_change_stem, o.pose_running_bn, o.pose_whole_groups, o.pose_flow,
-                     o.pose_consecutive_only, o.init_from.string());
+                     o.pose_lr, o.steps, o.pose_gaps, o.pose_moves, o.pose_change_stem, o.pose_running_bn, pose_batch_from_name(o.pose_batch_from),
+                     o.pose_flow, o.init_from.string());
 }
 
 // Training PoseNet on running statistics recalibrates them every this many steps.
@@ -225,7 +225,7 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
   result.render_seconds = seconds_since(start);
   // PoseNet's BatchNorm statistics come from the kind of pair it trains on: each group's
   // consecutive pair when it trains on those alone, every sample otherwise.
-  const std::int64_t pose_stride = o.pose_consecutive_only ? o.pose_gaps + o.pose_moves : 1;
+  const std::int64_t pose_stride = o.pose_batch_from == PoseBatchFrom::consecutive ? o.pose_gaps + o.pose_moves : 1;
 
   // The seeded initialization, calibrated, as the "before" reference.
   if (o.measure_before) {
@@ -277,7 +277,9 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
   torch::optim::AdamW pose_opt(pose_parameters, torch::optim::AdamWOptions(o.pose_lr).weight_decay(1e-4));
   const std::string print = fingerprint(o);
   std::int64_t step = 0;
-  if (!o.init_from.empty() && !o.resume) init_from_checkpoint(o.init_from, print, nets);
+  nets.motion_mean = motion_mean;
+  nets.motion_scale = pose_scale;
+  if (!o.init_from.empty() && !o.resume) init_from_checkpoint(o.init_from, nets);
   if (o.resume) step = result.resumed_from = load_checkpoint(o.checkpoint, print, nets, seg_opt, pose_opt);
 
   const auto train_start = std::chrono::steady_clock::now();
@@ -308,12 +310,10 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
       seg_x.push_back(pool.seg[k].narrow(1, y0, o.seg_crop_height).narrow(2, x0, o.seg_crop_width));
       seg_y.push_back(pool.labels[k].narrow(0, y0, o.seg_crop_height).narrow(1, x0, o.seg_crop_width));
     }
-    // Whole groups of a first frame's pairs (gaps 1..pose_gaps, then the moves), or single samples
-    // of any group.
-    const PoseBatchFrom from = o.pose_consecutive_only ? PoseBatchFrom::consecutive
-                               : o.pose_whole_groups   ? PoseBatchFrom::groups
-                                                       : PoseBatchFrom::samples;
-    const std::vector<std::int64_t> pose_index = pose_batch_rows(n, o.pose_gaps + o.pose_moves, o.pose_batch, from, [&state] { return splitmix(state); });
+    // Whole groups of a first frame's pairs (gaps 1..pose_gaps, then the moves), single samples of
+    // any group, or each drawn group's consecutive pair (o.pose_batch_from).
+    const std::vector<std::int64_t> pose_index =
+        pose_batch_rows(n, o.pose_gaps + o.pose_moves, o.pose_batch, o.pose_batch_from, [&state] { return splitmix(state); });
     const at::Tensor index = at::tensor(pose_index, at::TensorOptions().dtype(at::kLong));
 
     TwinTrainingProgress p;

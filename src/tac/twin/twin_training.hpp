@@ -14,6 +14,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "tac/scorer/twin_weights.hpp"
+#include "tac/twin/pose_batch_from.hpp"
 
 namespace tac::twin {
 
@@ -51,18 +52,17 @@ struct TwinTrainingOptions {
   // normalizing by them removes what the batch's samples have in common, their scale of motion
   // among it, and the network learns motion relative to its batch, which is lost in eval mode.
   bool pose_running_bn = false;
-  // A PoseNet batch takes whole groups (true) or single samples drawn from any group (false: a
-  // batch of as many first frames as samples, so batch statistics are not one scene's).
-  bool pose_whole_groups = true;
-  // PoseNet batches hold only consecutive pairs (each group's gap-1 sample, single samples of
-  // distinct groups), the kind of pair held out and scored; overrides pose_whole_groups. The
-  // second stage of a curriculum: frame gaps first teach the coarse size of the motion, then
+  // How a PoseNet batch is drawn (pose_batch_from.hpp): whole groups; single samples of any group
+  // (a batch of as many first frames as samples, so batch statistics are not one scene's); or
+  // only consecutive pairs (each group's gap-1 sample), the kind of pair held out and scored —
+  // the second stage of a curriculum: frame gaps first teach the coarse size of the motion, then
   // consecutive pairs the precision they need (with init_from).
-  bool pose_consecutive_only = false;
+  PoseBatchFrom pose_batch_from = PoseBatchFrom::groups;
   // Start from the networks of another run's checkpoint (weights, BatchNorm buffers, the flow
   // head if both have one) with fresh optimizers and schedule: the next stage of a curriculum.
-  // Its pool must be this run's (seed, scenes, pairs, gaps, moves): PoseNet's head works in the
-  // pool's standardized units. Empty: the seeded initialization.
+  // Its pool may differ from this run's (more scenes, other gaps): PoseNet's head, which works in
+  // its pool's standardized units while training, is carried over into this pool's units
+  // (the checkpoint records them). Empty: the seeded initialization.
   std::filesystem::path init_from;
   // Weight of the flow supervision (PoseFlowHead): a training-only head on PoseNet's stride-8 and
   // stride-16 features learns where the road moved between the frames, added to the motion loss
