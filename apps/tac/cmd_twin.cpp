@@ -190,7 +190,8 @@ void register_twin(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--init-from", a->init_from,
                   "--train: start from the networks of another run's checkpoint.pt (fresh optimizers and schedule): the next stage "
-                  "of a curriculum; its training pool (--seed, --clips, --pairs, --pose-gaps, --pose-moves) must be this run's");
+                  "of a curriculum. Its pool may differ (more scenes, other gaps): PoseNet's head is carried into this pool's "
+                  "units, which the checkpoint records");
   cmd->add_option("--eval-every", a->eval_every, "--train: also measure the held-out PoseNet R² every N steps (0: only at the end)")
       ->check(CLI::Range(0, 1000000))
       ->capture_default_str();

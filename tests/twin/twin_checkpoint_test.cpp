@@ -8,6 +8,8 @@
 #include <ATen/ATen.h>
 #include <torch/serialize.h>
 
+#include <cmath>
+
 #include "support/fixtures.hpp"
 #include "tac/core/error.hpp"
 
@@ -91,6 +93,7 @@ TEST(TwinCheckpoint, AStageStartNeedsRecordedUnits) {
   };
   expect_refused(write("older.pt", false, 1.0f), nets);     // made before units were recorded
   expect_refused(write("zero-scale.pt", true, 0.0f), nets);  // units no pool can have
+  expect_refused(write("nan-scale.pt", true, std::nanf("")), nets);
   expect_refused(dir.path / "none.pt", nets);
   // A checkpoint without its units is never written.
   TrainingNetworks unset = tac::twin::load_training_init(704);

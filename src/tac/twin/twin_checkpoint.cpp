@@ -46,7 +46,8 @@ void restore_networks(torch::serialize::InputArchive& archive, const std::filesy
 // The units a checkpoint's PoseNet head trained in (both undefined if it does not record them).
 void read_units(torch::serialize::InputArchive& archive, const std::filesystem::path& path, at::Tensor& mean, at::Tensor& scale) {
   const bool has_mean = archive.try_read("pose_units.mean", mean), has_scale = archive.try_read("pose_units.scale", scale);
-  if (has_mean != has_scale || (has_mean && (mean.numel() != 6 || scale.numel() != 6 || !scale.gt(0).all().item<bool>())))
+  if (has_mean != has_scale || (has_mean && (mean.numel() != 6 || scale.numel() != 6 || !mean.isfinite().all().item<bool>() ||
+                                   !(scale.gt(0) & scale.isfinite()).all().item<bool>())))
     fail(ErrorKind::corrupt_input, "{}: PoseNet's units ('pose_units.mean', 'pose_units.scale') are incomplete or invalid", path.string());
   if (has_mean) {
     mean = mean.to(at::kFloat).reshape({6});

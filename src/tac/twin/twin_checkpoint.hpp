@@ -41,7 +41,7 @@ std::int64_t load_checkpoint(const std::filesystem::path& path, const std::strin
 
 // Another run's networks (and flow head, if both have one) as this run's start, PoseNet's head
 // carried from the units that run trained in into `nets`' (the same metres and radians out).
-// Refused for a checkpoint that does not record its units.
+// Refused for a checkpoint that does not record its units or records impossible ones.
 void init_from_checkpoint(const std::filesystem::path& path, TrainingNetworks& nets);
 
 }  // namespace tac::twin
