@@ -48,7 +48,7 @@ std::vector<std::string> tac::cli::TwinArgs::forwarded() const {
     if (stop_after > 0) args.insert(args.end(), {"--stop-after", std::to_string(stop_after)});
     args.insert(args.end(), {"--seg-batch", std::to_string(seg_batch), "--pose-batch", std::to_string(pose_batch), "--crop", crop,
                              "--seg-lr", fmt::format("{}", seg_lr), "--pose-lr", fmt::format("{}", pose_lr),
-                             "--pose-gaps", std::to_string(pose_gaps), "--pose-moves", std::to_string(pose_moves), "--pose-flow", fmt::format("{}", pose_flow), "--pose-stem", pose_stem, "--pose-batchnorm", pose_batchnorm, "--pose-batch-from", pose_batch_from, "--eval-every", std::to_string(eval_every)});
+                             "--pose-gaps", std::to_string(pose_gaps), "--pose-moves", std::to_string(pose_moves), "--pose-flow", fmt::format("{}", pose_flow), "--weight-average", fmt::format("{}", weight_average), "--pose-stem", pose_stem, "--pose-batchnorm", pose_batchnorm, "--pose-batch-from", pose_batch_from, "--eval-every", std::to_string(eval_every)});
   }
   return args;
 }
@@ -171,6 +171,12 @@ void register_twin(CLI::App& app) {
                   "--train: weight of PoseNet's flow supervision: a training-only head on its stride-8 and stride-16 features "
                   "learns where the road moved between the two frames, a target at every position (0: off)")
       ->check(CLI::Range(0.0, 100.0))
+      ->capture_default_str();
+  cmd->add_option("--weight-average", a->weight_average,
+                  "--train: evaluate and export an exponential moving average of each network's weights with this decay "
+                  "(e.g. 0.995: about the last 200 steps) instead of the last step's, whose held-out accuracy swings with each "
+                  "step's noise; training is unchanged (0: off)")
+      ->check(CLI::Range(0.0, 0.999999))
       ->capture_default_str();
   cmd->add_option("--pose-stem", a->pose_stem,
                   "--train: how PoseNet's first convolution starts: 'change' (half its filters see the second frame minus the "

@@ -31,6 +31,7 @@ struct TwinArgs {
   int pose_gaps = 1;
   int pose_moves = 0;
   double pose_flow = 0;
+  double weight_average = 0;  // --train: Polyak averaging decay (0: off)
   std::string pose_stem = "seeded";
   std::string pose_batchnorm = "batch";
   std::string pose_batch_from = "groups";

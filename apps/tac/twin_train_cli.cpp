@@ -61,6 +61,7 @@ void run_twin_training(const TwinArgs& a) {
   o.pose_gaps = a.pose_gaps;
   o.pose_moves = a.pose_moves;
   o.pose_flow = a.pose_flow;
+  o.weight_average = a.weight_average;
   o.pose_change_stem = a.pose_stem == "change";
   o.pose_running_bn = a.pose_batchnorm == "running";
   o.pose_batch_from = a.pose_batch_from == "consecutive" ? twin::PoseBatchFrom::consecutive

@@ -176,9 +176,9 @@ TEST(TwinTraining, BadOptionsAreRefused) {
 
 TEST(TwinTraining, MotionOptionsTrainResumeAndBelongToTheCheckpoint) {
   // Random camera moves, the change stem, running BatchNorm statistics, batches of single
-  // samples and the flow supervision: a run with all of them resumes into the same state (the
-  // flow head too: its loss at the resumed step is the uninterrupted run's), and a checkpoint made
-  // with any one of them otherwise is refused.
+  // samples, the flow supervision and weight averaging: a run with all of them resumes into the
+  // same state (the flow head too: its loss at the resumed step is the uninterrupted run's), and a
+  // checkpoint made with any one of them otherwise is refused.
   tac::test::TempDir dir("twin-motion-options");
   auto options = [&] {
     TwinTrainingOptions o = tiny();
@@ -187,6 +187,7 @@ TEST(TwinTraining, MotionOptionsTrainResumeAndBelongToTheCheckpoint) {
     o.pose_running_bn = true;
     o.pose_batch_from = tac::twin::PoseBatchFrom::samples;
     o.pose_flow = 0.5;
+    o.weight_average = 0.5;
     return o;
   };
   TwinTrainingOptions straight = options();
@@ -212,17 +213,44 @@ TEST(TwinTraining, MotionOptionsTrainResumeAndBelongToTheCheckpoint) {
   ASSERT_EQ(b.flow_loss_curve.size(), 2u);
   EXPECT_EQ(b.flow_loss_curve[0], a.flow_loss_curve[2]) << "the flow head did not resume";
 
-  for (int change = 0; change < 5; ++change) {
+  for (int change = 0; change < 6; ++change) {
     TwinTrainingOptions other = options();
     if (change == 0) other.pose_moves = 1;
     if (change == 1) other.pose_change_stem = false;
     if (change == 2) other.pose_running_bn = false;
     if (change == 3) other.pose_batch_from = tac::twin::PoseBatchFrom::groups;
     if (change == 4) other.pose_flow = 0;
+    if (change == 5) other.weight_average = 0;
     other.checkpoint = first.checkpoint;
     other.resume = true;
     EXPECT_THROW((void)tac::twin::train_twins(other), tac::Error) << change;
   }
+}
+
+TEST(TwinTraining, WeightAveragingLeavesTrainingAloneAndExportsTheAverage) {
+  // The same training with and without averaging: identical losses; the exported twin is the
+  // average (a decay near 0 exports the last step's weights, one of 0.9 other weights); bad decays
+  // are refused.
+  auto run = [](double decay) {
+    TwinTrainingOptions o = tiny();
+    o.weight_average = decay;
+    return tac::twin::train_twins(o);
+  };
+  const auto plain = run(0), follows = run(1e-9), averaged = run(0.9);
+  EXPECT_EQ(averaged.pose_loss_curve, plain.pose_loss_curve);
+  EXPECT_EQ(averaged.seg_loss_curve, plain.seg_loss_curve);
+  auto max_difference = [](const tac::scorer::TwinNetwork& a, const tac::scorer::TwinNetwork& b) {
+    double most = 0;
+    for (std::size_t i = 0; i < a.tensors.size(); ++i)
+      for (std::size_t j = 0; j < a.tensors[i].values.size(); ++j)
+        most = std::max(most, static_cast<double>(std::abs(a.tensors[i].values[j] - b.tensors[i].values[j])));
+    return most;
+  };
+  for (const auto which : {&tac::twin::TwinTrainingResult::segnet, &tac::twin::TwinTrainingResult::posenet}) {
+    EXPECT_LT(max_difference(follows.*which, plain.*which), 1e-4);
+    EXPECT_GT(max_difference(averaged.*which, plain.*which), 1e-3);
+  }
+  for (const double decay : {-0.5, 1.0, std::nan("")}) EXPECT_THROW((void)run(decay), tac::Error) << decay;
 }
 
 TEST(TwinTraining, ACurriculumStageStartsFromAnotherRunsNetworks) {

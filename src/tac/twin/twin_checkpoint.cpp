@@ -25,8 +25,9 @@ torch::serialize::InputArchive read_checkpoint(const std::filesystem::path& path
   return archive;
 }
 
-// The networks' tensors (and the flow head's, when both have one) from a checkpoint.
-void restore_networks(torch::serialize::InputArchive& archive, const std::filesystem::path& path, TrainingNetworks& nets, bool flow_required) {
+// The networks' tensors and the flow head's (required when resuming; when starting another stage,
+// taken if both have one), and when resuming the weight averages, from a checkpoint.
+void restore_networks(torch::serialize::InputArchive& archive, const std::filesystem::path& path, TrainingNetworks& nets, bool resuming) {
   at::NoGradGuard no_grad;
   auto restore = [&](const std::string& prefix, nn::KeyedTensors& tensors, bool required) {
     at::Tensor probe;
@@ -40,7 +41,10 @@ void restore_networks(torch::serialize::InputArchive& archive, const std::filesy
   };
   restore("segnet.", nets.seg.tensors, true);
   restore("posenet.", nets.pose.tensors, true);
-  if (nets.flow) restore("posenet_flow.", nets.flow->tensors(), flow_required);
+  if (nets.flow) restore("posenet_flow.", nets.flow->tensors(), resuming);
+  // Averages only when resuming: another stage starts its own.
+  if (resuming && nets.seg_average) restore("average.segnet.", nets.seg_average->tensors(), true);
+  if (resuming && nets.pose_average) restore("average.posenet.", nets.pose_average->tensors(), true);
 }
 
 // The units a checkpoint's PoseNet head trained in (both undefined if it does not record them).
@@ -74,6 +78,10 @@ void save_checkpoint(const std::filesystem::path& path, const std::string& print
   for (const auto& [key, t] : nets.pose.tensors) archive.write("posenet." + key, t.detach());
   if (nets.flow)
     for (const auto& [key, t] : nets.flow->tensors()) archive.write("posenet_flow." + key, t.detach());
+  if (nets.seg_average)
+    for (const auto& [key, t] : nets.seg_average->tensors()) archive.write("average.segnet." + key, t);
+  if (nets.pose_average)
+    for (const auto& [key, t] : nets.pose_average->tensors()) archive.write("average.posenet." + key, t);
   torch::serialize::OutputArchive seg_state, pose_state;
   seg_opt.save(seg_state);
   pose_opt.save(pose_state);
@@ -91,7 +99,7 @@ std::int64_t load_checkpoint(const std::filesystem::path& path, const std::strin
   if (stored != print) fail(ErrorKind::usage, "{}: made with other options ({}); this run is ({})", path.string(), stored, print);
   c10::IValue step;
   archive.read("step", step);
-  restore_networks(archive, path, nets, /*flow_required=*/true);
+  restore_networks(archive, path, nets, /*resuming=*/true);
   at::Tensor mean, scale;
   read_units(archive, path, mean, scale);
   if (mean.defined() && nets.motion_mean.defined() && !(mean.allclose(nets.motion_mean) && scale.allclose(nets.motion_scale)))
@@ -113,7 +121,7 @@ void init_from_checkpoint(const std::filesystem::path& path, TrainingNetworks& n
     fail(ErrorKind::usage, "{}: the checkpoint does not record the units PoseNet's head trained in (made by an older tac); it cannot start another stage",
          path.string());
   if (!nets.motion_mean.defined() || !nets.motion_scale.defined()) fail(ErrorKind::internal, "--init-from: this run's PoseNet units are not set");
-  restore_networks(archive, path, nets, /*flow_required=*/false);
+  restore_networks(archive, path, nets, /*resuming=*/false);
   // The same motion out: s_from * (W x + b) + m_from = s * (W' x + b') + m, so
   // W' = W * s_from / s and b' = (b * s_from + m_from - m) / s, row by row.
   at::NoGradGuard no_grad;

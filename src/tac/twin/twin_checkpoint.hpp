@@ -14,6 +14,7 @@
 #include "tac/scorer/segnet.hpp"
 #include "tac/scorer/twin_params.hpp"
 #include "tac/twin/posenet_flow_head.hpp"
+#include "tac/twin/weight_average.hpp"
 
 namespace tac::twin {
 
@@ -25,6 +26,9 @@ struct TrainingNetworks {
   // (motion - motion_mean) / motion_scale, each (6) float32. Set before saving or starting from a
   // checkpoint.
   at::Tensor motion_mean, motion_scale;
+  // The networks' weight averages (TwinTrainingOptions::weight_average); resumed with the rest, not
+  // carried into another stage (it starts its own at the weights it starts from).
+  std::optional<WeightAverage> seg_average, pose_average;
 };
 
 // Both networks at the seeded twin initialization.

@@ -50,6 +50,13 @@ bool is_buffer(const std::string& key) {
   return key.ends_with(".running_mean") || key.ends_with(".running_var") || key == "_mean" || key == "_std";
 }
 
+std::vector<std::string> trainable_keys(const nn::KeyedTensors& tensors) {
+  std::vector<std::string> out;
+  for (const auto& [key, t] : tensors)
+    if (!is_buffer(key)) out.push_back(key);
+  return out;
+}
+
 std::vector<at::Tensor> trainable(nn::KeyedTensors& tensors) {
   std::vector<at::Tensor> out;
   for (auto& [key, t] : tensors) {
@@ -83,10 +90,10 @@ void set_lr(torch::optim::AdamW& opt, double lr) {
 // Everything a checkpoint must match to be resumed: the options that change what is trained.
 std::string fingerprint(const TwinTrainingOptions& o) {
   return fmt::format("tac-twin-train/1 seed={} clips={} pairs={} seg_batch={} crop={}x{} pose_batch={} seg_lr={} pose_lr={} steps={} "
-                     "max_gap={} moves={} change_stem={} running_bn={} batch_from={} flow={} init={}",
+                     "max_gap={} moves={} change_stem={} running_bn={} batch_from={} flow={} average={} init={}",
                      o.seed, o.clips, o.pairs_per_clip, o.seg_batch, o.seg_crop_height, o.seg_crop_width, o.pose_batch, o.seg_lr,
                      o.pose_lr, o.steps, o.pose_gaps, o.pose_moves, o.pose_change_stem, o.pose_running_bn, pose_batch_from_name(o.pose_batch_from),
-                     o.pose_flow, o.init_from.string());
+                     o.pose_flow, o.weight_average, o.init_from.string());
 }
 
 // Training PoseNet on running statistics recalibrates them every this many steps.
@@ -159,6 +166,8 @@ void check_options(const TwinTrainingOptions& o) {
   if (o.pose_gaps < 1 || o.pose_gaps > 8) fail(ErrorKind::usage, "--pose-gaps must be 1..8, got {}", o.pose_gaps);
   if (o.pose_moves < 0 || o.pose_moves > 8) fail(ErrorKind::usage, "--pose-moves must be 0..8, got {}", o.pose_moves);
   if (o.eval_every < 0) fail(ErrorKind::usage, "--eval-every must not be negative");
+  if (!(o.weight_average >= 0 && o.weight_average < 1))
+    fail(ErrorKind::usage, "--weight-average must be a decay in [0, 1), got {}", o.weight_average);
   if (!(o.pose_flow >= 0 && o.pose_flow <= 100)) fail(ErrorKind::usage, "--pose-flow must be a weight in 0..100, got {}", o.pose_flow);
   if (o.resume && o.checkpoint.empty()) fail(ErrorKind::usage, "--resume needs a checkpoint path");
   if (!o.init_from.empty() && !o.checkpoint.empty() && std::filesystem::exists(o.init_from) && std::filesystem::exists(o.checkpoint) &&
@@ -280,6 +289,10 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
   nets.motion_mean = motion_mean;
   nets.motion_scale = pose_scale;
   if (!o.init_from.empty() && !o.resume) init_from_checkpoint(o.init_from, nets);
+  if (o.weight_average > 0) {  // from the weights this run starts at (a resumed run then restores its own)
+    nets.seg_average.emplace(nets.seg.tensors, trainable_keys(nets.seg.tensors), o.weight_average);
+    nets.pose_average.emplace(nets.pose.tensors, trainable_keys(nets.pose.tensors), o.weight_average);
+  }
   if (o.resume) step = result.resumed_from = load_checkpoint(o.checkpoint, print, nets, seg_opt, pose_opt);
 
   const auto train_start = std::chrono::steady_clock::now();
@@ -356,8 +369,17 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
       p.pose_seconds = seconds_since(pose_start);
     }
     ++step;
+    if (nets.seg_average) nets.seg_average->update(nets.seg.tensors);
+    if (nets.pose_average) nets.pose_average->update(nets.pose.tensors);
     if (o.eval_every > 0 && step % o.eval_every == 0) {
-      p.held_out_pose_r2 = held_out_pose_r2(nets, pool, pose_stride, held_out, o.calibration_samples, motion_mean, pose_scale, !o.pose_running_bn);
+      // The averaged weights when averaging (recalibrated, as always with them), then back.
+      if (nets.pose_average) nets.pose_average->swap(nets.pose.tensors);
+      p.held_out_pose_r2 = held_out_pose_r2(nets, pool, pose_stride, held_out, o.calibration_samples, motion_mean, pose_scale,
+                                            !o.pose_running_bn || nets.pose_average.has_value());
+      if (nets.pose_average) {
+        nets.pose_average->swap(nets.pose.tensors);
+        if (o.pose_running_bn) calibrate_posenet(nets, pool, o.calibration_samples, pose_stride);  // the live weights' own
+      }
       p.has_held_out_pose_r2 = true;
       result.held_out_pose_r2_curve.emplace_back(step, p.held_out_pose_r2);
     }
@@ -383,6 +405,9 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
   result.train_seconds = seconds_since(train_start);
   result.steps = step;
   if (!o.checkpoint.empty()) save_checkpoint(o.checkpoint, print, step, nets, seg_opt, pose_opt);
+  // The twin is the averaged weights when averaging.
+  if (nets.seg_average) nets.seg_average->swap(nets.seg.tensors);
+  if (nets.pose_average) nets.pose_average->swap(nets.pose.tensors);
   for (auto& [key, t] : nets.seg.tensors) t.requires_grad_(false);
   for (auto& [key, t] : nets.pose.tensors) t.requires_grad_(false);
   {  // the head back in metres and radians

@@ -68,6 +68,10 @@ struct TwinTrainingOptions {
   // stride-16 features learns where the road moved between the frames, added to the motion loss
   // with this weight. 0: off.
   double pose_flow = 0;
+  // Polyak averaging (weight_average.hpp): the evaluations while training and the exported twin
+  // use an exponential moving average of each network's weights with this decay (e.g. 0.995: the
+  // last ~200 steps) instead of the last step's. 0: off. Training itself is unchanged.
+  double weight_average = 0;
   int eval_every = 0;            // measure the held-out PoseNet R² every N steps (0: only at the end)
   double seg_lr = 2e-3;
   double pose_lr = 5e-4;          // 2e-3 left PoseNet at the constant prediction (docs/twin.md)
