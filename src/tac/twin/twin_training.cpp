@@ -59,11 +59,7 @@ std::vector<std::string> trainable_keys(const nn::KeyedTensors& tensors) {
 
 std::vector<at::Tensor> trainable(nn::KeyedTensors& tensors) {
   std::vector<at::Tensor> out;
-  for (auto& [key, t] : tensors) {
-    if (is_buffer(key)) continue;
-    t.requires_grad_(true);
-    out.push_back(t);
-  }
+  for (const std::string& key : trainable_keys(tensors)) out.push_back(tensors.at(key).requires_grad_(true));
   return out;
 }
 
@@ -141,14 +137,14 @@ TwinDataset training_sample(const TwinDataset& pool, std::int64_t count, int gro
 // first (as at the end; batch-statistics training never reads them); training on running
 // statistics uses its own, recalibrated on schedule. No gradients; the training is unchanged by it.
 double held_out_pose_r2(const TrainingNetworks& nets, const TwinDataset& pool, std::int64_t pose_stride, const TwinDataset& held_out, int samples,
-                        const at::Tensor& motion_mean, const at::Tensor& pose_scale, bool recalibrate) {
+                        bool recalibrate) {
   if (recalibrate) calibrate_posenet(nets, pool, samples, pose_stride);
   at::NoGradGuard no_grad;
   std::vector<at::Tensor> predictions;
   for (std::int64_t b = 0; b < held_out.size(); b += 8) {
     const std::int64_t m = std::min<std::int64_t>(8, held_out.size() - b);
-    predictions.push_back(nn::posenet_forward_train(nets.pose.params, held_out.pose.narrow(0, b, m).to(at::kFloat)).narrow(1, 0, 6) * pose_scale +
-                          motion_mean);
+    predictions.push_back(nn::posenet_forward_train(nets.pose.params, held_out.pose.narrow(0, b, m).to(at::kFloat)).narrow(1, 0, 6) * nets.motion_scale +
+                          nets.motion_mean);
   }
   TwinAccuracy accuracy;
   pose_r2_from_predictions(at::cat(predictions), held_out.motion, accuracy);
@@ -374,7 +370,7 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
     if (o.eval_every > 0 && step % o.eval_every == 0) {
       // The averaged weights when averaging (recalibrated, as always with them), then back.
       if (nets.pose_average) nets.pose_average->swap(nets.pose.tensors);
-      p.held_out_pose_r2 = held_out_pose_r2(nets, pool, pose_stride, held_out, o.calibration_samples, motion_mean, pose_scale,
+      p.held_out_pose_r2 = held_out_pose_r2(nets, pool, pose_stride, held_out, o.calibration_samples,
                                             !o.pose_running_bn || nets.pose_average.has_value());
       if (nets.pose_average) {
         nets.pose_average->swap(nets.pose.tensors);
