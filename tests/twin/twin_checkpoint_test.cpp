@@ -22,7 +22,7 @@ at::Tensor units(std::initializer_list<float> values) { return at::tensor(std::v
 // PoseNet's six motion outputs in metres and radians, for the units `nets` trains in.
 at::Tensor motion_out(const TrainingNetworks& nets, const at::Tensor& x) {
   at::NoGradGuard no_grad;
-  return tac::scorer::nn::posenet_forward_train(nets.pose.params, x).narrow(1, 0, 6) * nets.motion_scale + nets.motion_mean;
+  return tac::scorer::nn::posenet_forward_train(nets.pose.params, x).narrow(1, 0, 6) * nets.units.scale + nets.units.mean;
 }
 
 void save(const std::filesystem::path& path, TrainingNetworks& nets) {
@@ -51,14 +51,14 @@ TEST(TwinCheckpoint, AStageStartGivesTheSameMotionInItsOwnUnits) {
     from.pose.tensors.at("hydra.final_layer.pose.weight").normal_(0.0, 0.05, g);
     from.pose.tensors.at("hydra.final_layer.pose.bias").normal_(0.0, 0.5, g);
   }
-  from.motion_mean = units({0.9f, 0.01f, 0.0f, 0.0f, 0.0f, -0.002f});
-  from.motion_scale = units({0.4f, 0.03f, 0.001f, 0.001f, 0.001f, 0.004f});
+  from.units.mean = units({0.9f, 0.01f, 0.0f, 0.0f, 0.0f, -0.002f});
+  from.units.scale = units({0.4f, 0.03f, 0.001f, 0.001f, 0.001f, 0.004f});
   const auto path = dir.path / "stage1.pt";
   save(path, from);
 
   TrainingNetworks to = tac::twin::load_training_init(999);  // other weights, overwritten
-  to.motion_mean = units({0.6f, -0.02f, 0.0f, 0.0f, 0.0f, 0.001f});
-  to.motion_scale = units({0.2f, 0.05f, 0.002f, 0.001f, 0.0005f, 0.003f});
+  to.units.mean = units({0.6f, -0.02f, 0.0f, 0.0f, 0.0f, 0.001f});
+  to.units.scale = units({0.2f, 0.05f, 0.002f, 0.001f, 0.0005f, 0.003f});
   tac::twin::init_from_checkpoint(path, to);
   const at::Tensor x = at::randn({2, 12, 192, 256}, at::make_generator<at::CPUGeneratorImpl>(5));
   const at::Tensor expected = motion_out(from, x), got = motion_out(to, x);
@@ -78,8 +78,8 @@ TEST(TwinCheckpoint, AStageStartGivesTheSameMotionInItsOwnUnits) {
 TEST(TwinCheckpoint, AStageStartNeedsRecordedUnits) {
   tac::test::TempDir dir("twin-checkpoint-refused");
   TrainingNetworks nets = tac::twin::load_training_init(704);
-  nets.motion_mean = units({0, 0, 0, 0, 0, 0});
-  nets.motion_scale = units({1, 1, 1, 1, 1, 1});
+  nets.units.mean = units({0, 0, 0, 0, 0, 0});
+  nets.units.scale = units({1, 1, 1, 1, 1, 1});
   auto write = [&](const std::string& name, bool with_units, float scale) {
     torch::serialize::OutputArchive archive;
     archive.write("fingerprint", c10::IValue(std::string("test")));

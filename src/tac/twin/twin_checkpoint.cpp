@@ -71,9 +71,9 @@ void save_checkpoint(const std::filesystem::path& path, const std::string& print
   torch::serialize::OutputArchive archive;
   archive.write("fingerprint", c10::IValue(print));
   archive.write("step", c10::IValue(step));
-  if (!nets.motion_mean.defined() || !nets.motion_scale.defined()) fail(ErrorKind::internal, "checkpoint: PoseNet's units are not set");
-  archive.write("pose_units.mean", nets.motion_mean.detach());
-  archive.write("pose_units.scale", nets.motion_scale.detach());
+  if (!nets.units.mean.defined() || !nets.units.scale.defined()) fail(ErrorKind::internal, "checkpoint: PoseNet's units are not set");
+  archive.write("pose_units.mean", nets.units.mean.detach());
+  archive.write("pose_units.scale", nets.units.scale.detach());
   for (const auto& [key, t] : nets.seg.tensors) archive.write("segnet." + key, t.detach());
   for (const auto& [key, t] : nets.pose.tensors) archive.write("posenet." + key, t.detach());
   if (nets.flow)
@@ -102,7 +102,7 @@ std::int64_t load_checkpoint(const std::filesystem::path& path, const std::strin
   restore_networks(archive, path, nets, /*resuming=*/true);
   at::Tensor mean, scale;
   read_units(archive, path, mean, scale);
-  if (mean.defined() && nets.motion_mean.defined() && !(mean.allclose(nets.motion_mean) && scale.allclose(nets.motion_scale)))
+  if (mean.defined() && nets.units.mean.defined() && !(mean.allclose(nets.units.mean) && scale.allclose(nets.units.scale)))
     fail(ErrorKind::usage, "{}: its PoseNet units are not this run's pool's (same options, other data?)", path.string());
   torch::serialize::InputArchive seg_state, pose_state;
   archive.read("segnet_optimizer", seg_state);
@@ -120,16 +120,16 @@ void init_from_checkpoint(const std::filesystem::path& path, TrainingNetworks& n
   if (!from_mean.defined())
     fail(ErrorKind::usage, "{}: the checkpoint does not record the units PoseNet's head trained in (made by an older tac); it cannot start another stage",
          path.string());
-  if (!nets.motion_mean.defined() || !nets.motion_scale.defined()) fail(ErrorKind::internal, "--init-from: this run's PoseNet units are not set");
+  if (!nets.units.mean.defined() || !nets.units.scale.defined()) fail(ErrorKind::internal, "--init-from: this run's PoseNet units are not set");
   restore_networks(archive, path, nets, /*resuming=*/false);
   // The same motion out: s_from * (W x + b) + m_from = s * (W' x + b') + m, so
   // W' = W * s_from / s and b' = (b * s_from + m_from - m) / s, row by row.
   at::NoGradGuard no_grad;
-  const at::Tensor ratio = from_scale / nets.motion_scale;
+  const at::Tensor ratio = from_scale / nets.units.scale;
   at::Tensor weight = nets.pose.tensors.at("hydra.final_layer.pose.weight").narrow(0, 0, 6);
   at::Tensor bias = nets.pose.tensors.at("hydra.final_layer.pose.bias").narrow(0, 0, 6);
   weight.mul_(ratio.unsqueeze(1));
-  bias.copy_((bias * from_scale + from_mean - nets.motion_mean) / nets.motion_scale);
+  bias.copy_((bias * from_scale + from_mean - nets.units.mean) / nets.units.scale);
 }
 
 }  // namespace tac::twin

@@ -14,6 +14,7 @@
 #include "tac/scorer/segnet.hpp"
 #include "tac/scorer/twin_params.hpp"
 #include "tac/twin/posenet_flow_head.hpp"
+#include "tac/twin/pose_units.hpp"
 #include "tac/twin/weight_average.hpp"
 
 namespace tac::twin {
@@ -22,10 +23,10 @@ struct TrainingNetworks {
   scorer::LoadedTwin<scorer::nn::SegNetParams> seg;
   scorer::LoadedTwin<scorer::nn::PoseNetParams> pose;
   std::optional<PoseFlowHead> flow;  // training only (TwinTrainingOptions::pose_flow)
-  // While training, PoseNet's first six outputs are the motion standardized over the pool:
-  // (motion - motion_mean) / motion_scale, each (6) float32. Set before saving or starting from a
-  // checkpoint.
-  at::Tensor motion_mean, motion_scale;
+  // While training, PoseNet's first six outputs are the motion in the pool's units
+  // (pose_units.hpp). Set before saving or starting from a checkpoint (mean and scale; the
+  // checkpoint records those two).
+  PoseUnits units;
   // The networks' weight averages (TwinTrainingOptions::weight_average); resumed with the rest, not
   // carried into another stage (it starts its own at the weights it starts from).
   std::optional<WeightAverage> seg_average, pose_average;

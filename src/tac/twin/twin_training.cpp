@@ -24,6 +24,7 @@
 #include "tac/twin/twin_accuracy.hpp"
 #include "tac/twin/posenet_change_stem.hpp"
 #include "tac/twin/posenet_flow_head.hpp"
+#include "tac/twin/pose_units.hpp"
 #include "tac/twin/twin_checkpoint.hpp"
 #include "tac/twin/twin_dataset.hpp"
 
@@ -143,8 +144,8 @@ double held_out_pose_r2(const TrainingNetworks& nets, const TwinDataset& pool, s
   std::vector<at::Tensor> predictions;
   for (std::int64_t b = 0; b < held_out.size(); b += 8) {
     const std::int64_t m = std::min<std::int64_t>(8, held_out.size() - b);
-    predictions.push_back(nn::posenet_forward_train(nets.pose.params, held_out.pose.narrow(0, b, m).to(at::kFloat)).narrow(1, 0, 6) * nets.motion_scale +
-                          nets.motion_mean);
+    predictions.push_back(pose_from_units(nn::posenet_forward_train(nets.pose.params, held_out.pose.narrow(0, b, m).to(at::kFloat)).narrow(1, 0, 6),
+                                          nets.units.mean, nets.units.scale));
   }
   TwinAccuracy accuracy;
   pose_r2_from_predictions(at::cat(predictions), held_out.motion, accuracy);
@@ -244,33 +245,11 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
 
   TrainingNetworks nets = load_training_init(o.seed);
   const std::int64_t n = pool.size();
-  // PoseNet learns the motion standardized per component (its spread over the pool), so forward
-  // speed (metres) does not drown yaw (milliradians), and Adam's steps — of a fixed size whatever
-  // the gradient's scale — do not throw outputs thousands of milliradians off. Components that
-  // never move (the scene has no climb, roll or pitch) weigh as the smallest spread that does.
-  // The head's last layer works in those units while training (it starts at zero: the mean
-  // motion, as regression heads usually do — the one departure from the seeded initialization)
-  // and is folded back to metres and radians before the weights are measured or written.
-  const at::Tensor motion_mean = pool.motion.mean(0);
-  const at::Tensor spread = pool.motion.std(0);
-  const at::Tensor moving = spread.gt(1e-9);
-  const double smallest = moving.any().item<bool>() ? spread.masked_select(moving).min().item<double>() : 1.0;
-  const at::Tensor pose_scale = spread.clamp_min(smallest);
-  // The standardized errors are weighed half equally and half by each component's share of the
-  // motion's variance in metres and radians — the share the pooled R² (the measure of success)
-  // gives it. Equal weights alone let the small lateral and yaw motions, which are easier, take as
-  // much of the training as forward speed, which holds most of the variance.
-  const at::Tensor variance = spread.pow(2);
-  const double active = std::max<double>(1.0, moving.sum().item<double>());
-  const at::Tensor pose_weight =
-      (0.5 * moving.to(at::kFloat) / active + 0.5 * variance / variance.sum().clamp_min(1e-30)).to(at::kFloat);
-  at::Tensor head_weight = nets.pose.tensors.at("hydra.final_layer.pose.weight");
-  at::Tensor head_bias = nets.pose.tensors.at("hydra.final_layer.pose.bias");
-  {
-    at::NoGradGuard no_grad;
-    head_weight.narrow(0, 0, 6).zero_();
-    head_bias.narrow(0, 0, 6).zero_();
-  }
+  // PoseNet learns the motion standardized over the pool (pose_units.hpp); its head's last layer
+  // works in those units while training (it starts at zero: the mean motion — the one departure
+  // from the seeded initialization) and is folded back to metres and radians at the end.
+  nets.units = pose_units_of(pool.motion);
+  zero_pose_head(nets.pose.tensors);
   if (o.pose_change_stem) start_stem_on_change(nets.pose.tensors);
   std::vector<at::Tensor> pose_parameters = trainable(nets.pose.tensors);
   if (o.pose_flow > 0) {
@@ -282,8 +261,6 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
   torch::optim::AdamW pose_opt(pose_parameters, torch::optim::AdamWOptions(o.pose_lr).weight_decay(1e-4));
   const std::string print = fingerprint(o);
   std::int64_t step = 0;
-  nets.motion_mean = motion_mean;
-  nets.motion_scale = pose_scale;
   if (!o.init_from.empty() && !o.resume) init_from_checkpoint(o.init_from, nets);
   if (o.weight_average > 0) {  // from the weights this run starts at (a resumed run then restores its own)
     nets.seg_average.emplace(nets.seg.tensors, trainable_keys(nets.seg.tensors), o.weight_average);
@@ -351,7 +328,7 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
       const at::Tensor target = pool.motion.index_select(0, index);
       std::vector<at::Tensor> stages;
       const at::Tensor out = nn::posenet_forward_train(nets.pose.params, px, nets.flow ? &stages : nullptr).narrow(1, 0, 6);
-      const at::Tensor pose_loss = ((out - (target - motion_mean) / pose_scale).pow(2).mean(0) * pose_weight).sum();
+      const at::Tensor pose_loss = standardized_pose_loss(out, target, nets.units);
       at::Tensor loss = pose_loss;
       if (nets.flow) {
         const at::Tensor flow_loss = nets.flow->loss(stages, target);
@@ -406,11 +383,7 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
   if (nets.pose_average) nets.pose_average->swap(nets.pose.tensors);
   for (auto& [key, t] : nets.seg.tensors) t.requires_grad_(false);
   for (auto& [key, t] : nets.pose.tensors) t.requires_grad_(false);
-  {  // the head back in metres and radians
-    at::NoGradGuard no_grad;
-    head_weight.narrow(0, 0, 6).mul_(pose_scale.unsqueeze(1));
-    head_bias.narrow(0, 0, 6).mul_(pose_scale).add_(motion_mean);
-  }
+  fold_pose_head(nets.pose.tensors, nets.units.mean, nets.units.scale);  // the head back in metres and radians
 
   {
     TwinTrainingProgress p;
