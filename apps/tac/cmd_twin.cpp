@@ -48,7 +48,7 @@ std::vector<std::string> tac::cli::TwinArgs::forwarded() const {
     if (stop_after > 0) args.insert(args.end(), {"--stop-after", std::to_string(stop_after)});
     args.insert(args.end(), {"--seg-batch", std::to_string(seg_batch), "--pose-batch", std::to_string(pose_batch), "--crop", crop,
                              "--seg-lr", fmt::format("{}", seg_lr), "--pose-lr", fmt::format("{}", pose_lr),
-                             "--pose-gaps", std::to_string(pose_gaps), "--pose-moves", std::to_string(pose_moves), "--pose-flow", fmt::format("{}", pose_flow), "--weight-average", fmt::format("{}", weight_average), "--pose-stem", pose_stem, "--pose-batchnorm", pose_batchnorm, "--pose-batch-from", pose_batch_from, "--eval-every", std::to_string(eval_every)});
+                             "--pose-gaps", std::to_string(pose_gaps), "--pose-moves", std::to_string(pose_moves), "--pose-flow", fmt::format("{}", pose_flow), "--weight-average", fmt::format("{}", weight_average), "--pose-stem", pose_stem, "--pose-batchnorm", pose_batchnorm, "--pose-batch-from", pose_batch_from, "--eval-every", std::to_string(eval_every), "--refresh-scenes", std::to_string(refresh_scenes), "--refresh-every", std::to_string(refresh_every)});
   }
   return args;
 }
@@ -132,7 +132,8 @@ void register_twin(CLI::App& app) {
       "  tac twin --out twin/\n"
       "  tac twin --out twin/ --seed 7 --calibrate clip.mkv --samples 8\n"
       "  tac twin --train --out twin/ --budget 1800 --threads 2\n"
-      "  tac twin --train --out twin/ --steps 600 --resume");
+      "  tac twin --train --out twin/ --steps 600 --resume\n"
+      "  tac twin --train --out twin/ --budget 3600 --clips 960 --pairs 2 --refresh-scenes 160 --refresh-every 50");
   cmd->add_option("--out", a->out, "Output directory")->required();
   cmd->add_option("--seed", a->seed, "Random seed")->capture_default_str();
   cmd->add_option("--calibrate", a->calibrate, "Calibrate BatchNorm statistics on frames of this video")
@@ -199,6 +200,14 @@ void register_twin(CLI::App& app) {
                   "of a curriculum. Its pool may differ (more scenes, other gaps): PoseNet's head is carried into this pool's "
                   "units, which the checkpoint records");
   cmd->add_option("--eval-every", a->eval_every, "--train: also measure the held-out PoseNet R² every N steps (0: only at the end)")
+      ->check(CLI::Range(0, 1000000))
+      ->capture_default_str();
+  cmd->add_option("--refresh-scenes", a->refresh_scenes,
+                  "--train: every --refresh-every steps, replace this many of the pool's oldest scenes by new ones (the next seeds), "
+                  "so training sees more scenes than memory holds at once (0: the same --clips scenes throughout)")
+      ->check(CLI::Range(0, 1000))
+      ->capture_default_str();
+  cmd->add_option("--refresh-every", a->refresh_every, "--train: steps between refreshes of the pool (with --refresh-scenes)")
       ->check(CLI::Range(0, 1000000))
       ->capture_default_str();
   cmd->add_flag("--no-cache", a->no_cache, "--train: do not install the result as the cached twin tac demo uses");

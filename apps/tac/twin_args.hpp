@@ -37,6 +37,7 @@ struct TwinArgs {
   std::string pose_batch_from = "groups";
   std::string init_from;  // --train: another run's checkpoint to start from
   int eval_every = 0;
+  int refresh_scenes = 0, refresh_every = 0;  // --train: rotate the pool's scenes (0: never)
   // The arguments that hand the same request to tac-scorer.
   std::vector<std::string> forwarded() const;
 };

@@ -69,6 +69,8 @@ void run_twin_training(const TwinArgs& a) {
                                                          : twin::PoseBatchFrom::groups;
   if (!a.init_from.empty()) o.init_from = std::filesystem::absolute(a.init_from);
   o.eval_every = a.eval_every;
+  o.refresh_scenes = a.refresh_scenes;
+  o.refresh_every = a.refresh_every;
   int crop_h = 0, crop_w = 0;
   char tail = 0;
   if (std::sscanf(a.crop.c_str(), "%dx%d%c", &crop_h, &crop_w, &tail) != 2)
@@ -91,6 +93,9 @@ void run_twin_training(const TwinArgs& a) {
     if (p.phase == "render") {
       std::fprintf(stderr, "[%s] rendering samples %lld/%lld\n", clock(p.elapsed_seconds).c_str(), static_cast<long long>(p.step),
                    static_cast<long long>(p.total_steps));
+    } else if (p.phase == "refresh") {
+      std::fprintf(stderr, "[%s] new scenes for the pool: rendering samples %lld/%lld\n", clock(p.elapsed_seconds).c_str(),
+                   static_cast<long long>(p.step), static_cast<long long>(p.total_steps));
     } else if (p.phase == "train") {
       const std::string flow = o.pose_flow > 0 ? fmt::format(" (flow {:.4f})", p.flow_loss) : std::string();
       std::fprintf(stderr, "[%s] step %lld/%lld  seg loss %.4f (crop accuracy %.2f %%)  pose loss %.4f%s  (%.1f + %.1f s)  %.1f samples/s  ETA %s\n",
@@ -116,6 +121,8 @@ void run_twin_training(const TwinArgs& a) {
   nlohmann::json report = r.summary();
   report["total_seconds"] = total_seconds;
   report["render_seconds"] = r.render_seconds;
+  report["refresh_seconds"] = r.refresh_seconds;
+  report["train_scenes"] = r.train_seeds.size();
   report["peak_rss_mb"] = peak_rss_mb();
   report["threads"] = a.threads;
   report["resumed_from_step"] = r.resumed_from;

@@ -119,3 +119,37 @@ TEST(TwinDataset, SpreadRowsCoverThePoolOrItsConsecutivePairs) {
   EXPECT_THROW((void)tac::twin::spread_rows(40, 5, 0), tac::Error);
   EXPECT_THROW((void)tac::twin::spread_rows(3, 5, 4), tac::Error);
 }
+
+TEST(TwinDataset, MotionWithoutRenderingIsTheRenderedPoolsExactly) {
+  const std::vector<std::uint64_t> seeds{41, 42};
+  const int pairs = 2, gaps = 2, moves = 1;
+  const auto d = tac::twin::render_dataset(seeds, pairs, gaps, moves, /*half=*/true, /*threads=*/2);
+  const at::Tensor motion = tac::twin::dataset_motion(seeds, pairs, gaps, moves);
+  ASSERT_EQ(motion.sizes(), d.motion.sizes());
+  EXPECT_TRUE(at::equal(motion, d.motion));
+  EXPECT_GT(motion.abs().sum().item<double>(), 0.0);
+  EXPECT_THROW((void)tac::twin::dataset_motion({}, pairs, gaps, moves), tac::Error);
+  EXPECT_THROW((void)tac::twin::dataset_motion(seeds, pairs, 9, moves), tac::Error);
+}
+
+TEST(TwinDataset, NewScenesReplaceExactlyTheirRows) {
+  auto filled = [](std::int64_t n, float v, at::ScalarType type) {
+    tac::twin::TwinDataset d;
+    d.seg = at::full({n, 3, 4, 4}, v, at::TensorOptions().dtype(type));
+    d.pose = at::full({n, 12, 2, 2}, v, at::TensorOptions().dtype(type));
+    d.labels = at::full({n, 4, 4}, static_cast<int>(v), at::TensorOptions().dtype(at::kByte));
+    d.motion = at::full({n, 6}, v, at::TensorOptions().dtype(at::kFloat));
+    return d;
+  };
+  auto pool = filled(6, 1.0f, at::kHalf);
+  tac::twin::replace_scenes(pool, 2, filled(2, 3.0f, at::kFloat));  // converted to the pool's float16
+  for (std::int64_t i = 0; i < 6; ++i) {
+    const float want = (i == 2 || i == 3) ? 3.0f : 1.0f;
+    EXPECT_TRUE(at::equal(pool.seg[i], at::full({3, 4, 4}, want, at::TensorOptions().dtype(at::kHalf)))) << i;
+    EXPECT_TRUE(at::equal(pool.pose[i], at::full({12, 2, 2}, want, at::TensorOptions().dtype(at::kHalf)))) << i;
+    EXPECT_EQ(pool.labels[i][0][0].item<int>(), static_cast<int>(want)) << i;
+    EXPECT_EQ(pool.motion[i][5].item<float>(), want) << i;
+  }
+  EXPECT_THROW(tac::twin::replace_scenes(pool, 5, filled(2, 3.0f, at::kFloat)), tac::Error);  // past the end
+  EXPECT_THROW(tac::twin::replace_scenes(pool, -1, filled(1, 3.0f, at::kFloat)), tac::Error);
+}

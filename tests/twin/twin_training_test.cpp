@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <numeric>
 
 #include "support/fixtures.hpp"
@@ -62,6 +63,30 @@ void expect_close_values(const tac::scorer::TwinNetwork& a, const tac::scorer::T
     for (std::size_t k = 0; k < x.size(); ++k) diff = std::max(diff, static_cast<double>(std::abs(x[k] - y[k])));
     EXPECT_LE(diff, bound) << name;
   }
+}
+
+struct StraightAndResumed {
+  tac::twin::TwinTrainingResult straight, stopped, resumed;
+  std::filesystem::path checkpoint;  // the stopped run's, resumed
+};
+
+// The same options run straight through (checkpoint dir/straight.pt), and stopped after `stop`
+// steps (dir/resumed.pt), then resumed from that checkpoint.
+StraightAndResumed run_straight_and_resumed(const TwinTrainingOptions& options, const std::filesystem::path& dir, std::int64_t stop) {
+  StraightAndResumed out;
+  TwinTrainingOptions straight = options;
+  straight.checkpoint = dir / "straight.pt";
+  out.straight = tac::twin::train_twins(straight);
+  TwinTrainingOptions first = options;
+  first.checkpoint = out.checkpoint = dir / "resumed.pt";
+  first.checkpoint_every = 0;
+  first.interrupt_after = stop;
+  out.stopped = tac::twin::train_twins(first);
+  TwinTrainingOptions second = options;
+  second.checkpoint = out.checkpoint;
+  second.resume = true;
+  out.resumed = tac::twin::train_twins(second);
+  return out;
 }
 
 }  // namespace
@@ -190,24 +215,14 @@ TEST(TwinTraining, MotionOptionsTrainResumeAndBelongToTheCheckpoint) {
     o.weight_average = 0.5;
     return o;
   };
-  TwinTrainingOptions straight = options();
-  straight.checkpoint = dir.path / "straight.pt";
-  const auto a = tac::twin::train_twins(straight);
+  const StraightAndResumed runs = run_straight_and_resumed(options(), dir.path, 2);
+  const auto& a = runs.straight;
+  const auto& b = runs.resumed;
   ASSERT_EQ(a.pose_loss_curve.size(), 4u);
   for (const double loss : a.pose_loss_curve) EXPECT_TRUE(std::isfinite(loss));
   ASSERT_EQ(a.flow_loss_curve.size(), 4u);
   for (const double loss : a.flow_loss_curve) EXPECT_GT(loss, 0.0);
   EXPECT_EQ(a.after.samples, 1);
-
-  TwinTrainingOptions first = options();
-  first.checkpoint = dir.path / "resumed.pt";
-  first.checkpoint_every = 0;
-  first.interrupt_after = 2;
-  (void)tac::twin::train_twins(first);
-  TwinTrainingOptions second = options();
-  second.checkpoint = first.checkpoint;
-  second.resume = true;
-  const auto b = tac::twin::train_twins(second);
   ASSERT_EQ(b.pose_loss_curve.size(), 2u);
   EXPECT_EQ(b.pose_loss_curve[0], a.pose_loss_curve[2]) << "the running statistics or the moves did not resume";
   ASSERT_EQ(b.flow_loss_curve.size(), 2u);
@@ -221,7 +236,7 @@ TEST(TwinTraining, MotionOptionsTrainResumeAndBelongToTheCheckpoint) {
     if (change == 3) other.pose_batch_from = tac::twin::PoseBatchFrom::groups;
     if (change == 4) other.pose_flow = 0;
     if (change == 5) other.weight_average = 0;
-    other.checkpoint = first.checkpoint;
+    other.checkpoint = runs.checkpoint;
     other.resume = true;
     EXPECT_THROW((void)tac::twin::train_twins(other), tac::Error) << change;
   }
@@ -306,4 +321,62 @@ TEST(TwinTraining, ACurriculumStageStartsFromAnotherRunsNetworks) {
   TwinTrainingOptions itself = staged;
   itself.init_from = staged.checkpoint;
   EXPECT_THROW((void)tac::twin::train_twins(itself), tac::Error);
+}
+
+TEST(TwinTraining, ARotatingPoolTrainsOnNewScenesAndResumesIntoTheSameWindow) {
+  // Two scenes in the pool, one replaced every step: step 0 trains on scenes 0 and 1, step 1 on 2
+  // and 1, step 2 on 2 and 3 (none of the first pool's).
+  tac::test::TempDir dir("twin-rotation");
+  auto options = [] {
+    TwinTrainingOptions o = tiny();
+    o.clips = 2;
+    o.pairs_per_clip = 2;
+    o.steps = 3;
+    o.refresh_scenes = 1;
+    o.refresh_every = 1;
+    return o;
+  };
+  // Stopped after 2 steps (before the third window), resumed at step 2: the window is rebuilt
+  // from the step, and PoseNet's units (the first window's) match the checkpoint's.
+  const StraightAndResumed runs = run_straight_and_resumed(options(), dir.path, 2);
+  const auto& a = runs.straight;
+  const auto& b = runs.resumed;
+  EXPECT_EQ(a.train_seeds, tac::twin::training_seeds(options().seed, 4)) << "the scenes trained on are the stream's first four";
+  for (const std::uint64_t s : a.train_seeds)
+    EXPECT_EQ(std::count(a.held_out_seeds.begin(), a.held_out_seeds.end(), s), 0) << s;
+  EXPECT_GT(a.refresh_seconds, 0.0);
+
+  TwinTrainingOptions still = options();
+  still.refresh_scenes = 0;
+  still.refresh_every = 0;
+  const auto c = tac::twin::train_twins(still);
+  EXPECT_EQ(c.train_seeds, tac::twin::training_seeds(still.seed, 2));
+  ASSERT_EQ(a.seg_loss_curve.size(), 3u);
+  ASSERT_EQ(c.seg_loss_curve.size(), 3u);
+  // Step 0: the same pool, the same draws.
+  EXPECT_EQ(a.seg_loss_curve[0], c.seg_loss_curve[0]);
+  EXPECT_EQ(a.pose_loss_curve[0], c.pose_loss_curve[0]);
+  // At step 2 every row is a new scene's: the losses cannot be the still pool's.
+  EXPECT_NE(a.seg_loss_curve[2], c.seg_loss_curve[2]);
+  EXPECT_NE(a.pose_loss_curve[2], c.pose_loss_curve[2]);
+
+  EXPECT_EQ(runs.stopped.train_seeds, tac::twin::training_seeds(options().seed, 3));
+  ASSERT_EQ(b.seg_loss_curve.size(), 1u);
+  EXPECT_EQ(b.seg_loss_curve[0], a.seg_loss_curve[2]) << "the resumed pool is not the interrupted run's";
+  EXPECT_EQ(b.pose_loss_curve[0], a.pose_loss_curve[2]) << "the resumed pool is not the interrupted run's";
+  EXPECT_EQ(b.train_seeds, a.train_seeds);
+
+  // The rotation belongs to the checkpoint.
+  TwinTrainingOptions other = options();
+  other.refresh_every = 2;
+  other.checkpoint = runs.checkpoint;
+  other.resume = true;
+  EXPECT_THROW((void)tac::twin::train_twins(other), tac::Error);
+  // Impossible rotations are refused.
+  TwinTrainingOptions bad = options();
+  bad.refresh_scenes = 3;  // more than the pool's 2
+  EXPECT_THROW((void)tac::twin::train_twins(bad), tac::Error);
+  bad = options();
+  bad.refresh_every = 0;
+  EXPECT_THROW((void)tac::twin::train_twins(bad), tac::Error);
 }

@@ -4,6 +4,7 @@
 #include <c10/util/Half.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstring>
 #include <exception>
@@ -36,14 +37,63 @@ void store(const std::vector<float>& values, at::Tensor& dst, std::int64_t row) 
 
 }  // namespace
 
-TwinDataset render_dataset(const std::vector<std::uint64_t>& scene_seeds, int pairs_per_clip, int gaps, int moves, bool half, int threads,
-                           const std::function<void(std::int64_t, std::int64_t)>& progress) {
+namespace {
+
+void check_dataset_args(const std::vector<std::uint64_t>& scene_seeds, int pairs_per_clip, int gaps, int moves) {
   if (scene_seeds.empty() || pairs_per_clip < 1) fail(ErrorKind::usage, "twin data: need at least one scene and one pair per scene");
   if (gaps < 1 || gaps > 8) fail(ErrorKind::usage, "twin data: the frame gaps must be 1..8, got {}", gaps);
   if (moves < 0 || moves > 8) fail(ErrorKind::usage, "twin data: the random camera moves must be 0..8, got {}", moves);
-  synth::SceneOptions base;
-  const int pairs_in_clip = base.frames / 2;
+  const int pairs_in_clip = synth::SceneOptions{}.frames / 2;
   if (pairs_per_clip > pairs_in_clip) fail(ErrorKind::usage, "twin data: {} pairs per scene, a scene has {}", pairs_per_clip, pairs_in_clip);
+}
+
+synth::Scene make_scene(std::uint64_t seed) {
+  synth::SceneOptions o;
+  o.seed = seed;
+  return synth::Scene(o);
+}
+
+// One group of samples: the first frame and the poses its second views are seen from.
+struct GroupPlan {
+  int first = 0;
+  std::vector<synth::EgoPose> views;
+};
+
+// Group j of `pairs_per_clip` from the scene of `scene_seed`: pair j lies in the j-th of
+// pairs_per_clip equal stretches of the clip, at an offset drawn from the scene seed; its second
+// views are the scene's next `gaps` frames, then `moves` moved poses (each first frame rendered
+// once for all of them).
+GroupPlan plan_group(const synth::Scene& scene, std::uint64_t scene_seed, int j, int pairs_per_clip, int gaps, int moves) {
+  const synth::SceneOptions& base = scene.options();
+  const int stretch = base.frames / 2 / pairs_per_clip;
+  const int pair = j * stretch + static_cast<int>(mix64(scene_seed ^ (0x7a11ULL + static_cast<std::uint64_t>(j))) % static_cast<std::uint64_t>(stretch));
+  GroupPlan plan;
+  plan.first = std::min(2 * pair, base.frames - 1 - gaps);
+  if (plan.first + gaps >= base.frames) fail(ErrorKind::internal, "twin dataset: pair {} has no {} frames after it", pair, gaps);
+  const auto& poses = scene.poses();
+  plan.views.assign(poses.begin() + plan.first + 1, poses.begin() + plan.first + gaps + 1);
+  if (moves > 0) {
+    const double dt = 1.0 / base.fps;
+    std::vector<CameraMove> drawn;
+    std::uint64_t state = mix64(scene_seed ^ (0x30e5ULL + static_cast<std::uint64_t>(j) * 0x100000001b3ULL));
+    auto uniform = [&state] {  // [0, 1)
+      state = mix64(state);
+      return static_cast<double>(state >> 11) * 0x1.0p-53;
+    };
+    for (int m = 0; m < moves; ++m) {
+      const double arc = uniform() * kMaxMoveSpeed * dt;
+      drawn.push_back({arc, (2.0 * uniform() - 1.0) * kMaxMoveYawRate * dt});
+    }
+    for (const synth::EgoPose& v : moved_views(scene, plan.first, drawn)) plan.views.push_back(v);
+  }
+  return plan;
+}
+
+}  // namespace
+
+TwinDataset render_dataset(const std::vector<std::uint64_t>& scene_seeds, int pairs_per_clip, int gaps, int moves, bool half, int threads,
+                           const std::function<void(std::int64_t, std::int64_t)>& progress) {
+  check_dataset_args(scene_seeds, pairs_per_clip, gaps, moves);
   const std::int64_t anchors = static_cast<std::int64_t>(scene_seeds.size()) * pairs_per_clip;
   const int group = gaps + moves;
   const std::int64_t n = anchors * group;
@@ -56,11 +106,7 @@ TwinDataset render_dataset(const std::vector<std::uint64_t>& scene_seeds, int pa
 
   std::vector<synth::Scene> scenes;
   scenes.reserve(scene_seeds.size());
-  for (const std::uint64_t seed : scene_seeds) {
-    synth::SceneOptions o = base;
-    o.seed = seed;
-    scenes.emplace_back(o);
-  }
+  for (const std::uint64_t seed : scene_seeds) scenes.push_back(make_scene(seed));
   std::atomic<std::int64_t> next{0}, done{0};
   std::mutex report;
   std::exception_ptr error;
@@ -68,31 +114,8 @@ TwinDataset render_dataset(const std::vector<std::uint64_t>& scene_seeds, int pa
     try {
       for (std::int64_t a = next++; a < anchors; a = next++) {
         const std::size_t clip = static_cast<std::size_t>(a / pairs_per_clip);
-        const int j = static_cast<int>(a % pairs_per_clip);
-        const int stretch = pairs_in_clip / pairs_per_clip;
-        const int pair = j * stretch + static_cast<int>(mix64(scene_seeds[clip] ^ (0x7a11ULL + static_cast<std::uint64_t>(j))) %
-                                                        static_cast<std::uint64_t>(stretch));
-        const int first = std::min(2 * pair, base.frames - 1 - gaps);
-        // The group's second views: the scene's next `gaps` frames, then the moves (each first
-        // frame rendered once for all of them).
-        if (first + gaps >= base.frames) fail(ErrorKind::internal, "twin dataset: pair {} has no {} frames after it", pair, gaps);
-        const auto& poses = scenes[clip].poses();
-        std::vector<synth::EgoPose> views(poses.begin() + first + 1, poses.begin() + first + gaps + 1);
-        if (moves > 0) {
-          const double dt = 1.0 / base.fps;
-          std::vector<CameraMove> drawn;
-          std::uint64_t state = mix64(scene_seeds[clip] ^ (0x30e5ULL + static_cast<std::uint64_t>(j) * 0x100000001b3ULL));
-          auto uniform = [&state] {  // [0, 1)
-            state = mix64(state);
-            return static_cast<double>(state >> 11) * 0x1.0p-53;
-          };
-          for (int m = 0; m < moves; ++m) {
-            const double arc = uniform() * kMaxMoveSpeed * dt;
-            drawn.push_back({arc, (2.0 * uniform() - 1.0) * kMaxMoveYawRate * dt});
-          }
-          for (const synth::EgoPose& v : moved_views(scenes[clip], first, drawn)) views.push_back(v);
-        }
-        const std::vector<TwinSample> samples = render_twin_views(scenes[clip], first, views);
+        const GroupPlan plan = plan_group(scenes[clip], scene_seeds[clip], static_cast<int>(a % pairs_per_clip), pairs_per_clip, gaps, moves);
+        const std::vector<TwinSample> samples = render_twin_views(scenes[clip], plan.first, plan.views);
         for (int g = 0; g < group; ++g) {
           const TwinSample& s = samples[static_cast<std::size_t>(g)];
           const std::int64_t i = a * group + g;
@@ -121,6 +144,35 @@ TwinDataset render_dataset(const std::vector<std::uint64_t>& scene_seeds, int pa
   for (auto& t : pool) t.join();
   if (error) std::rethrow_exception(error);
   return d;
+}
+
+at::Tensor dataset_motion(const std::vector<std::uint64_t>& scene_seeds, int pairs_per_clip, int gaps, int moves) {
+  check_dataset_args(scene_seeds, pairs_per_clip, gaps, moves);
+  const int group = gaps + moves;
+  at::Tensor motion = at::empty({static_cast<std::int64_t>(scene_seeds.size()) * pairs_per_clip * group, 6}, at::TensorOptions().dtype(at::kFloat));
+  float* out = motion.data_ptr<float>();
+  for (const std::uint64_t seed : scene_seeds) {
+    const synth::Scene scene = make_scene(seed);
+    for (int j = 0; j < pairs_per_clip; ++j) {
+      const GroupPlan plan = plan_group(scene, seed, j, pairs_per_clip, gaps, moves);
+      const synth::EgoPose& a = scene.poses()[static_cast<std::size_t>(plan.first)];
+      for (const synth::EgoPose& b : plan.views) {  // as render_twin_views measures it
+        const std::array<double, 6> m = synth::relative_motion(a, b);
+        for (const double v : m) *out++ = static_cast<float>(v);
+      }
+    }
+  }
+  return motion;
+}
+
+void replace_scenes(TwinDataset& pool, std::int64_t first_row, const TwinDataset& scenes) {
+  const std::int64_t n = scenes.size();
+  if (first_row < 0 || first_row + n > pool.size()) fail(ErrorKind::internal, "twin pool: rows {}..{} of {}", first_row, first_row + n, pool.size());
+  at::NoGradGuard no_grad;
+  pool.seg.narrow(0, first_row, n).copy_(scenes.seg);
+  pool.pose.narrow(0, first_row, n).copy_(scenes.pose);
+  pool.labels.narrow(0, first_row, n).copy_(scenes.labels);
+  pool.motion.narrow(0, first_row, n).copy_(scenes.motion);
 }
 
 std::vector<std::int64_t> spread_rows(std::int64_t size, std::int64_t count, std::int64_t stride) {

@@ -33,6 +33,14 @@ inline constexpr double kMaxMoveSpeed = 32.0;    // m/s: above the scenes' faste
 inline constexpr double kMaxMoveYawRate = 0.35;
 TwinDataset render_dataset(const std::vector<std::uint64_t>& scene_seeds, int pairs_per_clip, int gaps, int moves, bool half, int threads,
                            const std::function<void(std::int64_t done, std::int64_t total)>& progress = {});
+// The true motion of every sample render_dataset would make from these arguments, (N, 6) float32
+// in the same order, without rendering a frame (the poses alone): a pool's motion statistics
+// before, or without, rendering it.
+at::Tensor dataset_motion(const std::vector<std::uint64_t>& scene_seeds, int pairs_per_clip, int gaps, int moves);
+
+// Overwrites `pool`'s rows first_row.. with `scenes`' (same sample layout; converted to the pool's
+// types): new scenes in a rotating pool's slots.
+void replace_scenes(TwinDataset& pool, std::int64_t first_row, const TwinDataset& scenes);
 
 
 // Up to `count` rows spread evenly over a pool of `size` rows, taking only every `stride`-th row

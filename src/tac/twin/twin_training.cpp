@@ -27,6 +27,7 @@
 #include "tac/twin/pose_units.hpp"
 #include "tac/twin/twin_checkpoint.hpp"
 #include "tac/twin/twin_dataset.hpp"
+#include "tac/twin/training_pool.hpp"
 
 namespace tac::twin {
 namespace {
@@ -87,10 +88,10 @@ void set_lr(torch::optim::AdamW& opt, double lr) {
 // Everything a checkpoint must match to be resumed: the options that change what is trained.
 std::string fingerprint(const TwinTrainingOptions& o) {
   return fmt::format("tac-twin-train/1 seed={} clips={} pairs={} seg_batch={} crop={}x{} pose_batch={} seg_lr={} pose_lr={} steps={} "
-                     "max_gap={} moves={} change_stem={} running_bn={} batch_from={} flow={} average={} init={}",
+                     "max_gap={} moves={} change_stem={} running_bn={} batch_from={} flow={} average={} init={} refresh={}/{}",
                      o.seed, o.clips, o.pairs_per_clip, o.seg_batch, o.seg_crop_height, o.seg_crop_width, o.pose_batch, o.seg_lr,
                      o.pose_lr, o.steps, o.pose_gaps, o.pose_moves, o.pose_change_stem, o.pose_running_bn, pose_batch_from_name(o.pose_batch_from),
-                     o.pose_flow, o.weight_average, o.init_from.string());
+                     o.pose_flow, o.weight_average, o.init_from.string(), o.refresh_scenes, o.refresh_every);
 }
 
 // Training PoseNet on running statistics recalibrates them every this many steps.
@@ -166,6 +167,9 @@ void check_options(const TwinTrainingOptions& o) {
   if (!(o.weight_average >= 0 && o.weight_average < 1))
     fail(ErrorKind::usage, "--weight-average must be a decay in [0, 1), got {}", o.weight_average);
   if (!(o.pose_flow >= 0 && o.pose_flow <= 100)) fail(ErrorKind::usage, "--pose-flow must be a weight in 0..100, got {}", o.pose_flow);
+  if (o.refresh_scenes < 0 || o.refresh_every < 0 || (o.refresh_scenes == 0) != (o.refresh_every == 0))
+    fail(ErrorKind::usage, "--refresh-scenes and --refresh-every go together (got {} and {})", o.refresh_scenes, o.refresh_every);
+  if (o.refresh_scenes > o.clips) fail(ErrorKind::usage, "--refresh-scenes {}: the pool holds {} scenes (--clips)", o.refresh_scenes, o.clips);
   if (o.resume && o.checkpoint.empty()) fail(ErrorKind::usage, "--resume needs a checkpoint path");
   if (!o.init_from.empty() && !o.checkpoint.empty() && std::filesystem::exists(o.init_from) && std::filesystem::exists(o.checkpoint) &&
       std::filesystem::equivalent(o.init_from, o.checkpoint))
@@ -208,7 +212,6 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
   if (o.threads > 0) at::set_num_threads(o.threads);
   const int render_threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   TwinTrainingResult result;
-  result.train_seeds = training_seeds(o.seed, o.clips);
   result.held_out_seeds = held_out_seeds(o.seed, o.held_out_clips);
   result.recipe = fingerprint(o);
   const auto start = std::chrono::steady_clock::now();
@@ -218,43 +221,47 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
     progress(p);
   };
 
-  // Data: a float16 training pool and a float32 held-out set from other seeds.
-  auto render_progress = [&](std::int64_t done, std::int64_t total) {
-    TwinTrainingProgress p;
-    p.phase = "render";
-    p.step = done;
-    p.total_steps = total;
-    report(p);
+  // Data: a float16 training pool (training_pool.hpp; it rotates its scenes when asked) and a
+  // float32 held-out set from other seeds.
+  auto render_progress_of = [&](const char* phase) {  // "render": the pool and held-out set; "refresh": new scenes
+    return [&report, phase](std::int64_t done, std::int64_t total) {
+      TwinTrainingProgress p;
+      p.phase = phase;
+      p.step = done;
+      p.total_steps = total;
+      report(p);
+    };
   };
-  const TwinDataset pool = render_dataset(result.train_seeds, o.pairs_per_clip, o.pose_gaps, o.pose_moves, /*half=*/true, render_threads, render_progress);
+  const RenderProgressFn render_progress = render_progress_of("render");
+  TrainingPoolOptions pool_options;
+  pool_options.seed = o.seed;
+  pool_options.clips = o.clips;
+  pool_options.pairs_per_clip = o.pairs_per_clip;
+  pool_options.gaps = o.pose_gaps;
+  pool_options.moves = o.pose_moves;
+  pool_options.refresh_scenes = o.refresh_scenes;
+  pool_options.refresh_every = o.refresh_every;
+  pool_options.threads = render_threads;
+  const int group = o.pose_gaps + o.pose_moves;
   const TwinDataset held_out = render_dataset(result.held_out_seeds, o.held_out_pairs, /*gaps=*/1, /*moves=*/0, /*half=*/false, render_threads, render_progress);
-  result.render_seconds = seconds_since(start);
   // PoseNet's BatchNorm statistics come from the kind of pair it trains on: each group's
   // consecutive pair when it trains on those alone, every sample otherwise.
-  const std::int64_t pose_stride = o.pose_batch_from == PoseBatchFrom::consecutive ? o.pose_gaps + o.pose_moves : 1;
-
-  // The seeded initialization, calibrated, as the "before" reference.
-  if (o.measure_before) {
-    TwinTrainingProgress p;
-    p.phase = "evaluate";
-    report(p);
-    const TrainingNetworks init = load_training_init(o.seed);
-    calibrate(init, pool, o.calibration_samples, pose_stride);
-    result.before = measure_accuracy(init.seg.params, init.pose.params, held_out);
-  }
+  const std::int64_t pose_stride = o.pose_batch_from == PoseBatchFrom::consecutive ? group : 1;
 
   TrainingNetworks nets = load_training_init(o.seed);
-  const std::int64_t n = pool.size();
-  // PoseNet learns the motion standardized over the pool (pose_units.hpp); its head's last layer
-  // works in those units while training (it starts at zero: the mean motion — the one departure
-  // from the seeded initialization) and is folded back to metres and radians at the end.
-  nets.units = pose_units_of(pool.motion);
+  // PoseNet learns the motion in the units of the first window's pool (pose_units.hpp), the same
+  // for every later window of a rotating pool and for a resumed run, which renders a later one.
+  // Its head's last layer works in those units while training (it starts at zero: the mean
+  // motion — the one departure from the seeded initialization) and is folded back to metres and
+  // radians at the end.
+  const at::Tensor first_motion = TrainingPool::first_window_motion(pool_options);
+  nets.units = pose_units_of(first_motion);
   zero_pose_head(nets.pose.tensors);
   if (o.pose_change_stem) start_stem_on_change(nets.pose.tensors);
   std::vector<at::Tensor> pose_parameters = trainable(nets.pose.tensors);
   if (o.pose_flow > 0) {
     nets.flow.emplace(o.seed);
-    nets.flow->set_scale(pool.motion);
+    nets.flow->set_scale(first_motion);
     for (const at::Tensor& t : trainable(nets.flow->tensors())) pose_parameters.push_back(t);
   }
   torch::optim::AdamW seg_opt(trainable(nets.seg.tensors), torch::optim::AdamWOptions(o.seg_lr).weight_decay(1e-4));
@@ -268,12 +275,29 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
   }
   if (o.resume) step = result.resumed_from = load_checkpoint(o.checkpoint, print, nets, seg_opt, pose_opt);
 
+  TrainingPool rotating_pool(pool_options, step, {result.held_out_seeds.begin(), result.held_out_seeds.end()}, render_progress);
+  const TwinDataset& pool = rotating_pool.data();  // the same tensors throughout: refreshes overwrite rows
+  const std::int64_t n = pool.size();
+  result.render_seconds = seconds_since(start);
+  const RenderProgressFn refresh_progress = render_progress_of("refresh");
+
+  // The seeded initialization, calibrated, as the "before" reference.
+  if (o.measure_before) {
+    TwinTrainingProgress p;
+    p.phase = "evaluate";
+    report(p);
+    const TrainingNetworks init = load_training_init(o.seed);
+    calibrate(init, pool, o.calibration_samples, pose_stride);
+    result.before = measure_accuracy(init.seg.params, init.pose.params, held_out);
+  }
+
   const auto train_start = std::chrono::steady_clock::now();
   const std::int64_t first_step = step;
   while (true) {
     const double elapsed = seconds_since(train_start);
     if (o.steps > 0 && step >= o.steps) break;
     if (o.budget_seconds > 0 && elapsed >= o.budget_seconds) break;
+    rotating_pool.advance_to(step, refresh_progress);
     std::int64_t total = o.steps;
     if (o.budget_seconds > 0 && step > first_step) {
       const double per_step = elapsed / static_cast<double>(step - first_step);
@@ -370,6 +394,8 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
     if (o.interrupt_after > 0 && step == o.interrupt_after) {
       if (!o.checkpoint.empty()) save_checkpoint(o.checkpoint, print, step, nets, seg_opt, pose_opt);
       result.steps = step;
+      result.train_seeds = rotating_pool.seeds_held();
+      result.refresh_seconds = rotating_pool.refresh_seconds();
       result.interrupted = true;
       result.train_seconds = seconds_since(train_start);
       return result;
@@ -377,6 +403,8 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
   }
   result.train_seconds = seconds_since(train_start);
   result.steps = step;
+  result.train_seeds = rotating_pool.seeds_held();  // every scene the pool held
+  result.refresh_seconds = rotating_pool.refresh_seconds();
   if (!o.checkpoint.empty()) save_checkpoint(o.checkpoint, print, step, nets, seg_opt, pose_opt);
   // The twin is the averaged weights when averaging.
   if (nets.seg_average) nets.seg_average->swap(nets.seg.tensors);
@@ -397,7 +425,7 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& o, const TwinProgressF
     report(p);
   }
   result.after = measure_accuracy(nets.seg.params, nets.pose.params, held_out);
-  result.train_fit = measure_accuracy(nets.seg.params, nets.pose.params, training_sample(pool, held_out.size(), o.pose_gaps + o.pose_moves));
+  result.train_fit = measure_accuracy(nets.seg.params, nets.pose.params, training_sample(pool, held_out.size(), group));
 
   result.segnet = scorer::make_twin(scorer::Network::SegNet, o.seed);
   result.posenet = scorer::make_twin(scorer::Network::PoseNet, o.seed);

@@ -72,6 +72,12 @@ struct TwinTrainingOptions {
   // use an exponential moving average of each network's weights with this decay (e.g. 0.995: the
   // last ~200 steps) instead of the last step's. 0: off. Training itself is unchanged.
   double weight_average = 0;
+  // Rotating the pool (scene_rotation.hpp): every refresh_every steps the refresh_scenes oldest
+  // scenes of the pool are replaced by new ones, the next seeds of the training stream, so the
+  // scenes trained on grow with the steps while memory stays that of --clips scenes. PoseNet's
+  // units are the first pool's. 0 and 0: the same --clips scenes throughout.
+  int refresh_scenes = 0;
+  int refresh_every = 0;
   int eval_every = 0;            // measure the held-out PoseNet R² every N steps (0: only at the end)
   double seg_lr = 2e-3;
   double pose_lr = 5e-4;          // 2e-3 left PoseNet at the constant prediction (docs/twin.md)
@@ -118,6 +124,7 @@ struct TwinTrainingResult {
   bool interrupted = false;       // stopped by TwinTrainingOptions::interrupt_after
   double train_seconds = 0;       // optimization only (this run)
   double render_seconds = 0;
+  double refresh_seconds = 0;     // rendering new scenes into a rotating pool (inside train_seconds)
   std::vector<double> seg_loss_curve, pose_loss_curve, flow_loss_curve;  // per step of this run (flow: when on)
   std::vector<std::pair<std::int64_t, double>> held_out_pose_r2_curve;  // (step, R²) every eval_every steps
   TwinAccuracy before;  // the seeded initialization (calibrated), on the held-out frames
@@ -125,7 +132,7 @@ struct TwinTrainingResult {
   // The trained twin on training pairs (as many as are held out, spread over the pool): beside
   // `after`, it tells under- from over-fitting.
   TwinAccuracy train_fit;
-  std::vector<std::uint64_t> train_seeds, held_out_seeds;
+  std::vector<std::uint64_t> train_seeds, held_out_seeds;  // train: every scene the pool held
   std::string recipe;  // the options that shaped the training (the checkpoint fingerprint)
   nlohmann::json summary() const;  // what kTwinTrainingKey holds
 };
