@@ -379,4 +379,7 @@ TEST(TwinTraining, ARotatingPoolTrainsOnNewScenesAndResumesIntoTheSameWindow) {
   bad = options();
   bad.refresh_every = 0;
   EXPECT_THROW((void)tac::twin::train_twins(bad), tac::Error);
+  bad = options();
+  bad.steps = 10'000'000;  // a new scene every step: past the stream's limit, refused before any work
+  EXPECT_THROW((void)tac::twin::train_twins(bad), tac::Error);
 }

@@ -9,6 +9,17 @@
 #include "tac/twin/twin_training.hpp"
 
 namespace tac::twin {
+namespace {
+
+// The training stream's first `end` seeds, at most kMaxTrainingScenes.
+std::vector<std::uint64_t> stream_until(std::uint64_t seed, std::int64_t end) {
+  if (end > kMaxTrainingScenes)
+    fail(ErrorKind::limit_exceeded, "twin training: the rotating pool would reach scene {} of the training stream (limit {}); refresh fewer scenes or less often",
+         end, kMaxTrainingScenes);
+  return training_seeds(seed, static_cast<int>(end));
+}
+
+}  // namespace
 
 TrainingPool::TrainingPool(const TrainingPoolOptions& options, std::int64_t step, std::set<std::uint64_t> forbidden,
                            const RenderProgressFn& progress)
@@ -27,14 +38,14 @@ at::Tensor TrainingPool::first_window_motion(const TrainingPoolOptions& options)
 }
 
 std::vector<std::uint64_t> TrainingPool::window_seeds(std::int64_t r) const {
-  const std::vector<std::uint64_t> stream = training_seeds(options_.seed, static_cast<int>(rotation_.first_scene(r) + options_.clips));
+  const std::vector<std::uint64_t> stream = stream_until(options_.seed, rotation_.first_scene(r) + options_.clips);
   std::vector<std::uint64_t> out;
   for (int slot = 0; slot < options_.clips; ++slot) out.push_back(stream[static_cast<std::size_t>(rotation_.scene_in_slot(slot, r))]);
   return out;
 }
 
 std::vector<std::uint64_t> TrainingPool::seeds_held() const {
-  return training_seeds(options_.seed, static_cast<int>(rotation_.first_scene(window_) + options_.clips));
+  return stream_until(options_.seed, rotation_.first_scene(window_) + options_.clips);
 }
 
 void TrainingPool::advance_to(std::int64_t step, const RenderProgressFn& progress) {
@@ -45,7 +56,7 @@ void TrainingPool::refresh(const RenderProgressFn& progress) {
   const auto start = std::chrono::steady_clock::now();
   ++window_;
   const std::int64_t end = rotation_.first_scene(window_) + options_.clips;
-  const std::vector<std::uint64_t> stream = training_seeds(options_.seed, static_cast<int>(end));
+  const std::vector<std::uint64_t> stream = stream_until(options_.seed, end);
   const std::vector<std::uint64_t> fresh(stream.end() - options_.refresh_scenes, stream.end());
   for (const std::uint64_t seed : fresh)
     if (forbidden_.count(seed)) fail(ErrorKind::internal, "training seed {} is also a held-out seed", seed);

@@ -14,6 +14,10 @@
 
 namespace tac::twin {
 
+// The most scenes of the training stream a run may reach: a rotation past it (a refresh every step
+// for millions of steps) is refused rather than wrapped around an int.
+inline constexpr std::int64_t kMaxTrainingScenes = 10'000'000;
+
 struct TrainingPoolOptions {
   std::uint64_t seed = 0;  // the training seed stream's (training_seeds)
   int clips = 1;           // scenes held at once

@@ -170,6 +170,10 @@ void check_options(const TwinTrainingOptions& o) {
   if (o.refresh_scenes < 0 || o.refresh_every < 0 || (o.refresh_scenes == 0) != (o.refresh_every == 0))
     fail(ErrorKind::usage, "--refresh-scenes and --refresh-every go together (got {} and {})", o.refresh_scenes, o.refresh_every);
   if (o.refresh_scenes > o.clips) fail(ErrorKind::usage, "--refresh-scenes {}: the pool holds {} scenes (--clips)", o.refresh_scenes, o.clips);
+  if (o.refresh_every > 0 && o.steps > 0 &&
+      o.steps / o.refresh_every * static_cast<std::int64_t>(o.refresh_scenes) + o.clips > kMaxTrainingScenes)
+    fail(ErrorKind::usage, "--refresh-scenes {} every {} steps for {} steps would train on more than {} scenes", o.refresh_scenes,
+         o.refresh_every, o.steps, kMaxTrainingScenes);
   if (o.resume && o.checkpoint.empty()) fail(ErrorKind::usage, "--resume needs a checkpoint path");
   if (!o.init_from.empty() && !o.checkpoint.empty() && std::filesystem::exists(o.init_from) && std::filesystem::exists(o.checkpoint) &&
       std::filesystem::equivalent(o.init_from, o.checkpoint))
