@@ -16,11 +16,10 @@ class SceneRotation {
  public:
   // No rotation when per_refresh or every is 0 (the pool is the first `slots` scenes throughout).
   SceneRotation(int slots, int per_refresh, int every) : slots_(slots), per_refresh_(per_refresh), every_(every) {
-    if (slots < 1) fail(ErrorKind::usage, "scene rotation: the pool needs at least one scene");
+    if (slots < 1) fail(ErrorKind::usage, "scene rotation: the pool needs at least one scene (--clips)");
     if (per_refresh < 0 || every < 0 || (per_refresh == 0) != (every == 0))
-      fail(ErrorKind::usage, "scene rotation: give both the scenes per refresh and the steps between refreshes, got {} and {}", per_refresh,
-           every);
-    if (per_refresh > slots) fail(ErrorKind::usage, "scene rotation: {} scenes per refresh, the pool holds {}", per_refresh, slots);
+      fail(ErrorKind::usage, "--refresh-scenes and --refresh-every go together (got {} and {})", per_refresh, every);
+    if (per_refresh > slots) fail(ErrorKind::usage, "--refresh-scenes {}: the pool holds {} scenes (--clips)", per_refresh, slots);
   }
   bool active() const { return per_refresh_ > 0; }
   int slots() const { return slots_; }

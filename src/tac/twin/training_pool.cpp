@@ -6,7 +6,7 @@
 
 #include "tac/core/error.hpp"
 #include "tac/core/stopwatch.hpp"
-#include "tac/twin/twin_training.hpp"
+#include "tac/twin/seed_streams.hpp"
 
 namespace tac::twin {
 namespace {

@@ -25,6 +25,7 @@
 #include "tac/twin/posenet_change_stem.hpp"
 #include "tac/twin/posenet_flow_head.hpp"
 #include "tac/twin/pose_units.hpp"
+#include "tac/twin/seed_streams.hpp"
 #include "tac/twin/twin_checkpoint.hpp"
 #include "tac/twin/twin_dataset.hpp"
 #include "tac/twin/training_pool.hpp"
@@ -33,20 +34,6 @@ namespace tac::twin {
 namespace {
 
 namespace nn = scorer::nn;
-
-std::uint64_t splitmix(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-std::vector<std::uint64_t> seed_stream(std::uint64_t seed, std::uint64_t domain, int count) {
-  std::uint64_t state = seed ^ domain;
-  std::vector<std::uint64_t> out;
-  for (int i = 0; i < count; ++i) out.push_back(splitmix(state) >> 16);  // short enough to print and pass to `tac synth --seed`
-  return out;
-}
 
 bool is_buffer(const std::string& key) {
   return key.ends_with(".running_mean") || key.ends_with(".running_var") || key == "_mean" || key == "_std";
@@ -167,9 +154,7 @@ void check_options(const TwinTrainingOptions& o) {
   if (!(o.weight_average >= 0 && o.weight_average < 1))
     fail(ErrorKind::usage, "--weight-average must be a decay in [0, 1), got {}", o.weight_average);
   if (!(o.pose_flow >= 0 && o.pose_flow <= 100)) fail(ErrorKind::usage, "--pose-flow must be a weight in 0..100, got {}", o.pose_flow);
-  if (o.refresh_scenes < 0 || o.refresh_every < 0 || (o.refresh_scenes == 0) != (o.refresh_every == 0))
-    fail(ErrorKind::usage, "--refresh-scenes and --refresh-every go together (got {} and {})", o.refresh_scenes, o.refresh_every);
-  if (o.refresh_scenes > o.clips) fail(ErrorKind::usage, "--refresh-scenes {}: the pool holds {} scenes (--clips)", o.refresh_scenes, o.clips);
+  (void)SceneRotation(o.clips, o.refresh_scenes, o.refresh_every);  // refuses impossible rotations before any work
   if (o.refresh_every > 0 && o.steps > 0 &&
       o.steps / o.refresh_every * static_cast<std::int64_t>(o.refresh_scenes) + o.clips > kMaxTrainingScenes)
     fail(ErrorKind::usage, "--refresh-scenes {} every {} steps for {} steps would train on more than {} scenes", o.refresh_scenes,
@@ -189,14 +174,6 @@ std::filesystem::path default_twin_dir() {
   return {};
 }
 
-std::vector<std::uint64_t> training_seeds(std::uint64_t seed, int clips) { return seed_stream(seed, 0x7261696eULL, clips); }
-std::vector<std::uint64_t> held_out_seeds(std::uint64_t seed, int clips) {
-  std::vector<std::uint64_t> out = seed_stream(seed, 0x686f6c64ULL, clips);
-  const auto train = training_seeds(seed, 1024);
-  for (const std::uint64_t s : out)  // disjoint streams; checked anyway, the promise is "never trained on"
-    if (std::find(train.begin(), train.end(), s) != train.end()) fail(ErrorKind::internal, "held-out seed {} is also a training seed", s);
-  return out;
-}
 
 nlohmann::json TwinTrainingResult::summary() const {
   return {{"format", "tac-twin-training/1"},

@@ -15,6 +15,7 @@
 
 #include "tac/scorer/twin_weights.hpp"
 #include "tac/twin/pose_batch_from.hpp"
+#include "tac/twin/seed_streams.hpp"  // training_seeds, held_out_seeds
 
 namespace tac::twin {
 
@@ -148,8 +149,5 @@ TwinTrainingResult train_twins(const TwinTrainingOptions& options, const TwinPro
 // $TAC_CACHE_DIR/twin, else $XDG_CACHE_HOME/tac/twin, else ~/.cache/tac/twin (empty if none is set).
 std::filesystem::path default_twin_dir();
 
-// Training scene seeds and held-out seeds: two disjoint SplitMix64 streams of `seed`.
-std::vector<std::uint64_t> training_seeds(std::uint64_t seed, int clips);
-std::vector<std::uint64_t> held_out_seeds(std::uint64_t seed, int clips);
 
 }  // namespace tac::twin
